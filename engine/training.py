@@ -1,0 +1,105 @@
+"""Fast, observable training loops.
+
+`model.fit` pays a fixed cost per epoch (callbacks, iterators, logging): about 40 ms on a
+2-core machine, which is nearly all of the time when the whole dataset is six numbers. For
+such full-batch problems we run many epochs inside one compiled TensorFlow loop, doing
+exactly what `fit` does per epoch (one gradient step on the whole batch, loss measured before
+the step), and hand control back every `chunk_epochs` epochs so the page can draw the curve
+and the learner can stop.
+"""
+
+import dataclasses
+import math
+from typing import Callable, Optional
+
+import keras
+import numpy
+import tensorflow
+
+
+@dataclasses.dataclass
+class FullBatchHistory:
+    """What a full-batch run learned, one entry per finished epoch."""
+
+    losses: list = dataclasses.field(default_factory=list)
+    # Every trainable number after each epoch, flattened (for one neuron: [w, b]).
+    weights: list = dataclasses.field(default_factory=list)
+    diverged_at_epoch: Optional[int] = None  # 1-based epoch whose loss was not finite
+    stopped_early: bool = False
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.losses)
+
+
+def as_column(values) -> numpy.ndarray:
+    """Numbers as the (n, 1) float32 column a one-input Dense layer expects."""
+    return numpy.asarray(values, dtype="float32").reshape(-1, 1)
+
+
+def make_epoch_runner(model: keras.Model, inputs, targets) -> Callable:
+    """A compiled function that runs `steps` full-batch epochs and returns, per epoch, the
+    loss before its update and the trainable numbers after it."""
+    inputs = tensorflow.constant(inputs)
+    targets = tensorflow.constant(targets)
+    variables = model.trainable_variables
+
+    @tensorflow.function
+    def run_epochs(steps):
+        losses = tensorflow.TensorArray(tensorflow.float32, size=steps)
+        weights = tensorflow.TensorArray(tensorflow.float32, size=steps)
+        for step in tensorflow.range(steps):
+            with tensorflow.GradientTape() as tape:
+                predictions = model(inputs, training=True)
+                loss = model.compute_loss(x=inputs, y=targets, y_pred=predictions)
+            gradients = tape.gradient(loss, variables)
+            model.optimizer.apply(gradients, variables)
+            losses = losses.write(step, loss)
+            flat = [tensorflow.reshape(variable, [-1]) for variable in variables]
+            weights = weights.write(step, tensorflow.concat(flat, axis=0))
+        return losses.stack(), weights.stack()
+
+    return run_epochs
+
+
+def train_full_batch(
+    model: keras.Model,
+    inputs,
+    targets,
+    epochs: int,
+    chunk_epochs: int = 50,
+    on_progress: Optional[Callable[[FullBatchHistory], None]] = None,
+    should_stop: Optional[Callable[[], bool]] = None,
+) -> FullBatchHistory:
+    """Train `model` for `epochs` full-batch epochs; same result as `model.fit(inputs,
+    targets, epochs=epochs)` when the data fits in one batch (up to 32 rows), only faster.
+
+    `on_progress(history)` is called after every chunk; `should_stop()` is asked before
+    each chunk. Training also ends as soon as the loss stops being a finite number.
+    """
+    if epochs < 1:
+        raise ValueError("Train for at least one epoch.")
+    run_epochs = make_epoch_runner(model, as_column(inputs), as_column(targets))
+    history = FullBatchHistory()
+    while history.epochs_done < epochs:
+        if should_stop is not None and should_stop():
+            history.stopped_early = True
+            break
+        steps = min(chunk_epochs, epochs - history.epochs_done)
+        losses, weights = run_epochs(tensorflow.constant(steps))
+        if record_chunk(history, losses.numpy(), weights.numpy()):
+            break
+        if on_progress is not None:
+            on_progress(history)
+    return history
+
+
+def record_chunk(history: FullBatchHistory, losses, weights) -> bool:
+    """Append one chunk; returns True when the loss diverged (and keeps only finite epochs)."""
+    for loss, epoch_weights in zip(losses, weights):
+        if not math.isfinite(float(loss)) or not numpy.all(numpy.isfinite(epoch_weights)):
+            history.diverged_at_epoch = history.epochs_done + 1
+            return True
+        history.losses.append(float(loss))
+        history.weights.append([float(value) for value in epoch_weights])
+    return False

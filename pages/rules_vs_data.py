@@ -1,0 +1,96 @@
+"""Lesson 1: Rules vs data. Rules + data -> answers, then answers + data -> rules."""
+
+import pathlib
+
+import streamlit as st
+
+from engine import charts
+from engine import examples
+from engine import recipes
+from engine import rules
+from ui import code
+from ui import live
+
+DIAGRAM = pathlib.Path(__file__).parent.parent / "assets" / "rules_vs_data.svg"
+
+st.title("Rules vs data")
+st.markdown(
+    "In **traditional programming** a person writes the rules, and the computer applies "
+    "them to data to produce answers. In **machine learning** we turn this around: we give "
+    "the computer data *and the answers*, and it works out the rules."
+)
+st.image(str(DIAGRAM), caption="The two pipelines, as the course draws them.")
+
+st.header("1. You write the rule")
+rule_column, data_column = st.columns([2, 3], gap="large")
+with rule_column:
+    preset = st.selectbox("Pick a rule", [*rules.PRESET_RULES, "Write my own"], key="preset")
+    default_rule = rules.PRESET_RULES.get(preset, "3 * x + 1")
+    rule_text = st.text_input("y =", default_rule, key=f"rule-{preset}",
+                              disabled=preset != "Write my own",
+                              help="Numbers, x, + - * / ** and parentheses, e.g. 3 * x + 1.")
+    xs_text = st.text_input("data: the xs", "-40, -20, 0, 20, 40, 60, 80, 100"
+                            if preset == "Celsius to Fahrenheit" else "-1, 0, 1, 2, 3, 4",
+                            key=f"xs-{preset}")
+
+try:
+    xs = examples.parse_numbers(xs_text, "xs")
+    answers = rules.apply_rule(rule_text, xs)
+    examples.parse_examples(xs_text, examples.format_numbers(answers))  # same limits as lesson 2
+except ValueError as problem:
+    with data_column:
+        st.error(str(problem), icon=":material/edit_note:")
+    st.stop()
+
+with data_column:
+    st.markdown("Traditional programming: **rules + data → answers**")
+    st.dataframe({"x (data)": xs, "y (answer from your rule)": answers},
+                 hide_index=True, width="stretch")
+
+st.header("2. A model finds the rule")
+st.markdown(
+    "Now hide the rule. The model gets only the table above, data and answers, and must "
+    "come up with a rule of its own: one neuron computing **y = w · x + b**, nudging `w` "
+    "and `b` until its answers match yours. Machine learning: **answers + data → rules**."
+)
+epochs = st.slider("how long it practises (epochs)", 50, 3000, 1000, step=50, key="epochs")
+
+found = live.run_once(
+    ("rules-vs-data", tuple(xs), tuple(answers), epochs),
+    lambda on_progress: rules.find_rule(xs, answers, epochs, on_progress=on_progress),
+    lambda history: charts.loss_curve(history.losses),
+    total_epochs=epochs,
+)
+if found.history.diverged_at_epoch is not None:
+    st.error("The answers are too large for this neuron to learn from: training blew up. "
+             "Use smaller xs or a gentler rule.", icon=":material/warning:")
+    st.stop()
+
+line = rules.straight_line(rule_text, xs)
+learned, truth = st.columns(2)
+with learned:
+    st.subheader("The rule the model found")
+    st.markdown(f"### y = {found.weight:.4f} · x {'+' if found.bias >= 0 else '−'} "
+                f"{abs(found.bias):.4f}")
+with truth:
+    st.subheader("Your rule")
+    st.markdown(f"### y = {rule_text.split('=', 1)[-1].strip()}")
+    if line is not None:
+        st.caption(f"as a straight line: slope {line[0]:.4f}, intercept {line[1]:.4f}")
+
+if line is None:
+    st.info("Your rule is not a straight line, and one neuron can only draw straight lines: "
+            "it found the straight line closest to your answers. Lessons 3 and 4 stack "
+            "many neurons, which can bend.", icon=":material/lightbulb:")
+else:
+    st.success(f"The learned weight is off by {abs(found.weight - line[0]):.2g} and the "
+               f"bias by {abs(found.bias - line[1]):.2g}: the model recovered your rule from "
+               "examples alone.", icon=":material/check_circle:")
+
+chart_column, loss_column = st.columns(2)
+chart_column.plotly_chart(charts.examples_and_line(xs, answers, found.weight, found.bias),
+                          key="line")
+loss_column.plotly_chart(charts.loss_curve(found.history.losses), key="loss")
+
+with st.expander("The code that ran"):
+    code.show_code(rules.apply_rule, rules.find_rule, recipes.rule_finder_model)

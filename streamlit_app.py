@@ -1,0 +1,18 @@
+"""Keras Classroom: navigation only. Each lesson lives in pages/, its Keras side in engine/."""
+
+import streamlit as st
+
+from ui import home
+from ui import lessons
+from ui import sidebar
+
+st.set_page_config(page_title="Keras Classroom", page_icon=":material/school:", layout="wide")
+
+home_page = st.Page(home.render, title="Home", icon=":material/home:", default=True)
+lesson_pages = [
+    st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path)
+    for lesson in lessons.LESSONS
+]
+navigation = st.navigation({"Keras Classroom": [home_page], "Lessons": lesson_pages})
+sidebar.render()
+navigation.run()

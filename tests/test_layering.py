@@ -1,0 +1,53 @@
+"""Pages never call Keras directly, and the engine never draws a widget.
+
+Reads the imports of every Python file, so the rule holds without anyone remembering it.
+"""
+
+import ast
+import pathlib
+
+import pytest
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+KERAS_SIDE = {"keras", "tensorflow", "tf_keras"}
+WIDGET_SIDE = {"streamlit"}
+# The one engine module allowed to talk to Streamlit: it only wraps results in its caches.
+CACHING_ADAPTER = REPOSITORY / "engine" / "cached.py"
+
+
+def imported_top_level_names(path: pathlib.Path) -> set:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def python_files(*folders):
+    return sorted(path for folder in folders for path in (REPOSITORY / folder).rglob("*.py"))
+
+
+PAGE_SIDE_FILES = python_files("pages", "ui") + [REPOSITORY / "streamlit_app.py"]
+ENGINE_FILES = [path for path in python_files("engine") if path != CACHING_ADAPTER]
+
+
+def test_there_are_files_to_check():
+    assert len(PAGE_SIDE_FILES) >= 3 and len(ENGINE_FILES) >= 3
+
+
+@pytest.mark.parametrize("path", PAGE_SIDE_FILES, ids=lambda path: path.name)
+def test_page_side_makes_no_keras_calls(path):
+    assert not imported_top_level_names(path) & KERAS_SIDE, f"{path} imports Keras"
+
+
+@pytest.mark.parametrize("path", ENGINE_FILES, ids=lambda path: path.name)
+def test_engine_draws_no_widgets(path):
+    assert not imported_top_level_names(path) & WIDGET_SIDE, f"{path} imports Streamlit"
+
+
+def test_the_checker_sees_both_kinds_of_import():
+    sample = REPOSITORY / "tests" / "test_layering.py"
+    assert "pytest" in imported_top_level_names(sample)
+    assert "ast" in imported_top_level_names(sample)

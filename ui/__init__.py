@@ -1,0 +1,1 @@
+"""Page-side helpers shared by the lessons: widgets and layout only, never Keras calls."""

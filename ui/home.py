@@ -1,0 +1,24 @@
+"""The home page: what the classroom teaches, the lesson map, and what data is on disk."""
+
+import streamlit
+
+from ui import lessons
+from ui import data_status
+
+
+def render() -> None:
+    streamlit.title("Keras Classroom")
+    streamlit.markdown(
+        "From *what is machine learning?* to transfer learning with InceptionV3: the path "
+        "of DeepLearning.AI's **TensorFlow in Practice**, courses 1 and 2, as lessons you "
+        "can touch. Every lesson shows the exact Keras code that runs beside the controls "
+        "that drive it, trains fast enough for a live class, and draws its curves as it goes."
+    )
+    streamlit.subheader("Lessons")
+    for lesson in lessons.LESSONS:
+        streamlit.page_link(lesson.file, label=f"{lesson.title}: {lesson.summary}",
+                            icon=lesson.icon)
+    streamlit.caption("Coming next: Fashion-MNIST, convolutions, real-world images, "
+                      "augmentation, and transfer learning with and without dropout.")
+    streamlit.subheader("Data and weights")
+    data_status.render_table()
