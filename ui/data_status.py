@@ -1,7 +1,28 @@
-"""The data-and-weights status panel (filled in once the registry lands)."""
+"""The data-and-weights status panel: what is on disk, what is missing, how to get it."""
 
 import streamlit
 
+from engine import downloads
+from engine import registry
+from engine import settings
+
+STATE_ICONS = {"present": "✅ present", "missing": "⬜ missing", "corrupt": "⚠️ corrupt"}
+
 
 def render_table() -> None:
-    streamlit.info("Checking data...")
+    statuses = downloads.all_statuses()
+    lessons = {asset.key: ", ".join(map(str, asset.lessons)) for asset in registry.ASSETS}
+    streamlit.dataframe(
+        [{"asset": status.title,
+          "state": STATE_ICONS.get(status.state, status.state),
+          "size": f"{status.size_bytes / 1e6:.1f} MB" if status.size_bytes else "",
+          "used by": lessons.get(status.key, ""),
+          "where": str(status.path)} for status in statuses],
+        hide_index=True, width="stretch")
+    missing = [status.title for status in statuses if not status.is_present]
+    if missing:
+        streamlit.caption(
+            "Lessons download what they need the first time they run. For a classroom "
+            "without internet, run `python -m engine.downloads` on a connected machine and "
+            f"copy `{settings.data_dir()}` over (or point `{settings.DATA_DIR_VARIABLE}` at "
+            "the copy).")

@@ -1,0 +1,447 @@
+"""Fetch the course's datasets and weights into the data directory, check them, and say plainly
+what to do when a download is impossible.
+
+A classroom without internet runs this once on a machine that has it:
+
+    python -m engine.downloads            # fetch everything, then show what is ready
+    python -m engine.downloads --list     # only show what is ready
+    python -m engine.downloads --only fashion-mnist horse-or-human
+
+Downloads go through `keras.utils.get_file`, but never straight to their final place: get_file
+deletes its file when the connection fails, yet it keeps a file whose hash does not match, it
+cannot notice a cut-off download when the server sent no length and no hash is known, and it
+unpacks archives in place. So every download and unpacking happens in a private folder under
+`<data dir>/.incomplete/`, is checked there, and only then is renamed into place (a rename within
+one disk is atomic). Whatever fails or is interrupted leaves its private folder, never a
+half-written file or folder where the lessons look.
+"""
+
+import argparse
+import dataclasses
+import errno
+import hashlib
+import http.client
+import os
+import pathlib
+import secrets
+import shutil
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import zipfile
+
+import keras
+
+from engine import registry
+from engine import settings
+
+PRE_DOWNLOAD_COMMAND = "python -m engine.downloads"
+STAGING_FOLDER = ".incomplete"
+STALE_STAGING_SECONDS = 24 * 60 * 60
+
+# One Streamlit server serves many students at once: let only one of them fetch a given asset.
+_asset_locks: dict[str, threading.Lock] = {}
+_asset_locks_guard = threading.Lock()
+
+
+class MissingDataError(RuntimeError):
+    """A dataset or weights file is not in the data directory and could not be fetched. The
+    message is one paragraph a teacher can act on."""
+
+
+class BadDownloadError(RuntimeError):
+    """The bytes that arrived are not the published file (wrong hash, cut short, bad zip)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AssetStatus:
+    key: str
+    title: str
+    state: str  # "present", "missing" or "corrupt"
+    path: pathlib.Path
+    size_bytes: int  # what is on disk now
+    detail: str  # what was checked, or what is wrong, in a sentence
+
+    @property
+    def is_present(self) -> bool:
+        return self.state == "present"
+
+
+# Checking what is already there ---------------------------------------------------------------
+
+# Hashing 90 MB of weights takes a moment, and the status panel asks often, so a digest is reused
+# while the file's size and modification time stay the same.
+_digest_memo: dict[tuple, str] = {}
+
+
+def file_digest(path: pathlib.Path, algorithm: str) -> str:
+    details = path.stat()
+    memo_key = (str(path.resolve()), details.st_size, details.st_mtime_ns, algorithm)
+    if memo_key not in _digest_memo:
+        hasher = hashlib.new(algorithm)
+        with open(path, "rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                hasher.update(block)
+        _digest_memo[memo_key] = hasher.hexdigest()
+    return _digest_memo[memo_key]
+
+
+def _bytes_problem(path: pathlib.Path, remote_file: registry.RemoteFile) -> str | None:
+    """None when the file at `path` is the published one, else what is wrong with it."""
+    if remote_file.file_hash is not None:
+        if file_digest(path, remote_file.hash_algorithm) != remote_file.file_hash:
+            return f"its {remote_file.hash_algorithm} does not match the expected value"
+    elif remote_file.size_bytes is not None and path.stat().st_size != remote_file.size_bytes:
+        return f"it has {path.stat().st_size:,} bytes instead of {remote_file.size_bytes:,}"
+    if remote_file.is_archive and not zipfile.is_zipfile(path):
+        return "it is not a zip file"
+    if remote_file.is_archive:
+        with zipfile.ZipFile(path) as archive:
+            if archive.testzip() is not None:  # the zip's own CRC-32 of every member
+                return "some files inside the zip are damaged"
+    return None
+
+
+def _part_problem(asset: registry.Asset, remote_file: registry.RemoteFile) -> str | None:
+    """None when this part of the asset is ready, "missing", or what is damaged."""
+    if not remote_file.is_archive:
+        path = registry.file_path(asset, remote_file)
+        if not path.exists():
+            return "missing"
+        problem = _bytes_problem(path, remote_file) if path.is_file() else "it is not a file"
+        return f"{remote_file.file_name} is damaged: {problem}" if problem else None
+    splits = [folder.split for folder in remote_file.extracts]
+    if not any((registry.asset_folder(asset) / split).exists() for split in splits):
+        return "missing"
+    for split in splits:
+        for class_name in asset.class_names:
+            class_folder = registry.asset_folder(asset) / split / class_name
+            if not class_folder.is_dir() or not any(class_folder.iterdir()):
+                return f"the folder {split}/{class_name} is missing or empty"
+    return None
+
+
+def _size_on_disk(path: pathlib.Path) -> int:
+    try:
+        if path.is_dir():
+            return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+        return path.stat().st_size
+    except FileNotFoundError:  # not there, or removed while we looked
+        return 0
+
+
+def asset_status(asset: registry.Asset | str) -> AssetStatus:
+    """Whether an asset is ready, checking the hash of every file already present."""
+    asset = registry.asset_by_key(asset) if isinstance(asset, str) else asset
+    problems = [_part_problem(asset, remote_file) for remote_file in asset.files]
+    damaged = [problem for problem in problems if problem not in (None, "missing")]
+    if damaged:
+        state, detail = "corrupt", "; ".join(damaged) + "."
+    elif "missing" in problems:
+        state = "missing"
+        missing = [file.file_name for file, problem in zip(asset.files, problems) if problem]
+        detail = f"Not downloaded yet: {', '.join(missing)}."
+    elif asset.kind == "image folders":
+        state = "present"
+        detail = f"Class folders {', '.join(asset.class_names)} found in {', '.join(asset.splits)}."
+    else:
+        state = "present"
+        algorithms = sorted({file.hash_algorithm or "size" for file in asset.files})
+        detail = f"{' and '.join(algorithms)} of every file matches the registry."
+    if asset.kind == "weights":
+        paths = [registry.asset_path(asset)]
+    else:
+        paths = [registry.file_path(asset, file) for file in asset.files if not file.is_archive]
+        paths += [registry.asset_folder(asset) / split for split in asset.splits]
+    size = sum(_size_on_disk(path) for path in paths)
+    return AssetStatus(asset.key, asset.title, state, registry.asset_path(asset), size, detail)
+
+
+def all_statuses() -> list[AssetStatus]:
+    """One status per registry entry, in course order, for the status panel."""
+    return [asset_status(asset) for asset in registry.ASSETS]
+
+
+# Fetching what is missing ---------------------------------------------------------------------
+
+
+def ensure_asset(asset: registry.Asset | str, progress=None) -> pathlib.Path:
+    """Make sure an asset is in the data directory, downloading what is missing or damaged, and
+    return its path (the .h5 file for weights, the folder for a dataset).
+
+    `progress`, when given, is called as progress(file_name, bytes_so_far, total_bytes_or_None)
+    from the calling thread while a file downloads. Raises MissingDataError when it cannot."""
+    asset = registry.asset_by_key(asset) if isinstance(asset, str) else asset
+    with _asset_locks_guard:
+        lock = _asset_locks.setdefault(asset.key, threading.Lock())
+    with lock:
+        _remove_abandoned_staging()
+        for remote_file in asset.files:
+            if _part_problem(asset, remote_file) is None:
+                continue
+            failure = _install(asset, remote_file, progress)
+            if failure is not None:
+                source, error = failure
+                pending = [(file, problem) for file in asset.files
+                           if (problem := _part_problem(asset, file)) is not None]
+                message = _missing_data_message(asset, pending, source, _plain_reason(error))
+                raise MissingDataError(message) from error
+    return registry.asset_path(asset)
+
+
+def _install(asset, remote_file, progress):
+    """Try each source in turn; return None once one worked, else (source, error) to report."""
+    sources = [remote_file.origin, *remote_file.mirrors]
+    dropped_archive = registry.file_path(asset, remote_file)
+    if remote_file.is_archive and dropped_archive.is_file():
+        # A teacher copied the zip in by hand: check and unpack it like a download.
+        sources.insert(0, dropped_archive.resolve().as_uri())
+    failures = []
+    for source in sources:
+        try:
+            _install_from(asset, remote_file, source, progress)
+            return None
+        except Exception as error:  # a failed source is reported after trying the others
+            failures.append((source, error))
+    # The network error says more to a teacher than a rejected hand-copied zip does.
+    origin_failures = [pair for pair in failures if not pair[0].startswith("file:")]
+    return (origin_failures or failures)[0]
+
+
+def _install_from(asset, remote_file, source, progress):
+    staging = _data_dir() / STAGING_FOLDER / f"{asset.key}-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        staging.mkdir(parents=True)
+        downloaded = staging / "download" / remote_file.file_name
+
+        def download():
+            return keras.utils.get_file(
+                fname=remote_file.file_name,
+                origin=source,
+                file_hash=remote_file.file_hash,
+                hash_algorithm=remote_file.hash_algorithm or "auto",
+                cache_dir=str(staging),
+                cache_subdir="download",
+                extract=remote_file.is_archive,
+                archive_format="zip" if remote_file.file_name.endswith(".zip") else "auto",
+            )
+
+        result = pathlib.Path(_call_reporting_progress(download, downloaded, remote_file, progress))
+        if not result.resolve().is_relative_to(staging.resolve()):
+            # get_file falls back to /tmp/.keras when its folder is not writable.
+            raise BadDownloadError("the data folder cannot be written")
+        problem = _bytes_problem(downloaded, remote_file)
+        if problem:
+            raise BadDownloadError(f"the file that arrived is not the published one: {problem}")
+        if remote_file.is_archive:
+            _move_splits_into_place(asset, remote_file, result, staging)
+        else:
+            final_path = registry.file_path(asset, remote_file)
+            final_path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(downloaded, final_path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.parent.rmdir()  # keep the data directory tidy once nothing is in progress
+        except OSError:
+            pass
+
+
+def _call_reporting_progress(download, downloaded, remote_file, progress):
+    """Run get_file, calling progress() from this thread while the file grows. (get_file takes
+    no progress callback, and a Streamlit page may only draw from its own thread.)"""
+    if progress is None:
+        return download()  # get_file prints its own progress bar
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = download()
+        except BaseException as error:
+            outcome["error"] = error
+
+    # If this thread is interrupted the worker finishes on its own, inside the staging folder.
+    worker = threading.Thread(target=run, name=f"download {remote_file.file_name}", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(timeout=0.2)
+        progress(remote_file.file_name, _size_on_disk(downloaded), remote_file.size_bytes)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def _move_splits_into_place(asset, remote_file, extracted, staging):
+    # First gather every split, keeping only the class folders (zips made on a Mac also carry
+    # __MACOSX/, which would become an extra class); then rename each into place.
+    ready = staging / "ready"
+    for archive_folder in remote_file.extracts:
+        source = extracted.joinpath(*archive_folder.folder_in_archive.split("/"))
+        for class_name in asset.class_names:
+            class_folder = source / class_name
+            if not class_folder.is_dir() or not any(class_folder.iterdir()):
+                inside = f"{archive_folder.folder_in_archive}/{class_name}".lstrip("/")
+                raise BadDownloadError(f"the zip has no folder {inside} with images in it")
+            (ready / archive_folder.split).mkdir(parents=True, exist_ok=True)
+            os.replace(class_folder, ready / archive_folder.split / class_name)
+    for archive_folder in remote_file.extracts:
+        final_folder = registry.asset_folder(asset) / archive_folder.split
+        final_folder.parent.mkdir(parents=True, exist_ok=True)
+        if final_folder.exists():  # an incomplete copy: set it aside, deleted with the staging
+            os.replace(final_folder, staging / f"replaced-{archive_folder.split}")
+        os.replace(ready / archive_folder.split, final_folder)
+
+
+def _remove_abandoned_staging():
+    """Delete staging folders left by processes that died mid-download."""
+    for folder in (_data_dir() / STAGING_FOLDER).glob("*-*-*"):
+        process_id = folder.name.split("-")[-2]
+        if os.name == "posix" and process_id.isdigit():
+            try:
+                os.kill(int(process_id), 0)  # signal 0 only asks whether the process exists
+                continue
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+        elif time.time() - _modified_time(folder) < STALE_STAGING_SECONDS:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _modified_time(path: pathlib.Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another process just removed it
+        return time.time()
+
+
+def _data_dir() -> pathlib.Path:
+    return settings.data_dir()
+
+
+# Saying what went wrong -----------------------------------------------------------------------
+
+
+def _causes(error):
+    while error is not None:
+        yield error
+        if isinstance(getattr(error, "reason", None), BaseException):
+            yield error.reason
+        error = error.__cause__ or error.__context__
+
+
+def _plain_reason(error: BaseException) -> str:
+    """The network or file error in a few words a teacher understands."""
+    for cause in _causes(error):
+        if isinstance(cause, BadDownloadError):
+            return str(cause)
+        if isinstance(cause, (urllib.error.ContentTooShortError, http.client.IncompleteRead)):
+            return "the connection closed before the whole file arrived"
+        if isinstance(cause, zipfile.BadZipFile):
+            return "the zip that arrived is damaged"
+        if isinstance(cause, urllib.error.HTTPError):
+            return f"the server answered HTTP {cause.code} {cause.reason}"
+        if isinstance(cause, socket.gaierror):
+            return "the server's name could not be looked up; this computer seems to be offline"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused"
+        if isinstance(cause, (TimeoutError, socket.timeout)):
+            return "the connection timed out"
+        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+            return "the disk is full"
+        if isinstance(cause, PermissionError):
+            return "the data folder cannot be written"
+        if isinstance(cause, ValueError) and "hash" in str(cause):
+            return "the file that arrived does not match its expected hash"
+    return " ".join(str(error).split())[:200] or type(error).__name__
+
+
+def _and_list(words) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _missing_data_message(asset, pending, source, reason) -> str:
+    """One paragraph: what is missing, why, where to put it, how to fetch everything."""
+    files = [file for file, _ in pending]
+    names = _and_list([file.file_name for file in files])
+    states = []
+    for adjective, chosen in (("missing", True), ("damaged", False)):
+        found = [file.file_name for file, problem in pending if (problem == "missing") == chosen]
+        if found:
+            states.append(f"{_and_list(found)} {'is' if len(found) == 1 else 'are'} {adjective}")
+    if len(states) == 2:
+        what = " and ".join(states) + "; fresh copies"
+    else:
+        what = states[0] + (" and" if "missing" in states[0] else " and a fresh copy")
+    host = urllib.parse.urlsplit(source).netloc or "a file on this computer"
+    common = os.path.commonprefix([file.origin for file in files])
+    origin = common[: common.rfind("/") + 1]  # e.g. https://storage.googleapis.com/.../data/
+    if len(files) == 1 or urllib.parse.urlsplit(origin).path in ("", "/"):
+        origin = _and_list([file.origin for file in files])
+    folder = registry.asset_folder(asset)
+    if files[0].is_archive:
+        splits = _and_list([str(folder / part.split) for file in files for part in file.extracts])
+        where = (
+            f"put {names} (from {origin}) in {folder}{os.sep}, where each zip is checked and "
+            f"unpacked the next time it is needed (or unpack it yourself so that the folders "
+            f"{_and_list(asset.class_names)} sit in {splits})"
+        )
+    elif len(files) == 1:
+        where = f"put {names} (from {origin}) at {registry.file_path(asset, files[0])}"
+    else:
+        where = f"put {names} (from {origin}) in {folder}{os.sep}"
+    return (
+        f"{asset.title} is not ready: {what} could not be downloaded from {host} ({reason}). "
+        f"To fix this, {where}; or run `{PRE_DOWNLOAD_COMMAND}` on a computer with internet to "
+        f"fetch everything the course uses into {_data_dir()}, then copy that folder here. To "
+        f"use a folder that already holds the course data, set the environment variable "
+        f"{settings.DATA_DIR_VARIABLE} to it before starting the app."
+    )
+
+
+# Command line ---------------------------------------------------------------------------------
+
+
+def _status_table(statuses) -> str:
+    header = f"{'name':<30} {'state':<8} {'size':>9}  path"
+    lines = [header, "-" * len(header)]
+    for status in statuses:
+        size = f"{status.size_bytes / 1e6:,.1f} MB"
+        lines.append(f"{status.key:<30} {status.state:<8} {size:>9}  {status.path}")
+        if not status.is_present:
+            lines.append(f"{'':<30} {status.detail}")
+    return "\n".join(lines)
+
+
+def main(argv=None, assets=registry.ASSETS) -> int:
+    parser = argparse.ArgumentParser(
+        prog=PRE_DOWNLOAD_COMMAND,
+        description="Download and check every dataset and weights file the course uses.",
+    )
+    parser.add_argument("--only", nargs="+", metavar="KEY", choices=[a.key for a in assets],
+                        help="fetch only these (names as shown by --list)")
+    parser.add_argument("--list", action="store_true", help="show what is ready; fetch nothing")
+    arguments = parser.parse_args(argv)
+    chosen = [asset for asset in assets if not arguments.only or asset.key in arguments.only]
+
+    print(f"Data directory: {_data_dir()} (set {settings.DATA_DIR_VARIABLE} to use another)")
+    failures = []
+    if not arguments.list:
+        for asset in chosen:
+            print(f"\n{asset.title}")
+            try:
+                print(f"ready: {ensure_asset(asset)}")
+            except MissingDataError as error:
+                failures.append(str(error))
+    print("\n" + _status_table([asset_status(asset) for asset in chosen]))
+    for failure in failures:
+        print("\n" + failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
