@@ -1,4 +1,4 @@
-"""Keras Classroom: navigation only. Each lesson lives in pages/, its Keras side in engine/."""
+"""Keras Classroom: navigation only. Each lesson lives in lessons/, its Keras side in engine/."""
 
 import streamlit as st
 

@@ -29,7 +29,7 @@ def python_files(*folders):
     return sorted(path for folder in folders for path in (REPOSITORY / folder).rglob("*.py"))
 
 
-PAGE_SIDE_FILES = python_files("pages", "ui") + [REPOSITORY / "streamlit_app.py"]
+PAGE_SIDE_FILES = python_files("lessons", "ui") + [REPOSITORY / "streamlit_app.py"]
 ENGINE_FILES = [path for path in python_files("engine") if path != CACHING_ADAPTER]
 
 
@@ -51,3 +51,12 @@ def test_the_checker_sees_both_kinds_of_import():
     sample = REPOSITORY / "tests" / "test_layering.py"
     assert "pytest" in imported_top_level_names(sample)
     assert "ast" in imported_top_level_names(sample)
+
+
+def test_lessons_are_not_in_a_folder_named_pages():
+    """Streamlit runs a `pages/` folder next to the entry file the legacy way on the first
+    script run of every server, before st.navigation takes over: a learner who opens a
+    shared lesson link first sees a false "Page not found" dialog. Streamlit's advice is
+    to give the folder another name when st.navigation owns routing."""
+    assert not (REPOSITORY / "pages").exists()
+    assert (REPOSITORY / "lessons").is_dir()

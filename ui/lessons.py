@@ -14,17 +14,24 @@ class Lesson:
 
 LESSONS = [
     Lesson(
-        "pages/rules_vs_data.py",
+        "lessons/rules_vs_data.py",
         "1. Rules vs data",
         ":material/rule:",
         "rules-vs-data",
         "Write a rule yourself, then let a model find it from examples.",
     ),
     Lesson(
-        "pages/hello_neuron.py",
+        "lessons/hello_neuron.py",
         "2. Hello, neuron",
         ":material/neurology:",
         "hello-neuron",
         "Train one Dense unit on six numbers and predict x = 10.",
+    ),
+    Lesson(
+        "lessons/fashion_mnist.py",
+        "3. Fashion-MNIST",
+        ":material/checkroom:",
+        "fashion-mnist",
+        "Train a dense network on 70,000 pictures of clothes; stop it at a target accuracy.",
     ),
 ]

@@ -1,6 +1,6 @@
 from tests.app import helpers
 
-PAGE = "pages/hello_neuron.py"
+PAGE = "lessons/hello_neuron.py"
 
 
 def test_default_run_shows_the_course_result_and_three_charts():

@@ -1,6 +1,6 @@
 from tests.app import helpers
 
-PAGE = "pages/rules_vs_data.py"
+PAGE = "lessons/rules_vs_data.py"
 
 
 def test_default_rule_is_found_from_examples():

@@ -42,6 +42,7 @@ except ValueError as problem:
     st.stop()
 
 settings = (tuple(xs), tuple(ys), epochs, learning_rate, seed)
+course_data = list(xs) == hello_neuron.COURSE_XS and list(ys) == hello_neuron.COURSE_YS
 with results:
     result = live.run_once(
         ("hello-neuron",) + settings,
@@ -71,21 +72,25 @@ with results:
 if history.epochs_done:
     loss_column, weights_column = st.columns(2)
     loss_column.plotly_chart(charts.loss_curve(history.losses), key="loss")
-    course_data = list(xs) == hello_neuron.COURSE_XS and list(ys) == hello_neuron.COURSE_YS
     weights_column.plotly_chart(
         charts.weight_and_bias_curve(history.weights, *((2.0, -1.0) if course_data
                                                         else (None, None))),
         key="weights")
 
-st.subheader("Why not exactly 19?")
-st.markdown(
-    "The rule behind the course's data is y = 2x - 1, so x = 10 *should* give 19. The "
-    "neuron says something very close, but not 19. Two reasons, in the course's words: it "
-    "was trained on **very little data**, six points, and a straight line is only the most "
-    "likely explanation of them, not a certainty; and neural networks deal in "
-    "**probabilities**, so after 500 small steps it is very close to w = 2 and b = -1 "
-    "without ever landing on them exactly. More epochs bring it closer, never all the way."
-)
+if course_data:
+    st.subheader("Why not exactly 19?")
+    st.markdown(
+        "The rule behind the course's data is y = 2x - 1, so x = 10 *should* give 19. The "
+        "neuron says something very close, but not 19. Two reasons, in the course's words: "
+        "it was trained on **very little data**, six points, and a straight line is only the "
+        "most likely explanation of them, not a certainty; and neural networks deal in "
+        "**probabilities**, so after 500 small steps it is very close to w = 2 and b = -1 "
+        "without ever landing on them exactly. More epochs bring it closer, never all the way."
+    )
+else:
+    st.caption("Your own data: the neuron finds the straight line closest to your points. "
+               "Restore the course's xs and ys to read why it predicts almost, but not "
+               "exactly, 19.")
 
 st.subheader("The code that ran")
 st.markdown(

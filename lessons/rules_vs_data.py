@@ -19,7 +19,7 @@ st.markdown(
     "them to data to produce answers. In **machine learning** we turn this around: we give "
     "the computer data *and the answers*, and it works out the rules."
 )
-st.image(str(DIAGRAM), caption="The two pipelines, as the course draws them.")
+st.image(str(DIAGRAM), caption="The two pipelines, as the course draws them.", width=760)
 
 st.header("1. You write the rule")
 rule_column, data_column = st.columns([2, 3], gap="large")

@@ -1,0 +1,180 @@
+"""Lesson 3: Fashion-MNIST. Seventy thousand pictures of clothes, a dense network, a callback
+that stops at a target accuracy, and an honest look at what the model got wrong."""
+
+import streamlit as st
+
+from engine import cached
+from engine import charts
+from engine import datasets
+from engine import downloads
+from engine import fashion_mnist
+from engine import recipes
+from engine import run_cache
+from ui import classifier_results
+from ui import code
+from ui import training_view
+from ui import url_state
+
+CLASS_NAMES = datasets.FASHION_MNIST_CLASS_NAMES
+COURSE = fashion_mnist.COURSE_RECIPE
+CLASSROOM = fashion_mnist.FashionSettings()
+OPTIONS = {
+    "hidden_units": [128, 512, 1024],
+    "epochs": (1, 30),
+    "batch_size": [32, 64, 128, 256, 512, 1024],
+    "learning_rate": [0.0005, 0.001, 0.002, 0.004, 0.008],
+    "target_accuracy": (0.70, 0.99),
+    "training_images": [1000, 6000, 15000, 30000, 60000],
+    "seed": (0, 2**31 - 1),
+}
+
+st.title("Fashion-MNIST")
+st.markdown(
+    "Computer vision, course 1 week 2: teach a computer to tell a **sneaker** from a **bag** "
+    "from 70,000 labelled pictures. Keras ships the dataset: "
+    "`keras.datasets.fashion_mnist.load_data()` gives 60,000 pictures to learn from and "
+    "10,000 held back to test on, each 28 x 28 pixels of grey."
+)
+try:
+    data = cached.fashion_mnist_data()
+except downloads.MissingDataError as problem:
+    st.error(str(problem), icon=":material/cloud_off:")
+    st.stop()
+(training_images, training_labels), (test_images, test_labels) = data
+
+st.header("1. The data")
+st.markdown(
+    "Each label is a **number from 0 to 9**, not a word. Numbers let the same data serve "
+    "every language, and a model computes with numbers anyway: "
+    + ", ".join(f"{number} = {name}" for number, name in enumerate(CLASS_NAMES)) + "."
+)
+browse_column, pixels_column = st.columns([3, 2], gap="large")
+with browse_column:
+    chosen_class = st.selectbox("show", ["every class", *CLASS_NAMES], key="browse-class")
+    indices = (range(len(training_labels)) if chosen_class == "every class" else
+               (training_labels == CLASS_NAMES.index(chosen_class)).nonzero()[0])
+    start = st.slider("first picture", 0, len(indices) - 24, 0, key="browse-start")
+    shown = list(indices[start:start + 24])
+    st.plotly_chart(charts.image_grid(training_images[shown],
+                                      [f"#{index} {CLASS_NAMES[training_labels[index]]}"
+                                       for index in shown], columns=6), key="browse-grid")
+with pixels_column:
+    pixel_index = st.number_input("look at the numbers of picture #", 0,
+                                  len(training_images) - 1, int(shown[0]), key="pixel-index")
+    st.plotly_chart(charts.pixel_heatmap(training_images[pixel_index],
+                                         CLASS_NAMES[training_labels[pixel_index]]),
+                    key="pixel-heatmap")
+    st.caption("Every pixel is a number from 0 (black) to 255 (white). The course divides "
+               "them all by 255.0 so that the inputs lie between 0 and 1: neural networks "
+               "learn faster and more reliably from small, similar-sized numbers. Untick "
+               "*normalise* below to see what happens without it.")
+
+st.header("2. The model")
+
+
+def use_settings(settings: fashion_mnist.FashionSettings) -> None:
+    for name, value in settings.as_dict().items():
+        st.session_state[f"setting-{name}"] = value
+    st.session_state["setting-callback"] = settings.target_accuracy is not None
+    st.session_state["setting-target"] = settings.target_accuracy or 0.88
+
+
+if "setting-epochs" not in st.session_state:  # a new visitor: start from the link, if any
+    use_settings(url_state.settings_from_url(CLASSROOM, OPTIONS))
+
+controls_column, code_column = st.columns([2, 3], gap="large")
+with controls_column:
+    first, second = st.columns(2)
+    first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),
+                 help="Batch 512, learning rate 0.004, 10 epochs: about as accurate as the "
+                      "course's recipe in a fraction of the time.")
+    second.button("The course's recipe", on_click=use_settings, args=(COURSE,),
+                  help="Batch 32, Adam at 0.001, 5 epochs, as in the course notebook.")
+    hidden_units = st.select_slider("hidden units", OPTIONS["hidden_units"],
+                                    key="setting-hidden_units")
+    extra_hidden_layer = st.checkbox("add a second hidden layer",
+                                     key="setting-extra_hidden_layer")
+    normalise = st.checkbox("normalise (divide by 255)", key="setting-normalise")
+    epochs = st.slider("epochs", *OPTIONS["epochs"], key="setting-epochs")
+    batch_size = st.select_slider("batch size", OPTIONS["batch_size"], key="setting-batch_size")
+    learning_rate = st.select_slider("learning rate (Adam)", OPTIONS["learning_rate"],
+                                     key="setting-learning_rate")
+    use_callback = st.checkbox("stop when training accuracy reaches a target (callback)",
+                               key="setting-callback")
+    target = st.slider("target accuracy", *OPTIONS["target_accuracy"], step=0.01,
+                       key="setting-target", disabled=not use_callback)
+    training_count = st.select_slider("training pictures", OPTIONS["training_images"],
+                                      key="setting-training_images")
+    seed = st.number_input("seed", 0, 2**31 - 1, key="setting-seed")
+    tensorboard = st.checkbox("also write TensorBoard logs", key="setting-tensorboard")
+
+settings = fashion_mnist.FashionSettings(
+    hidden_units=hidden_units, extra_hidden_layer=extra_hidden_layer, normalise=normalise,
+    epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+    target_accuracy=target if use_callback else None, training_images=training_count,
+    seed=seed, tensorboard=tensorboard)
+url_state.write_to_url(settings, CLASSROOM)
+st.caption("The address bar now holds these settings: share the link to share the setup.")
+with code_column:
+    code.show_code(recipes.fashion_mnist_model, recipes.StopAtAccuracy,
+                   fashion_mnist.train_fashion_mnist)
+
+st.header("3. Train")
+run_key = run_cache.run_key(fashion_mnist.RUN_KIND, settings.as_dict(),
+                            fashion_mnist.RECIPE_VERSION)
+run = cached.stored_run(fashion_mnist.RUN_KIND, run_key)
+reused = run is not None
+if run is None and st.button("Train", type="primary", icon=":material/play_arrow:",
+                             key="train"):
+    run = training_view.train_live(
+        run_key,
+        lambda on_epoch, on_batch, on_wait: fashion_mnist.train_or_reuse(
+            data, settings, on_epoch, on_batch, on_wait),
+        settings.epochs)
+    cached.remember_run(fashion_mnist.RUN_KIND, run)
+
+if run is not None:
+    history, model, facts = run.history, run.model, run.extras
+    probabilities = run.arrays["test_probabilities"]
+    if reused:
+        st.caption("These settings were trained before (by you or a classmate): "
+                   "here is that run, straight from the cache.")
+else:
+    stopped = training_view.stopped_run(run_key)
+    if stopped is None:
+        st.info("Press **Train**. Identical settings, trained by anyone on this server, "
+                "come back at once.", icon=":material/play_arrow:")
+        st.stop()
+    history, model = stopped
+    facts = fashion_mnist.evaluate_stopped_model(model, data, settings)
+    probabilities = facts["test_probabilities"]
+    st.warning(f"You stopped training after {len(history.get('loss', []))} of "
+               f"{settings.epochs} epochs: below is the model as it was then.",
+               icon=":material/stop_circle:")
+
+training_view.draw_curves(history, "final")
+first, second, third = st.columns(3)
+first.metric("test accuracy", f"{facts['test_accuracy']:.4f}")
+if "training_seconds" in facts:
+    second.metric("training time", f"{facts['training_seconds']:.1f} s")
+if facts.get("stopped_by_callback_at_epoch"):
+    third.metric("callback stopped it at epoch", facts["stopped_by_callback_at_epoch"])
+if facts.get("last_logs"):
+    st.markdown("What Keras passed to `on_epoch_end` as `logs` (the course's `logs.get('acc')` "
+                "finds nothing here: the key is `'accuracy'`):")
+    st.json(facts["last_logs"])
+if settings.tensorboard:
+    st.markdown("TensorBoard logs were written. Open them with:")
+    st.code(fashion_mnist.tensorboard_command(), language="bash")
+
+st.header("4. What did it get wrong?")
+classifier_results.show_confusion(test_images, test_labels, probabilities, "fashion")
+classifier_results.show_probabilities(model, test_images, test_labels, probabilities, "fashion")
+classifier_results.show_own_picture(model, "fashion")
+
+st.header("5. Take it with you")
+download_model, download_history = st.columns(2)
+download_model.download_button("model (.keras)", lambda: fashion_mnist.model_file_bytes(model),
+                               "fashion_mnist.keras", icon=":material/download:")
+download_history.download_button("history (.csv)", fashion_mnist.history_csv(history),
+                                 "fashion_mnist_history.csv", icon=":material/download:")
