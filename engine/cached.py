@@ -36,3 +36,28 @@ class ResultStore:
 @streamlit.cache_resource
 def result_store() -> ResultStore:
     return ResultStore()
+
+
+@streamlit.cache_resource(show_spinner="Loading Fashion-MNIST...")
+def fashion_mnist_data():
+    """The 70,000 pictures, read from disk once per server and shared (read-only)."""
+    from engine import datasets
+
+    return datasets.load_fashion_mnist()
+
+
+def stored_run(kind: str, key: str):
+    """A finished run from memory, else from the disk cache (kept in memory afterwards)."""
+    from engine import run_cache
+
+    store = result_store()
+    run = store.get((kind, key))
+    if run is None:
+        run = run_cache.load_run(kind, key)
+        if run is not None:
+            store.put((kind, key), run)
+    return run
+
+
+def remember_run(kind: str, run) -> None:
+    result_store().put((kind, run.key), run)

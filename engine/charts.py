@@ -56,7 +56,77 @@ def examples_and_line(xs, ys, weight=None, bias=None, query_x=None,
     if query_x is not None and query_prediction is not None:
         figure.add_trace(go.Scatter(
             x=[query_x], y=[query_prediction], mode="markers+text", name="prediction",
-            text=[f"{query_prediction:.4f}"], textposition="top left",
+            text=[f"{query_prediction:.4f}"], textposition="middle left",
             marker=dict(size=13, symbol="star", color=PALETTE[3]),
         ))
     return base_layout(figure, "Examples and the learned line", "x", "y")
+
+
+def history_curves(history: dict, metric: str, title: str) -> go.Figure:
+    """Training and validation values of one metric per epoch, e.g. 'loss' or 'accuracy'."""
+    figure = go.Figure()
+    for name, label, color in ((metric, "training", PALETTE[0]),
+                               (f"val_{metric}", "validation (test set)", PALETTE[1])):
+        values = history.get(name, [])
+        figure.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
+                                    mode="lines+markers", name=label, line=dict(color=color)))
+    figure.update_xaxes(dtick=1)
+    return base_layout(figure, title, "epoch", metric)
+
+
+def image_grid(images, titles, columns: int = 8, height_per_row: int = 120) -> go.Figure:
+    """Small grayscale pictures in a grid, each titled (e.g. with its class name)."""
+    from plotly import subplots
+
+    rows = max(1, -(-len(images) // columns))
+    figure = subplots.make_subplots(rows=rows, cols=columns, subplot_titles=list(titles),
+                                    horizontal_spacing=0.01, vertical_spacing=0.06)
+    for index, image in enumerate(images):
+        figure.add_trace(go.Heatmap(z=image[::-1], colorscale="gray", showscale=False,
+                                    hovertemplate="x %{x}, y %{y}: %{z}<extra></extra>"),
+                         row=index // columns + 1, col=index % columns + 1)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, scaleanchor="x")
+    figure.update_annotations(font_size=10)
+    figure.update_layout(height=rows * height_per_row + 40, margin=dict(l=0, r=0, t=30, b=0))
+    return figure
+
+
+def pixel_heatmap(image, title: str) -> go.Figure:
+    """One picture's raw numbers, written in every cell: what the model really sees."""
+    figure = go.Figure(go.Heatmap(z=image, colorscale="gray", text=image,
+                                  texttemplate="%{text}", textfont=dict(size=8),
+                                  hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>"))
+    figure.update_xaxes(constrain="domain", side="top")
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
+    figure.update_layout(title=title, height=640, margin=dict(l=10, r=10, t=60, b=10))
+    return figure
+
+
+def confusion_matrix(matrix, class_names) -> go.Figure:
+    """Counts of test images by true class (rows) and predicted class (columns)."""
+    figure = go.Figure(go.Heatmap(
+        z=matrix, x=list(class_names), y=list(class_names), colorscale="Blues",
+        text=matrix, texttemplate="%{text}",
+        hovertemplate="true %{y}, predicted %{x}: %{z} images<extra></extra>"))
+    figure.update_yaxes(autorange="reversed")
+    return base_layout(figure, "Confusion matrix (test set)", "predicted class", "true class")
+
+
+def probability_bars(probabilities, class_names, true_label=None) -> go.Figure:
+    """The ten softmax outputs for one picture: the course's "what are the numbers?"."""
+    colors = [PALETTE[2] if index == true_label else PALETTE[0]
+              for index in range(len(class_names))]
+    figure = go.Figure(go.Bar(x=list(class_names), y=list(probabilities), marker_color=colors,
+                              text=[f"{value:.3f}" for value in probabilities],
+                              textposition="outside"))
+    figure.update_yaxes(range=[0, 1.1])
+    return base_layout(figure, "The ten numbers the model outputs", "class", "probability")
+
+
+def per_class_bars(accuracies, class_names) -> go.Figure:
+    figure = go.Figure(go.Bar(x=list(class_names), y=list(accuracies),
+                              text=[f"{value:.0%}" for value in accuracies],
+                              textposition="outside", marker_color=PALETTE[0]))
+    figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
+    return base_layout(figure, "Accuracy per class (test set)", "class", "accuracy")

@@ -34,3 +34,46 @@ def rule_finder_model(learning_rate: float = 0.5) -> keras.Model:
         loss="mean_squared_error",
     )
     return model
+
+
+def fashion_mnist_model(hidden_units: int = 128, extra_hidden_layer: bool = False,
+                        learning_rate: float = 0.001) -> keras.Model:
+    """Course 1, week 2: Flatten the 28x28 picture, one hidden layer, ten class scores.
+    The course writes Flatten(input_shape=(28, 28)); Keras 3 declares the input first."""
+    layers = [
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(hidden_units, activation="relu"),
+    ]
+    if extra_hidden_layer:  # the course's exercise 5: does another layer help?
+        layers.append(keras.layers.Dense(hidden_units, activation="relu"))
+    layers.append(keras.layers.Dense(10, activation="softmax"))
+    model = keras.Sequential(layers)
+    # optimizer="adam" in the course is Adam with learning_rate=0.001.
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+class StopAtAccuracy(keras.callbacks.Callback):
+    """The course's myCallback: stop training once the training accuracy reaches a target.
+
+    The course reads logs.get('acc'), which TensorFlow 1 logged; TensorFlow 2 and Keras 3
+    log the name given in metrics=[...], here 'accuracy', and logs.get('acc') is None.
+    """
+
+    def __init__(self, desired_accuracy: float):
+        super().__init__()
+        self.desired_accuracy = desired_accuracy
+        self.last_logs = {}  # kept so the page can show what Keras really logged
+        self.stopped_at_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.last_logs = dict(logs or {})
+        if self.last_logs.get("accuracy", 0.0) >= self.desired_accuracy:
+            print(f"\nReached {self.desired_accuracy:.0%} accuracy so cancelling training!")
+            self.stopped_at_epoch = epoch + 1
+            self.model.stop_training = True

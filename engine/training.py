@@ -103,3 +103,43 @@ def record_chunk(history: FullBatchHistory, losses, weights) -> bool:
         history.losses.append(float(loss))
         history.weights.append([float(value) for value in epoch_weights])
     return False
+
+
+class LiveProgress(keras.callbacks.Callback):
+    """Lets a page watch and stop `model.fit`.
+
+    After every epoch it appends Keras' logs to `history` and calls
+    `on_epoch(history, model)`, so a page can keep the model trained so far;
+    every `batch_interval` batches it calls `on_batch(epoch, batch, steps_per_epoch)`, so
+    a long epoch still moves the progress bar. Before each batch ends it asks
+    `should_stop()`: Keras checks `model.stop_training` after every batch, so a stop
+    takes effect within one batch and keeps everything learned so far.
+    """
+
+    def __init__(self, steps_per_epoch: int, on_epoch=None, on_batch=None, should_stop=None,
+                 batch_interval: int = 25):
+        super().__init__()
+        self.steps_per_epoch = steps_per_epoch
+        self.on_epoch = on_epoch
+        self.on_batch = on_batch
+        self.should_stop = should_stop
+        self.batch_interval = batch_interval
+        self.history = {}
+        self.current_epoch = 0
+        self.stopped_early = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.should_stop is not None and self.should_stop():
+            self.stopped_early = True
+            self.model.stop_training = True
+        if self.on_batch is not None and (batch + 1) % self.batch_interval == 0:
+            self.on_batch(self.current_epoch, batch + 1, self.steps_per_epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(float(value))
+        if self.on_epoch is not None:
+            self.on_epoch(self.history, self.model)

@@ -29,3 +29,16 @@ def chart_figure(app: AppTest, key: str) -> dict:
 
 def metric_values(app: AppTest) -> dict:
     return {metric.label: metric.value for metric in app.metric}
+
+
+def plotly_array(value):
+    """A Plotly JSON array as numpy: plain lists, or Plotly 6+'s base64 typed arrays."""
+    import base64
+
+    import numpy
+
+    if isinstance(value, dict) and "bdata" in value:
+        array = numpy.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(size) for size in str(value.get("shape", len(array))).split(",")]
+        return array.reshape(shape)
+    return numpy.asarray(value)

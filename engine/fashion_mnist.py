@@ -1,0 +1,159 @@
+"""Lesson 3: Fashion-MNIST, trained the course's way with live progress and a stop control.
+
+`train_fashion_mnist` is the routine the page shows; everything else prepares or reads
+its results. Runs are cached on disk by their settings (engine/run_cache.py).
+"""
+
+import csv
+import dataclasses
+import io
+import pathlib
+import tempfile
+import time
+from typing import Optional
+
+import keras
+import numpy
+
+from engine import recipes
+from engine import run_cache
+from engine import settings as classroom_settings
+from engine import training
+
+RUN_KIND = "fashion-mnist"
+RECIPE_VERSION = 1  # bump when train_fashion_mnist changes what a run learns
+
+
+@dataclasses.dataclass(frozen=True)
+class FashionSettings:
+    """Every choice that changes what is learned; the page offers each one as a control.
+    The defaults are the classroom's fast configuration; COURSE_RECIPE is the course's."""
+
+    hidden_units: int = 128
+    extra_hidden_layer: bool = False
+    normalise: bool = True
+    epochs: int = 10
+    batch_size: int = 512
+    learning_rate: float = 0.004
+    target_accuracy: Optional[float] = None  # the course's callback; None: train all epochs
+    training_images: int = 60_000
+    seed: int = 0
+    tensorboard: bool = False
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+COURSE_RECIPE = FashionSettings(epochs=5, batch_size=32, learning_rate=0.001)
+
+
+def prepare_images(images: numpy.ndarray, normalise: bool) -> numpy.ndarray:
+    """The course's `training_images / 255.0`: pixel values from 0..255 down to 0..1."""
+    images = images.astype("float32")
+    return images / 255.0 if normalise else images
+
+
+def train_fashion_mnist(data, settings: FashionSettings, on_epoch=None, on_batch=None,
+                        should_stop=None) -> run_cache.RunResult:
+    (training_images, training_labels), (test_images, test_labels) = data
+    training_images = prepare_images(training_images[:settings.training_images],
+                                     settings.normalise)
+    training_labels = training_labels[:settings.training_images]
+    test_images = prepare_images(test_images, settings.normalise)
+
+    keras.utils.set_random_seed(settings.seed)
+    model = recipes.fashion_mnist_model(settings.hidden_units, settings.extra_hidden_layer,
+                                        settings.learning_rate)
+    steps_per_epoch = -(-len(training_images) // settings.batch_size)
+    live = training.LiveProgress(steps_per_epoch, on_epoch, on_batch, should_stop)
+    callbacks = [live]
+    stop_at_accuracy = None
+    if settings.target_accuracy is not None:
+        stop_at_accuracy = recipes.StopAtAccuracy(settings.target_accuracy)
+        callbacks.append(stop_at_accuracy)
+    if settings.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(tensorboard_folder(settings),
+                                                     histogram_freq=1))
+    started = time.perf_counter()
+    model.fit(training_images, training_labels, epochs=settings.epochs,
+              batch_size=settings.batch_size, validation_data=(test_images, test_labels),
+              callbacks=callbacks, verbose=0)
+    seconds = time.perf_counter() - started
+
+    test_loss, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
+    probabilities = model.predict(test_images, batch_size=1024, verbose=0)
+    extras = {
+        "test_loss": float(test_loss),
+        "test_accuracy": float(test_accuracy),
+        "training_seconds": seconds,
+        "stopped_by_callback_at_epoch": stop_at_accuracy and stop_at_accuracy.stopped_at_epoch,
+        "last_logs": stop_at_accuracy.last_logs if stop_at_accuracy else {},
+        "parameters": model.count_params(),
+    }
+    return run_cache.RunResult(model, live.history, extras,
+                               {"test_probabilities": probabilities},
+                               complete=not live.stopped_early)
+
+
+def train_or_reuse(data, settings: FashionSettings, on_epoch=None, on_batch=None,
+                   on_wait=None) -> run_cache.Run:
+    """The stored run for these settings, else train once (for every learner) and store it."""
+    return run_cache.train_once(
+        RUN_KIND, settings.as_dict(), RECIPE_VERSION,
+        lambda: train_fashion_mnist(data, settings, on_epoch, on_batch), on_wait)
+
+
+def evaluate_stopped_model(model, data, settings: FashionSettings) -> dict:
+    """Test accuracy and probabilities of a model whose training the learner stopped."""
+    _, (test_images, test_labels) = data
+    test_images = prepare_images(test_images, settings.normalise)
+    test_loss, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
+    probabilities = model.predict(test_images, batch_size=1024, verbose=0)
+    return {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy),
+            "test_probabilities": probabilities}
+
+
+def confusion_matrix(true_labels, predicted_labels, classes: int = 10) -> numpy.ndarray:
+    """Rows: the true class; columns: what the model said. Counts of test images."""
+    matrix = numpy.zeros((classes, classes), dtype="int64")
+    numpy.add.at(matrix, (numpy.asarray(true_labels), numpy.asarray(predicted_labels)), 1)
+    return matrix
+
+
+def per_class_accuracy(matrix: numpy.ndarray) -> numpy.ndarray:
+    return numpy.diag(matrix) / numpy.maximum(matrix.sum(axis=1), 1)
+
+
+def history_csv(history: dict) -> str:
+    """The history as CSV, one row per epoch, for a spreadsheet."""
+    names = list(history)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["epoch", *names])
+    for epoch in range(max((len(values) for values in history.values()), default=0)):
+        writer.writerow([epoch + 1, *(history[name][epoch] if epoch < len(history[name])
+                                      else "" for name in names)])
+    return buffer.getvalue()
+
+
+def model_file_bytes(model: keras.Model) -> bytes:
+    """The model as a .keras file, for a download button."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "fashion_mnist.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def tensorboard_folder(settings: FashionSettings) -> pathlib.Path:
+    key = run_cache.run_key(RUN_KIND, settings.as_dict(), RECIPE_VERSION)[:12]
+    return classroom_settings.data_dir() / "tensorboard" / "fashion-mnist" / key
+
+
+def tensorboard_command() -> str:
+    folder = classroom_settings.data_dir() / "tensorboard"
+    return f"tensorboard --logdir {folder}"
+
+
+def predict_one(model: keras.Model, picture: numpy.ndarray) -> numpy.ndarray:
+    """The ten class probabilities for one prepared 28x28 picture (values 0..1)."""
+    return model.predict(picture[numpy.newaxis].astype("float32"), verbose=0)[0]

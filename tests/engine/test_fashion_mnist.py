@@ -1,0 +1,98 @@
+"""Fashion-MNIST on the real data (a copy of ../shared/data through the data directory)."""
+
+import csv
+import io
+
+import keras
+import numpy
+import pytest
+
+from engine import datasets
+from engine import fashion_mnist
+from engine import recipes
+
+
+@pytest.fixture(scope="module")
+def data(classroom_data_dir):
+    return datasets.load_fashion_mnist()
+
+
+SMALL = fashion_mnist.FashionSettings(training_images=6000, epochs=3, batch_size=128)
+
+
+def test_a_small_run_learns_and_reports_everything(data):
+    result = fashion_mnist.train_fashion_mnist(data, SMALL)
+    assert result.complete
+    assert set(result.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(result.history["loss"]) == 3
+    assert result.history["loss"][-1] < result.history["loss"][0]
+    assert result.extras["test_accuracy"] > 0.75  # chance is 0.10
+    probabilities = result.arrays["test_probabilities"]
+    assert probabilities.shape == (10000, 10)
+    numpy.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
+    predicted_accuracy = (probabilities.argmax(axis=1) == data[1][1]).mean()
+    assert predicted_accuracy == pytest.approx(result.extras["test_accuracy"], abs=1e-4)
+
+
+def test_same_seed_same_curve(data):
+    settings = fashion_mnist.FashionSettings(training_images=2000, epochs=2, batch_size=256)
+    first = fashion_mnist.train_fashion_mnist(data, settings)
+    again = fashion_mnist.train_fashion_mnist(data, settings)
+    assert first.history["loss"] == pytest.approx(again.history["loss"], rel=1e-6)
+
+
+def test_the_course_callback_stops_at_the_target_and_shows_real_log_names(data):
+    settings = fashion_mnist.FashionSettings(training_images=6000, epochs=20, batch_size=128,
+                                             target_accuracy=0.80)
+    result = fashion_mnist.train_fashion_mnist(data, settings)
+    stopped_at = result.extras["stopped_by_callback_at_epoch"]
+    assert stopped_at is not None and stopped_at < 20
+    assert len(result.history["accuracy"]) == stopped_at
+    assert result.history["accuracy"][-1] >= 0.80
+    assert all(accuracy < 0.80 for accuracy in result.history["accuracy"][:-1])
+    assert "accuracy" in result.extras["last_logs"] and "acc" not in result.extras["last_logs"]
+
+
+def test_stop_request_halts_within_one_batch_and_keeps_the_model(data):
+    batches_seen = []
+
+    def should_stop():
+        batches_seen.append(1)
+        return len(batches_seen) >= 30
+
+    settings = fashion_mnist.FashionSettings(training_images=60000, epochs=5, batch_size=128)
+    result = fashion_mnist.train_fashion_mnist(data, settings, should_stop=should_stop)
+    assert not result.complete
+    assert len(batches_seen) == 30  # asked after every batch, and no batch after the stop
+    assert result.history == {} or len(result.history["loss"]) <= 1
+    facts = fashion_mnist.evaluate_stopped_model(result.model, data, settings)
+    assert facts["test_accuracy"] > 0.5  # 30 batches already taught it something
+
+
+def test_default_settings_reach_the_quality_bar_on_the_real_test_set(data):
+    result = fashion_mnist.train_fashion_mnist(data, fashion_mnist.FashionSettings())
+    assert result.extras["test_accuracy"] >= 0.87
+
+
+def test_confusion_matrix_per_class_and_exports():
+    matrix = fashion_mnist.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], classes=3)
+    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    numpy.testing.assert_allclose(fashion_mnist.per_class_accuracy(matrix), [0.5, 1.0, 2 / 3])
+    rows = list(csv.reader(io.StringIO(fashion_mnist.history_csv(
+        {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}))))
+    assert rows == [["epoch", "loss", "val_loss"], ["1", "0.5", "0.6"], ["2", "0.4", "0.5"]]
+
+
+def test_model_file_round_trips(tmp_path):
+    model = recipes.fashion_mnist_model()
+    path = tmp_path / "model.keras"
+    path.write_bytes(fashion_mnist.model_file_bytes(model))
+    loaded = keras.saving.load_model(path)
+    for ours, theirs in zip(model.get_weights(), loaded.get_weights()):
+        numpy.testing.assert_array_equal(ours, theirs)
+
+
+def test_class_names_are_the_documented_ten():
+    assert len(datasets.FASHION_MNIST_CLASS_NAMES) == 10
+    assert datasets.FASHION_MNIST_CLASS_NAMES[0] == "T-shirt/top"
+    assert datasets.FASHION_MNIST_CLASS_NAMES[9] == "Ankle boot"

@@ -1,0 +1,69 @@
+"""The training experience every lesson shares: a progress bar, live curves, a stop button
+that keeps what was learned, and a note when another learner is training the same thing.
+
+How stopping works: clicking Stop makes Streamlit rerun the page, which interrupts the
+running script at its next drawing call, here the progress bar inside a Keras callback.
+Each epoch leaves the model and its history in the session, so the rerun can show them.
+"""
+
+import streamlit
+
+from engine import charts
+
+
+def partial_key(run_key: str) -> str:
+    return f"stopped-run-{run_key}"
+
+
+def stopped_run(run_key: str):
+    """(history, model) of a run for these settings that the learner stopped, or None."""
+    return streamlit.session_state.get(partial_key(run_key))
+
+
+def forget_stopped_run(run_key: str) -> None:
+    streamlit.session_state.pop(partial_key(run_key), None)
+
+
+def draw_curves(history: dict, key_prefix: str) -> None:
+    loss_column, accuracy_column = streamlit.columns(2)
+    loss_column.plotly_chart(charts.history_curves(history, "loss", "Loss"),
+                             key=f"{key_prefix}-loss")
+    accuracy_column.plotly_chart(charts.history_curves(history, "accuracy", "Accuracy"),
+                                 key=f"{key_prefix}-accuracy")
+
+
+def train_live(run_key: str, train, total_epochs: int):
+    """Call `train(on_epoch, on_batch, on_wait)` while showing its progress; returns its run.
+
+    A Stop button is drawn first so the learner can press it while training runs."""
+    stop_slot = streamlit.empty()
+    stop_slot.button("Stop training", icon=":material/stop_circle:", key="stop-training",
+                     help="Stops within one batch and keeps the model learned so far.")
+    progress_bar = streamlit.progress(0.0, text="Starting...")
+    curves = streamlit.empty()
+    forget_stopped_run(run_key)
+
+    def on_batch(epoch, batch, steps_per_epoch):
+        done = (epoch + batch / steps_per_epoch) / total_epochs
+        progress_bar.progress(min(done, 1.0), text=f"Epoch {epoch + 1} of {total_epochs}: "
+                                                   f"batch {batch} of {steps_per_epoch}")
+
+    def on_epoch(history, model):
+        streamlit.session_state[partial_key(run_key)] = ({name: list(values) for name, values
+                                                          in history.items()}, model)
+        epochs_done = len(history.get("loss", []))
+        progress_bar.progress(min(epochs_done / total_epochs, 1.0),
+                              text=f"Epoch {epochs_done} of {total_epochs} done")
+        with curves.container():
+            draw_curves(history, f"live-{epochs_done}")
+
+    def on_wait():
+        streamlit.info("Another learner is training these exact settings right now; "
+                       "waiting for their result instead of training twice.",
+                       icon=":material/group:")
+
+    run = train(on_epoch, on_batch, on_wait)
+    forget_stopped_run(run_key)
+    for finished in (stop_slot, progress_bar, curves):
+        finished.empty()
+    return run
