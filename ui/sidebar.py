@@ -7,6 +7,6 @@ from engine import settings
 
 def render() -> None:
     with streamlit.sidebar:
-        streamlit.caption("Data directory")
-        streamlit.code(str(settings.data_dir()), language=None)
+        # A caption wraps a long path; a code block would hide its end behind a scrollbar.
+        streamlit.caption(f"Data directory: `{settings.data_dir()}`")
         streamlit.caption(f"Set `{settings.DATA_DIR_VARIABLE}` to use another folder.")

@@ -96,3 +96,13 @@ def test_class_names_are_the_documented_ten():
     assert len(datasets.FASHION_MNIST_CLASS_NAMES) == 10
     assert datasets.FASHION_MNIST_CLASS_NAMES[0] == "T-shirt/top"
     assert datasets.FASHION_MNIST_CLASS_NAMES[9] == "Ankle boot"
+
+
+def test_tensorboard_option_writes_logs_into_the_data_directory(data, classroom_data_dir):
+    settings = fashion_mnist.FashionSettings(training_images=1000, epochs=1, tensorboard=True,
+                                             seed=5)
+    fashion_mnist.train_fashion_mnist(data, settings)
+    folder = fashion_mnist.tensorboard_folder(settings)
+    assert folder.is_relative_to(classroom_data_dir)
+    assert list(folder.rglob("events.out.tfevents.*"))
+    assert fashion_mnist.tensorboard_command().startswith("tensorboard --logdir ")
