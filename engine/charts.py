@@ -130,3 +130,56 @@ def per_class_bars(accuracies, class_names) -> go.Figure:
                               textposition="outside", marker_color=PALETTE[0]))
     figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
     return base_layout(figure, "Accuracy per class (test set)", "class", "accuracy")
+
+
+def filter_stage(values, title: str, signed: bool = False) -> go.Figure:
+    """One step of the filter pipeline as a picture whose pixels show their value on hover.
+    Signed values (a convolution's raw output) get a scale that keeps negatives visible."""
+    figure = go.Figure(go.Heatmap(
+        z=values, colorscale="RdBu" if signed else "gray", zmid=0 if signed else None,
+        reversescale=signed, showscale=signed,
+        hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>"))
+    figure.update_xaxes(visible=False, constrain="domain")
+    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x",
+                        constrain="domain")
+    figure.update_layout(title=dict(text=title, font_size=13), height=300,
+                         margin=dict(l=0, r=0, t=40, b=0))
+    return figure
+
+
+def activation_grid(maps: dict, picture_labels, filter_index: int) -> go.Figure:
+    """The course's "visualizing the convolutions and pooling": one row per picture, one
+    column per conv or pooling layer, each cell that layer's output for one filter."""
+    from plotly import subplots
+
+    layer_names = list(maps)
+    rows = len(picture_labels)
+    figure = subplots.make_subplots(
+        rows=rows, cols=len(layer_names), horizontal_spacing=0.02, vertical_spacing=0.05,
+        column_titles=[f"{name} {maps[name].shape[1]}x{maps[name].shape[2]}"
+                       for name in layer_names],
+        row_titles=list(picture_labels))
+    for row in range(rows):
+        for column, name in enumerate(layer_names):
+            figure.add_trace(go.Heatmap(
+                z=maps[name][row, :, :, filter_index], colorscale="Viridis", showscale=False,
+                hovertemplate="%{z:.2f}<extra></extra>"), row=row + 1, col=column + 1)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, autorange="reversed")
+    figure.update_annotations(font_size=11)
+    figure.update_layout(height=190 * rows + 40, margin=dict(l=0, r=30, t=40, b=0))
+    return figure
+
+
+def comparison_curves(histories: dict, metric: str, title: str) -> go.Figure:
+    """Several runs' training (solid) and validation (dotted) curves on one chart."""
+    figure = go.Figure()
+    for index, (name, history) in enumerate(histories.items()):
+        color = PALETTE[index % len(PALETTE)]
+        for key, dash, label in ((metric, "solid", "training"),
+                                 (f"val_{metric}", "dot", "validation")):
+            values = history.get(key, [])
+            figure.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
+                                        mode="lines+markers", name=f"{name}: {label}",
+                                        line=dict(color=color, dash=dash)))
+    return base_layout(figure, title, "epoch", metric)

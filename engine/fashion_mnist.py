@@ -15,11 +15,13 @@ from typing import Optional
 import keras
 import numpy
 
+from engine import datasets
 from engine import recipes
 from engine import run_cache
 from engine import settings as classroom_settings
 from engine import training
 
+CLASS_NAMES = datasets.FASHION_MNIST_CLASS_NAMES
 RUN_KIND = "fashion-mnist"
 RECIPE_VERSION = 1  # bump when train_fashion_mnist changes what a run learns
 
@@ -64,6 +66,17 @@ def train_fashion_mnist(data, settings: FashionSettings, on_epoch=None, on_batch
     keras.utils.set_random_seed(settings.seed)
     model = recipes.fashion_mnist_model(settings.hidden_units, settings.extra_hidden_layer,
                                         settings.learning_rate)
+    return fit_and_evaluate(model, (training_images, training_labels),
+                            (test_images, test_labels), settings, on_epoch, on_batch,
+                            should_stop)
+
+
+def fit_and_evaluate(model, training_set, test_set, settings, on_epoch=None, on_batch=None,
+                     should_stop=None) -> run_cache.RunResult:
+    """`model.fit` with the lesson's callbacks, then the course's `model.evaluate` on the
+    test set; shared by the dense network here and the convnet of lesson 4."""
+    training_images, training_labels = training_set
+    test_images, test_labels = test_set
     steps_per_epoch = -(-len(training_images) // settings.batch_size)
     live = training.LiveProgress(steps_per_epoch, on_epoch, on_batch, should_stop)
     callbacks = [live]
@@ -95,6 +108,10 @@ def train_fashion_mnist(data, settings: FashionSettings, on_epoch=None, on_batch
                                complete=not live.stopped_early)
 
 
+def run_key(settings: FashionSettings) -> str:
+    return run_cache.run_key(RUN_KIND, settings.as_dict(), RECIPE_VERSION)
+
+
 def train_or_reuse(data, settings: FashionSettings, on_epoch=None, on_batch=None,
                    on_wait=None) -> run_cache.Run:
     """The stored run for these settings, else train once (for every learner) and store it."""
@@ -103,9 +120,11 @@ def train_or_reuse(data, settings: FashionSettings, on_epoch=None, on_batch=None
         lambda: train_fashion_mnist(data, settings, on_epoch, on_batch), on_wait)
 
 
-def evaluate_stopped_model(model, data, settings: FashionSettings) -> dict:
-    """Test accuracy and probabilities of a model whose training the learner stopped."""
+def evaluate_stopped_model(model, data, settings) -> dict:
+    """Test accuracy and probabilities of a model whose training the learner stopped
+    (the dense network, or lesson 4's convnet with its channel axis)."""
     _, (test_images, test_labels) = data
+    test_images = test_images.reshape((len(test_images),) + tuple(model.input_shape[1:]))
     test_images = prepare_images(test_images, settings.normalise)
     test_loss, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
     probabilities = model.predict(test_images, batch_size=1024, verbose=0)
@@ -144,9 +163,11 @@ def model_file_bytes(model: keras.Model) -> bytes:
         return path.read_bytes()
 
 
-def tensorboard_folder(settings: FashionSettings) -> pathlib.Path:
-    key = run_cache.run_key(RUN_KIND, settings.as_dict(), RECIPE_VERSION)[:12]
-    return classroom_settings.data_dir() / "tensorboard" / "fashion-mnist" / key
+def tensorboard_folder(settings) -> pathlib.Path:
+    """One folder per settings, under <data dir>/tensorboard/<lesson>/."""
+    kind = getattr(settings, "RUN_KIND", RUN_KIND)
+    key = run_cache.run_key(kind, settings.as_dict(), RECIPE_VERSION)[:12]
+    return classroom_settings.data_dir() / "tensorboard" / kind / key
 
 
 def tensorboard_command() -> str:
@@ -155,5 +176,7 @@ def tensorboard_command() -> str:
 
 
 def predict_one(model: keras.Model, picture: numpy.ndarray) -> numpy.ndarray:
-    """The ten class probabilities for one prepared 28x28 picture (values 0..1)."""
-    return model.predict(picture[numpy.newaxis].astype("float32"), verbose=0)[0]
+    """The ten class probabilities for one prepared 28x28 picture (values 0..1), for the
+    dense network (input 28x28) and the convnet (input 28x28x1) alike."""
+    batch = picture.astype("float32").reshape((1,) + tuple(model.input_shape[1:]))
+    return model.predict(batch, verbose=0)[0]

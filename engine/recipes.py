@@ -77,3 +77,27 @@ class StopAtAccuracy(keras.callbacks.Callback):
             print(f"\nReached {self.desired_accuracy:.0%} accuracy so cancelling training!")
             self.stopped_at_epoch = epoch + 1
             self.model.stop_training = True
+
+
+def fashion_cnn_model(filters: int = 64, conv_blocks: int = 2,
+                      learning_rate: float = 0.001) -> keras.Model:
+    """Course 1, week 3: convolutions and pooling in front of the dense network.
+    Each block is Conv2D(filters, (3, 3), relu) then MaxPooling2D(2, 2): 28 -> 26 -> 13,
+    and with a second block 13 -> 11 -> 5. The course declares input_shape=(28, 28, 1)
+    on the first Conv2D; Keras 3 declares the input first."""
+    layers = [keras.Input(shape=(28, 28, 1))]
+    for _ in range(conv_blocks):
+        layers.append(keras.layers.Conv2D(filters, (3, 3), activation="relu"))
+        layers.append(keras.layers.MaxPooling2D(2, 2))
+    layers += [
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+    model = keras.Sequential(layers)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model

@@ -122,35 +122,15 @@ with code_column:
 st.header("3. Train")
 run_key = run_cache.run_key(fashion_mnist.RUN_KIND, settings.as_dict(),
                             fashion_mnist.RECIPE_VERSION)
-run = cached.stored_run(fashion_mnist.RUN_KIND, run_key)
-reused = run is not None
-if run is None and st.button("Train", type="primary", icon=":material/play_arrow:",
-                             key="train"):
-    run = training_view.train_live(
-        run_key,
-        lambda on_epoch, on_batch, on_wait: fashion_mnist.train_or_reuse(
-            data, settings, on_epoch, on_batch, on_wait),
-        settings.epochs)
-    cached.remember_run(fashion_mnist.RUN_KIND, run)
-
-if run is not None:
-    history, model, facts = run.history, run.model, run.extras
-    probabilities = run.arrays["test_probabilities"]
-    if reused:
-        st.caption("These settings were trained before (by you or a classmate): "
-                   "here is that run, straight from the cache.")
-else:
-    stopped = training_view.stopped_run(run_key)
-    if stopped is None:
-        st.info("Press **Train**. Identical settings, trained by anyone on this server, "
-                "come back at once.", icon=":material/play_arrow:")
-        st.stop()
-    history, model = stopped
-    facts = fashion_mnist.evaluate_stopped_model(model, data, settings)
-    probabilities = facts["test_probabilities"]
-    st.warning(f"You stopped training after {len(history.get('loss', []))} of "
-               f"{settings.epochs} epochs: below is the model as it was then.",
-               icon=":material/stop_circle:")
+outcome = training_view.train_or_show(
+    fashion_mnist.RUN_KIND, run_key, settings.epochs,
+    lambda on_epoch, on_batch, on_wait: fashion_mnist.train_or_reuse(
+        data, settings, on_epoch, on_batch, on_wait),
+    lambda model: fashion_mnist.evaluate_stopped_model(model, data, settings))
+if outcome is None:
+    st.stop()
+history, model, facts, probabilities = (outcome.history, outcome.model, outcome.facts,
+                                        outcome.probabilities)
 
 training_view.draw_curves(history, "final")
 first, second, third = st.columns(3)

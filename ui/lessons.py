@@ -34,4 +34,11 @@ LESSONS = [
         "fashion-mnist",
         "Train a dense network on 70,000 pictures of clothes; stop it at a target accuracy.",
     ),
+    Lesson(
+        "lessons/convolutions.py",
+        "4. Convolutions",
+        ":material/filter:",
+        "convolutions",
+        "Filter a picture by hand, then train the course's convnet and look inside it.",
+    ),
 ]

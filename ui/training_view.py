@@ -6,6 +6,8 @@ running script at its next drawing call, here the progress bar inside a Keras ca
 Each epoch leaves the model and its history in the session, so the rerun can show them.
 """
 
+import dataclasses
+
 import streamlit
 
 from engine import charts
@@ -67,3 +69,46 @@ def train_live(run_key: str, train, total_epochs: int):
     for finished in (stop_slot, progress_bar, curves):
         finished.empty()
     return run
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What a lesson shows after training: from a finished run, or a stopped one."""
+
+    history: dict
+    model: object
+    facts: dict
+    probabilities: object
+
+
+def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped):
+    """The Train button and its result, shared by every lesson that trains a classifier.
+
+    A finished run for these settings (by anyone on this server) is shown at once; else
+    Train calls `train(on_epoch, on_batch, on_wait)` live; a run the learner stopped is
+    shown with `evaluate_stopped(model)`'s facts. Returns None while nothing is trained."""
+    from engine import cached
+
+    run = cached.stored_run(kind, run_key)
+    reused = run is not None
+    if run is None and streamlit.button("Train", type="primary", icon=":material/play_arrow:",
+                                        key="train"):
+        run = train_live(run_key, train, epochs)
+        cached.remember_run(kind, run)
+    if run is not None:
+        if reused:
+            streamlit.caption("These settings were trained before (by you or a classmate): "
+                              "here is that run, straight from the cache.")
+        return Outcome(run.history, run.model, run.extras, run.arrays["test_probabilities"])
+
+    stopped = stopped_run(run_key)
+    if stopped is None:
+        streamlit.info("Press **Train**. Identical settings, trained by anyone on this "
+                       "server, come back at once.", icon=":material/play_arrow:")
+        return None
+    history, model = stopped
+    facts = evaluate_stopped(model)
+    streamlit.warning(f"You stopped training after {len(history.get('loss', []))} of "
+                      f"{epochs} epochs: below is the model as it was then.",
+                      icon=":material/stop_circle:")
+    return Outcome(history, model, facts, facts["test_probabilities"])

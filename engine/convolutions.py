@@ -1,0 +1,115 @@
+"""Lesson 4: the course's convnet on Fashion-MNIST, and what its layers see.
+
+The convolution and pooling arithmetic itself, done by hand, is in engine/filters.py.
+Training reuses the Fashion-MNIST machinery (live progress, stop, disk cache).
+"""
+
+import dataclasses
+from typing import Optional
+
+import keras
+import numpy
+
+from engine import fashion_mnist
+from engine import recipes
+from engine import run_cache
+
+RUN_KIND = "fashion-cnn"
+RECIPE_VERSION = 1
+
+# The course looks inside the convnet at three test pictures of the same class.
+COURSE_PICTURES = (0, 23, 28)
+
+
+@dataclasses.dataclass(frozen=True)
+class CnnSettings:
+    """Every choice that changes what the convnet learns; each is a control on the page."""
+
+    RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
+
+    filters: int = 32
+    conv_blocks: int = 2
+    epochs: int = 6
+    batch_size: int = 128
+    learning_rate: float = 0.002
+    training_images: int = 60_000
+    seed: int = 0
+    normalise: bool = True
+    target_accuracy: Optional[float] = None
+    tensorboard: bool = False
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+COURSE_RECIPE = CnnSettings(filters=64, epochs=5, batch_size=32, learning_rate=0.001)
+
+
+def train_fashion_cnn(data, settings: CnnSettings, on_epoch=None, on_batch=None,
+                      should_stop=None) -> run_cache.RunResult:
+    (training_images, training_labels), (test_images, test_labels) = data
+    count = settings.training_images
+    # The course's reshape: a convolution wants a channel axis, (60000, 28, 28, 1).
+    training_images = training_images[:count].reshape(count, 28, 28, 1)
+    training_images = fashion_mnist.prepare_images(training_images, settings.normalise)
+    test_images = test_images.reshape(len(test_images), 28, 28, 1)
+    test_images = fashion_mnist.prepare_images(test_images, settings.normalise)
+
+    keras.utils.set_random_seed(settings.seed)
+    model = recipes.fashion_cnn_model(settings.filters, settings.conv_blocks,
+                                      settings.learning_rate)
+    return fashion_mnist.fit_and_evaluate(
+        model, (training_images, training_labels[:count]), (test_images, test_labels),
+        settings, on_epoch, on_batch, should_stop)
+
+
+def train_or_reuse(data, settings: CnnSettings, on_epoch=None, on_batch=None,
+                   on_wait=None) -> run_cache.Run:
+    return run_cache.train_once(
+        RUN_KIND, settings.as_dict(), RECIPE_VERSION,
+        lambda: train_fashion_cnn(data, settings, on_epoch, on_batch), on_wait)
+
+
+def run_key(settings: CnnSettings) -> str:
+    return run_cache.run_key(RUN_KIND, settings.as_dict(), RECIPE_VERSION)
+
+
+evaluate_stopped_model = fashion_mnist.evaluate_stopped_model
+
+
+def summary_rows(settings: CnnSettings) -> list:
+    """The summary of the model these settings build, before any training."""
+    return layer_table(recipes.fashion_cnn_model(settings.filters, settings.conv_blocks,
+                                                 settings.learning_rate))
+
+
+def layer_table(model: keras.Model) -> list:
+    """`model.summary()` as rows: each layer's output shape and parameter count."""
+    return [{"layer": layer.name,
+             "type": type(layer).__name__,
+             "output shape": str(tuple(layer.output.shape)),
+             "parameters": layer.count_params()}
+            for layer in model.layers]
+
+
+def looked_at_layers(model: keras.Model) -> list:
+    """The convolution and pooling layers, the ones whose outputs are pictures."""
+    return [layer for layer in model.layers
+            if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D))]
+
+
+def activation_maps(model: keras.Model, pictures: numpy.ndarray) -> dict:
+    """The course's activation model: one Model whose outputs are every conv and pooling
+    layer's output. Returns layer name -> array (pictures, height, width, filters)."""
+    layers = looked_at_layers(model)
+    activation_model = keras.Model(inputs=model.inputs,
+                                   outputs=[layer.output for layer in layers])
+    inputs = fashion_mnist.prepare_images(pictures.reshape(-1, 28, 28, 1), normalise=True)
+    outputs = activation_model.predict(inputs, verbose=0)
+    return {layer.name: output for layer, output in zip(layers, outputs)}
+
+
+def first_layer_kernels(model: keras.Model) -> numpy.ndarray:
+    """The learned 3x3 kernels of the first convolution, shape (filters, 3, 3)."""
+    kernel = looked_at_layers(model)[0].get_weights()[0]  # (3, 3, 1, filters)
+    return numpy.transpose(kernel[:, :, 0, :], (2, 0, 1))

@@ -1,0 +1,157 @@
+"""Lesson 4: Convolutions. Filters and pooling by hand, then the course's convnet, how it
+shrinks the picture, how it compares with the dense network, and what its layers see."""
+
+import streamlit as st
+
+from engine import cached
+from engine import charts
+from engine import convolutions
+from engine import downloads
+from engine import fashion_mnist
+from engine import recipes
+from ui import code
+from ui import filter_lab
+from ui import training_view
+from ui import url_state
+
+CLASSROOM = convolutions.CnnSettings()
+COURSE = convolutions.COURSE_RECIPE
+OPTIONS = {
+    "filters": [16, 32, 64],
+    "conv_blocks": [1, 2],
+    "epochs": (1, 20),
+    "batch_size": [32, 64, 128, 256, 512],
+    "learning_rate": [0.0005, 0.001, 0.002, 0.004],
+    "training_images": [1000, 6000, 15000, 30000, 60000],
+    "seed": (0, 2**31 - 1),
+}
+
+st.title("Convolutions")
+st.markdown(
+    "Course 1, week 3. A dense network looks at every pixel on its own. A **convolution** "
+    "looks at small neighbourhoods: a 3x3 **filter** slides over the picture and turns each "
+    "patch into one number, so edges, lines and textures stand out. **Pooling** then keeps "
+    "the strongest signal of each 2x2 block and halves the picture."
+)
+
+st.header("1. A filter by hand")
+filter_lab.render()
+
+st.header("2. The course's convnet")
+try:
+    data = cached.fashion_mnist_data()
+except downloads.MissingDataError as problem:
+    st.error(str(problem), icon=":material/cloud_off:")
+    st.stop()
+(_, _), (test_images, test_labels) = data
+
+
+def use_settings(settings: convolutions.CnnSettings) -> None:
+    for name, value in settings.as_dict().items():
+        st.session_state[f"cnn-{name}"] = value
+
+
+if "cnn-epochs" not in st.session_state:
+    use_settings(url_state.settings_from_url(CLASSROOM, OPTIONS))
+
+controls_column, code_column = st.columns([2, 3], gap="large")
+with controls_column:
+    first, second = st.columns(2)
+    first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),
+                 key="cnn-classroom", help="32 filters, batch 128, 6 epochs.")
+    second.button("The course's recipe", on_click=use_settings, args=(COURSE,),
+                  key="cnn-course", help="64 filters, batch 32, Adam at 0.001, 5 epochs: "
+                                         "several minutes on a laptop.")
+    filters = st.select_slider("filters per convolution", OPTIONS["filters"], key="cnn-filters")
+    conv_blocks = st.select_slider("convolution + pooling blocks", OPTIONS["conv_blocks"],
+                                   key="cnn-conv_blocks")
+    epochs = st.slider("epochs", *OPTIONS["epochs"], key="cnn-epochs")
+    batch_size = st.select_slider("batch size", OPTIONS["batch_size"], key="cnn-batch_size")
+    learning_rate = st.select_slider("learning rate (Adam)", OPTIONS["learning_rate"],
+                                     key="cnn-learning_rate")
+    training_count = st.select_slider("training pictures", OPTIONS["training_images"],
+                                      key="cnn-training_images")
+    seed = st.number_input("seed", 0, 2**31 - 1, key="cnn-seed")
+settings = convolutions.CnnSettings(filters=filters, conv_blocks=conv_blocks, epochs=epochs,
+                                    batch_size=batch_size, learning_rate=learning_rate,
+                                    training_images=training_count, seed=seed)
+url_state.write_to_url(settings, CLASSROOM)
+with code_column:
+    code.show_code(recipes.fashion_cnn_model, convolutions.train_fashion_cnn)
+
+st.subheader("model.summary(): how the picture shrinks")
+st.dataframe(convolutions.summary_rows(settings), hide_index=True, width="stretch")
+st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each pooling "
+           "halves (26 → 13). Most parameters sit in the first Dense layer, which sees "
+           "every number the last pooling layer produces.")
+
+st.header("3. Train")
+run_key = convolutions.run_key(settings)
+outcome = training_view.train_or_show(
+    convolutions.RUN_KIND, run_key, settings.epochs,
+    lambda on_epoch, on_batch, on_wait: convolutions.train_or_reuse(
+        data, settings, on_epoch, on_batch, on_wait),
+    lambda model: convolutions.evaluate_stopped_model(model, data, settings))
+if outcome is None:
+    st.stop()
+training_view.draw_curves(outcome.history, "cnn")
+first, second, third = st.columns(3)
+first.metric("test accuracy", f"{outcome.facts['test_accuracy']:.4f}")
+if "training_seconds" in outcome.facts:
+    second.metric("training time", f"{outcome.facts['training_seconds']:.1f} s")
+third.metric("parameters", f"{outcome.model.count_params():,}")
+
+st.header("4. Dense network against convnet")
+dense_settings = fashion_mnist.FashionSettings()
+dense_key = fashion_mnist.run_key(dense_settings)
+dense_run = cached.stored_run(fashion_mnist.RUN_KIND, dense_key)
+if dense_run is None:
+    st.info("Train lesson 3's dense network with its classroom defaults to compare.",
+            icon=":material/compare_arrows:")
+    if st.button("Train the dense network (about 10 seconds)", key="train-dense"):
+        with st.spinner("Training the dense network..."):
+            dense_run = fashion_mnist.train_or_reuse(data, dense_settings)
+        cached.remember_run(fashion_mnist.RUN_KIND, dense_run)
+if dense_run is not None:
+    st.dataframe([
+        {"model": "dense (lesson 3)", "test accuracy": dense_run.extras["test_accuracy"],
+         "training seconds": dense_run.extras["training_seconds"],
+         "parameters": dense_run.extras["parameters"], "epochs": dense_settings.epochs},
+        {"model": "convnet (this lesson)", "test accuracy": outcome.facts["test_accuracy"],
+         "training seconds": outcome.facts.get("training_seconds"),
+         "parameters": outcome.model.count_params(), "epochs": len(outcome.history["loss"])},
+    ], hide_index=True, width="stretch")
+    st.plotly_chart(charts.comparison_curves({"dense": dense_run.history,
+                                              "convnet": outcome.history}, "loss",
+                                             "Loss: training (solid) and validation (dotted)"),
+                    key="compare-loss")
+st.markdown("The course's warning: train longer and the **training** loss keeps falling "
+            "while the **validation** loss stops falling, then rises. The model is learning "
+            "its training pictures by heart (**overfitting**) rather than what makes a "
+            "shoe a shoe. Try 15 epochs and watch the dotted line.")
+
+st.header("5. Looking inside")
+st.markdown("The course takes three test pictures of the same class and shows what one "
+            "filter of every convolution and pooling layer makes of them.")
+picture_columns = st.columns(4)
+pictures = [picture_columns[index].number_input(f"picture {index + 1}", 0,
+                                                len(test_images) - 1, default,
+                                                key=f"inside-{index}")
+            for index, default in enumerate(convolutions.COURSE_PICTURES)]
+filter_index = picture_columns[3].number_input("filter number", 0, settings.filters - 1, 1,
+                                               key="inside-filter")
+maps = convolutions.activation_maps(outcome.model, test_images[pictures])
+labels = [f"#{index} {fashion_mnist.CLASS_NAMES[test_labels[index]]}" for index in pictures]
+st.plotly_chart(charts.activation_grid(maps, labels, filter_index), key="activations")
+
+layer_name = st.selectbox("every filter of one layer, for picture 1", list(maps),
+                          key="inside-layer")
+layer_maps = maps[layer_name][0]
+st.plotly_chart(charts.image_grid([layer_maps[:, :, index] for index in
+                                   range(layer_maps.shape[-1])],
+                                  [f"filter {index}" for index in range(layer_maps.shape[-1])],
+                                  columns=16, height_per_row=70), key="all-filters")
+st.markdown("And the 3x3 filters the first convolution learned by itself:")
+kernels = convolutions.first_layer_kernels(outcome.model)
+st.plotly_chart(charts.image_grid(list(kernels), [f"{index}" for index in range(len(kernels))],
+                                  columns=16, height_per_row=60), key="kernels")

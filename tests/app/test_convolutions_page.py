@@ -1,0 +1,52 @@
+import pytest
+
+from tests.app import helpers
+
+PAGE = "lessons/convolutions.py"
+
+
+@pytest.fixture
+def page(classroom_data_dir):
+    app = helpers.run_page(PAGE)
+    app.select_slider(key="cnn-training_images").set_value(1000).run()
+    app.slider(key="cnn-epochs").set_value(1).run()
+    app.select_slider(key="cnn-filters").set_value(16).run()
+    return app
+
+
+def stage_titles(app):
+    return [helpers.chart_figure(app, f"filter-stage-{name}")["layout"]["title"]["text"]
+            for name in ("input", "convolved", "after", "2x2")]
+
+
+def test_filter_lab_shows_every_step_with_its_size(page):
+    assert stage_titles(page) == ["input 128 x 128", "convolved 126 x 126",
+                                  "after ReLU 126 x 126", "2x2 max pooling 63 x 63"]
+    page.radio(key="filter-source").set_value("a Fashion-MNIST picture").run()
+    assert stage_titles(page) == ["input 28 x 28", "convolved 26 x 26", "after ReLU 26 x 26",
+                                  "2x2 max pooling 13 x 13"]
+
+
+def test_an_overflowing_weight_is_a_message_not_a_broken_plot(page):
+    page.number_input(key="filter-weight").set_value(1e308).run()
+    helpers.assert_no_exception(page)
+    assert "overflow" in page.error[0].value
+
+
+def test_summary_table_shows_the_shrinking_picture(page):
+    table = next(frame.value for frame in page.dataframe if "output shape" in frame.value)
+    assert list(table["output shape"])[:4] == ["(None, 26, 26, 16)", "(None, 13, 13, 16)",
+                                               "(None, 11, 11, 16)", "(None, 5, 5, 16)"]
+
+
+def test_training_then_looking_inside(page):
+    if "train" in [button.key for button in page.button]:
+        page.button(key="train").click().run()
+    helpers.assert_no_exception(page)
+    assert float(helpers.metric_values(page)["test accuracy"]) > 0.3
+    grid = helpers.chart_figure(page, "activations")
+    assert len(grid["data"]) == 3 * 4  # three pictures, four conv and pooling layers
+    kernels = helpers.chart_figure(page, "kernels")
+    assert len(kernels["data"]) == 16
+    page.number_input(key="inside-filter").set_value(15).run()
+    helpers.assert_no_exception(page)
