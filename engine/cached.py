@@ -61,3 +61,37 @@ def stored_run(kind: str, key: str):
 
 def remember_run(kind: str, run) -> None:
     result_store().put((kind, run.key), run)
+
+
+@streamlit.cache_resource(show_spinner="Reading and resizing the pictures...", max_entries=6)
+def folder_data(dataset_key: str, image_size: int, batch_size: int, seed: int):
+    """A course dataset's pictures, decoded once per size and shared (read-only)."""
+    from engine import image_folders
+
+    return image_folders.load_dataset(dataset_key, (image_size, image_size), batch_size, seed)
+
+
+@streamlit.cache_resource(show_spinner="Reading and resizing your pictures...", max_entries=4)
+def uploaded_folder_data(upload_id: str, training_folder: str, validation_folder,
+                         image_size: int, batch_size: int, seed: int):
+    """A learner's extracted zip as batches; `upload_id` (the zip's hash) keys the cache."""
+    from engine import image_folders
+
+    size = (image_size, image_size)
+    if validation_folder is None:
+        return image_folders.load_single_folder(training_folder, size, batch_size, seed)
+    return image_folders.load_folders(training_folder, validation_folder, size, batch_size,
+                                      seed)
+
+
+@streamlit.cache_resource(show_spinner="Checking and unpacking your zip...", max_entries=8)
+def extracted_zip(digest: str, _zip_bytes: bytes):
+    """A learner's zip, checked and extracted once per content: `digest` (its sha256) is
+    the cache key; the leading underscore keeps Streamlit from hashing the bytes again."""
+    from engine import settings
+    from engine import uploads
+
+    root = settings.data_dir() / "uploads"
+    root.mkdir(parents=True, exist_ok=True)
+    uploads.remove_old_uploads(root)
+    return uploads.extract_class_folders(_zip_bytes, root)

@@ -183,3 +183,20 @@ def comparison_curves(histories: dict, metric: str, title: str) -> go.Figure:
                                         mode="lines+markers", name=f"{name}: {label}",
                                         line=dict(color=color, dash=dash)))
     return base_layout(figure, title, "epoch", metric)
+
+
+def colour_grid(pictures, titles, columns: int = 8) -> go.Figure:
+    """Colour pictures (n, height, width, 3) uint8 in a grid, each titled with its label."""
+    from plotly import subplots
+
+    rows = max(1, -(-len(pictures) // columns))
+    figure = subplots.make_subplots(rows=rows, cols=columns, subplot_titles=list(titles),
+                                    horizontal_spacing=0.01, vertical_spacing=0.08)
+    for index, picture in enumerate(pictures):
+        figure.add_trace(go.Image(z=picture, hoverinfo="skip"),
+                         row=index // columns + 1, col=index % columns + 1)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    figure.update_annotations(font_size=10)
+    figure.update_layout(height=rows * 120 + 40, margin=dict(l=0, r=0, t=30, b=0))
+    return figure

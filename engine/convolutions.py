@@ -29,9 +29,9 @@ class CnnSettings:
 
     filters: int = 32
     conv_blocks: int = 2
-    epochs: int = 6
-    batch_size: int = 128
-    learning_rate: float = 0.002
+    epochs: int = 7
+    batch_size: int = 256
+    learning_rate: float = 0.003
     training_images: int = 60_000
     seed: int = 0
     normalise: bool = True

@@ -101,3 +101,28 @@ def fashion_cnn_model(filters: int = 64, conv_blocks: int = 2,
         metrics=["accuracy"],
     )
     return model
+
+
+def real_world_model(image_size: int = 150, conv_blocks: int = 5, classes: int = 2,
+                     learning_rate: float = 0.001) -> keras.Model:
+    """Course 1, week 4: the horses-or-humans convnet, five Conv2D + MaxPooling2D blocks
+    with 16, 32, 64, 64, 64 filters, Flatten, Dense(512), and one output per the course's
+    binary-or-multiclass table. The course rescales with ImageDataGenerator(rescale=1/255);
+    with Keras 3's image_dataset_from_directory that step becomes the model's first layer."""
+    layers = [keras.Input(shape=(image_size, image_size, 3)),
+              keras.layers.Rescaling(1.0 / 255)]
+    for filters in (16, 32, 64, 64, 64)[:conv_blocks]:
+        layers.append(keras.layers.Conv2D(filters, (3, 3), activation="relu"))
+        layers.append(keras.layers.MaxPooling2D(2, 2))
+    layers += [keras.layers.Flatten(), keras.layers.Dense(512, activation="relu")]
+    if classes == 2:  # binary: one neuron, sigmoid, binary cross-entropy
+        layers.append(keras.layers.Dense(1, activation="sigmoid"))
+        loss = "binary_crossentropy"
+    else:  # multiclass: one neuron per class, softmax, categorical cross-entropy
+        layers.append(keras.layers.Dense(classes, activation="softmax"))
+        loss = "categorical_crossentropy"
+    model = keras.Sequential(layers)
+    # The course writes RMSprop(lr=0.001); Keras 3 only accepts learning_rate=.
+    model.compile(loss=loss, optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+                  metrics=["accuracy"])
+    return model

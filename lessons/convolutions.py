@@ -21,7 +21,7 @@ OPTIONS = {
     "conv_blocks": [1, 2],
     "epochs": (1, 20),
     "batch_size": [32, 64, 128, 256, 512],
-    "learning_rate": [0.0005, 0.001, 0.002, 0.004],
+    "learning_rate": [0.0005, 0.001, 0.002, 0.003, 0.004],
     "training_images": [1000, 6000, 15000, 30000, 60000],
     "seed": (0, 2**31 - 1),
 }
@@ -58,7 +58,9 @@ controls_column, code_column = st.columns([2, 3], gap="large")
 with controls_column:
     first, second = st.columns(2)
     first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),
-                 key="cnn-classroom", help="32 filters, batch 128, 6 epochs.")
+                 key="cnn-classroom", help="32 filters, batch 256, Adam at 0.003, 7 "
+                                                   "epochs: about the course's accuracy, "
+                                                   "several times faster.")
     second.button("The course's recipe", on_click=use_settings, args=(COURSE,),
                   key="cnn-course", help="64 filters, batch 32, Adam at 0.001, 5 epochs: "
                                          "several minutes on a laptop.")

@@ -11,6 +11,7 @@ def show_code(*functions, caption: str = "") -> None:
     for function in functions:
         module = inspect.getmodule(function).__name__.replace(".", "/")
         streamlit.caption(f"`{module}.py` · `{function.__name__}`")
-        streamlit.code(inspect.getsource(function), language="python")
+        # Wrapped, not scrolled: beside the controls the column is narrower than the code.
+        streamlit.code(inspect.getsource(function), language="python", wrap_lines=True)
     if caption:
         streamlit.caption(caption)

@@ -41,4 +41,11 @@ LESSONS = [
         "convolutions",
         "Filter a picture by hand, then train the course's convnet and look inside it.",
     ),
+    Lesson(
+        "lessons/real_world_images.py",
+        "5. Real-world images",
+        ":material/photo_library:",
+        "real-world-images",
+        "Class folders become labels; train the horses-or-humans convnet; binary vs multiclass.",
+    ),
 ]

@@ -81,7 +81,8 @@ class Outcome:
     probabilities: object
 
 
-def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped):
+def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped,
+                  probabilities_name: str = "test_probabilities"):
     """The Train button and its result, shared by every lesson that trains a classifier.
 
     A finished run for these settings (by anyone on this server) is shown at once; else
@@ -99,7 +100,7 @@ def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped)
         if reused:
             streamlit.caption("These settings were trained before (by you or a classmate): "
                               "here is that run, straight from the cache.")
-        return Outcome(run.history, run.model, run.extras, run.arrays["test_probabilities"])
+        return Outcome(run.history, run.model, run.extras, run.arrays[probabilities_name])
 
     stopped = stopped_run(run_key)
     if stopped is None:
@@ -111,4 +112,4 @@ def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped)
     streamlit.warning(f"You stopped training after {len(history.get('loss', []))} of "
                       f"{epochs} epochs: below is the model as it was then.",
                       icon=":material/stop_circle:")
-    return Outcome(history, model, facts, facts["test_probabilities"])
+    return Outcome(history, model, facts, facts[probabilities_name])

@@ -1,0 +1,136 @@
+"""Lesson 5: Real-world images. Pictures in class folders, the course's horses-or-humans
+convnet, binary against multiclass, and what it says about your own pictures."""
+
+import streamlit as st
+
+from engine import charts
+from engine import image_folders
+from engine import images
+from engine import real_world
+from engine import recipes
+from ui import code
+from ui import folder_data
+from ui import training_view
+from ui import url_state
+
+CLASSROOM = real_world.RealWorldSettings()
+OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5], "epochs": (1, 30),
+           "batch_size": [16, 32, 64, 128], "learning_rate": [0.0001, 0.0005, 0.001, 0.002],
+           "seed": (0, 2**31 - 1)}
+
+st.title("Real-world images")
+st.markdown(
+    "Course 1 week 4 and course 2 week 1. Real pictures are bigger, in colour, and the "
+    "subject can be anywhere in them. They usually arrive as **one folder per class**: "
+    "the folder names become the labels, in alphabetical order."
+)
+
+st.header("1. Folders become labels")
+choice = folder_data.choose("real")
+if choice is None:
+    st.stop()
+
+
+def use_settings(settings) -> None:
+    for name in ("image_size", "conv_blocks", "epochs", "batch_size", "learning_rate", "seed"):
+        st.session_state[f"real-{name}"] = getattr(settings, name)
+
+
+if "real-epochs" not in st.session_state:
+    use_settings(url_state.settings_from_url(CLASSROOM, OPTIONS))
+image_size = st.session_state["real-image_size"]
+batch_size = st.session_state["real-batch_size"]
+seed = st.session_state["real-seed"]
+data = folder_data.load(choice, image_size, batch_size, seed)
+if data is None:
+    st.stop()
+
+tree_column, grid_column = st.columns([1, 2], gap="large")
+with tree_column:
+    st.dataframe([{"folder": name, "label": index} for index, name in
+                  enumerate(data.class_names)], hide_index=True, width="stretch")
+    st.caption(f"{data.training_count} training and {data.validation_count} validation "
+               f"pictures, resized to {image_size} x {image_size}, in batches of {batch_size}: "
+               f"{data.steps_per_epoch} steps per epoch (every picture once).")
+with grid_column:
+    pictures, names = real_world.first_batch(data)
+    st.plotly_chart(charts.colour_grid(pictures, names), key="batch-grid")
+
+st.markdown("The course reads folders with `ImageDataGenerator(rescale=1/255)"
+            ".flow_from_directory(directory, target_size=(300, 300), batch_size=128, "
+            "class_mode='binary')`. Keras 3's successor, as this page runs it:")
+code.show_code(image_folders.load_folders, image_folders.keep_decoded)
+
+st.header("2. Binary or multiclass")
+binary = data.label_mode == "binary"
+st.dataframe([
+    {"": "label_mode (course: class_mode)", "binary": "'binary'", "multiclass": "'categorical'"},
+    {"": "final layer", "binary": "Dense(1, activation='sigmoid')",
+     "multiclass": "Dense(N, activation='softmax')"},
+    {"": "loss", "binary": "binary_crossentropy", "multiclass": "categorical_crossentropy"},
+], hide_index=True, width="stretch")
+st.caption(f"This dataset has {len(data.class_names)} classes, so it is "
+           f"**{'binary' if binary else 'multiclass'}**: the model below ends in "
+           f"{'one sigmoid neuron' if binary else f'{len(data.class_names)} softmax neurons'}.")
+
+st.header("3. The course's convnet")
+controls_column, code_column = st.columns([2, 3], gap="large")
+with controls_column:
+    st.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,), key="real-reset")
+    st.select_slider("image size (speed against accuracy)", OPTIONS["image_size"],
+                     key="real-image_size")
+    conv_blocks = st.select_slider("convolution blocks", OPTIONS["conv_blocks"],
+                                   key="real-conv_blocks")
+    epochs = st.slider("epochs", *OPTIONS["epochs"], key="real-epochs")
+    st.select_slider("batch size", OPTIONS["batch_size"], key="real-batch_size")
+    learning_rate = st.select_slider("learning rate (RMSprop)", OPTIONS["learning_rate"],
+                                     key="real-learning_rate")
+    st.number_input("seed", 0, 2**31 - 1, key="real-seed")
+with code_column:
+    code.show_code(recipes.real_world_model)
+settings = real_world.RealWorldSettings(
+    dataset=choice.dataset_id, image_size=image_size, conv_blocks=conv_blocks, epochs=epochs,
+    batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+url_state.write_to_url(settings, CLASSROOM)
+
+st.header("4. Train")
+outcome = training_view.train_or_show(
+    real_world.RUN_KIND, real_world.run_key(settings), settings.epochs,
+    lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
+        data, settings, (), on_epoch, on_batch, on_wait),
+    lambda model: real_world.evaluate_stopped_model(model, data),
+    probabilities_name="validation_probabilities")
+if outcome is None:
+    st.stop()
+training_view.draw_curves(outcome.history, "real")
+first, second, third = st.columns(3)
+first.metric("validation accuracy", f"{outcome.facts['validation_accuracy']:.4f}")
+if "training_seconds" in outcome.facts:
+    second.metric("training time", f"{outcome.facts['training_seconds']:.1f} s")
+third.metric("parameters", f"{outcome.model.count_params():,}")
+
+runs = st.session_state.setdefault("real-runs", {})
+runs[(settings.dataset, image_size, conv_blocks, epochs, batch_size, learning_rate, seed)] = {
+    "pictures": choice.title, "image size": image_size, "blocks": conv_blocks,
+    "epochs": len(outcome.history.get("loss", [])),
+    "seconds": round(outcome.facts.get("training_seconds", float("nan")), 1),
+    "validation accuracy": round(outcome.facts["validation_accuracy"], 4)}
+st.markdown("**Your runs so far**: the course's *speed up at the cost of accuracy*, measured.")
+st.dataframe(list(runs.values()), hide_index=True, width="stretch")
+
+st.header("5. Your own pictures")
+uploads = st.file_uploader("pictures to classify", accept_multiple_files=True,
+                           key="real-predict")
+for upload in uploads or []:
+    try:
+        picture = images.to_model_input(images.open_upload(upload.getvalue()),
+                                        (image_size, image_size))
+    except ValueError as problem:
+        st.error(f"{upload.name}: {problem}", icon=":material/image_not_supported:")
+        continue
+    probabilities = real_world.predict_pictures(outcome.model, picture[None],
+                                                data.class_names)[0]
+    picture_column, bars_column = st.columns([1, 3])
+    picture_column.image(picture.astype("uint8"), caption=upload.name)
+    bars_column.plotly_chart(charts.probability_bars(probabilities, data.class_names),
+                             key=f"predict-{upload.file_id}")

@@ -1,0 +1,46 @@
+import pytest
+
+from tests.app import helpers
+
+PAGE = "lessons/real_world_images.py"
+
+
+@pytest.fixture
+def page(classroom_data_dir):
+    app = helpers.run_page(PAGE, timeout=300)
+    app.select_slider(key="real-image_size").set_value(100).run()
+    app.slider(key="real-epochs").set_value(1).run()
+    app.select_slider(key="real-conv_blocks").set_value(3).run()
+    return app
+
+
+def test_folders_become_labels_and_a_batch_is_shown(page):
+    labels = page.dataframe[0].value
+    assert list(labels["folder"]) == ["horses", "humans"] and list(labels["label"]) == [0, 1]
+    assert "500 training and 256 validation pictures" in page.caption[0].value
+    grid = helpers.chart_figure(page, "batch-grid")
+    assert len(grid["data"]) == 16
+    assert any("it is **binary**" in caption.value for caption in page.caption)
+
+
+def test_cats_and_dogs_are_binary_too(page):
+    page.selectbox(key="real-dataset").set_value("Cats vs dogs (filtered)").run()
+    helpers.assert_no_exception(page)
+    assert list(page.dataframe[0].value["folder"]) == ["cats", "dogs"]
+
+
+def test_training_reports_time_and_accuracy_and_lists_the_run(page):
+    if "train" in [button.key for button in page.button]:
+        page.button(key="train").click().run()
+    helpers.assert_no_exception(page)
+    metrics = helpers.metric_values(page)
+    assert 0.0 <= float(metrics["validation accuracy"]) <= 1.0
+    runs = next(frame.value for frame in page.dataframe if "seconds" in frame.value)
+    assert list(runs["image size"]) == [100] and list(runs["blocks"]) == [3]
+    assert len(helpers.plotly_array(helpers.chart_figure(page, "real-loss")["data"][0]["y"])) == 1
+
+
+def test_a_missing_dataset_says_how_to_get_it(page):
+    page.selectbox(key="real-dataset").set_value("Rock, paper, scissors (three classes)").run()
+    helpers.assert_no_exception(page)
+    assert "python -m engine.downloads" in page.error[0].value
