@@ -48,4 +48,11 @@ LESSONS = [
         "real-world-images",
         "Class folders become labels; train the horses-or-humans convnet; binary vs multiclass.",
     ),
+    Lesson(
+        "lessons/augmentation.py",
+        "6. Augmentation",
+        ":material/auto_fix_high:",
+        "augmentation",
+        "The course's ImageDataGenerator as sliders; train with and without, side by side.",
+    ),
 ]

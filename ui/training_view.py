@@ -39,7 +39,8 @@ def train_live(run_key: str, train, total_epochs: int):
 
     A Stop button is drawn first so the learner can press it while training runs."""
     stop_slot = streamlit.empty()
-    stop_slot.button("Stop training", icon=":material/stop_circle:", key="stop-training",
+    stop_slot.button("Stop training", icon=":material/stop_circle:",
+                     key=f"stop-{run_key[:16]}",
                      help="Stops within one batch and keeps the model learned so far.")
     progress_bar = streamlit.progress(0.0, text="Starting...")
     curves = streamlit.empty()
@@ -82,7 +83,8 @@ class Outcome:
 
 
 def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped,
-                  probabilities_name: str = "test_probabilities"):
+                  probabilities_name: str = "test_probabilities", button_label: str = "Train",
+                  key: str = "train"):
     """The Train button and its result, shared by every lesson that trains a classifier.
 
     A finished run for these settings (by anyone on this server) is shown at once; else
@@ -92,8 +94,8 @@ def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped,
 
     run = cached.stored_run(kind, run_key)
     reused = run is not None
-    if run is None and streamlit.button("Train", type="primary", icon=":material/play_arrow:",
-                                        key="train"):
+    if run is None and streamlit.button(button_label, type="primary",
+                                        icon=":material/play_arrow:", key=key):
         run = train_live(run_key, train, epochs)
         cached.remember_run(kind, run)
     if run is not None:
@@ -104,8 +106,8 @@ def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped,
 
     stopped = stopped_run(run_key)
     if stopped is None:
-        streamlit.info("Press **Train**. Identical settings, trained by anyone on this "
-                       "server, come back at once.", icon=":material/play_arrow:")
+        streamlit.info(f"Press **{button_label}**. Identical settings, trained by anyone on "
+                       "this server, come back at once.", icon=":material/play_arrow:")
         return None
     history, model = stopped
     facts = evaluate_stopped(model)

@@ -1,0 +1,134 @@
+"""Lesson 6: Augmentation. The course's ImageDataGenerator arguments as sliders, a preview
+made by the very layers training uses, the code in both dialects, and a fair experiment:
+the same convnet trained with and without augmentation."""
+
+import dataclasses
+
+import streamlit as st
+
+from engine import augment
+from engine import charts
+from engine import real_world
+from ui import folder_data
+from ui import training_view
+
+COURSE = augment.COURSE_SETTINGS
+NONE = augment.NO_AUGMENTATION
+# Small enough for a live class: two runs of this take about two minutes on a laptop.
+EXPERIMENT = real_world.RealWorldSettings(dataset="cats_and_dogs_filtered", image_size=100,
+                                          conv_blocks=4, epochs=20, batch_size=32)
+
+st.title("Augmentation")
+st.markdown(
+    "Course 2 week 2. With few pictures, a convnet soon learns them by heart. "
+    "**Augmentation** shows it each picture a little differently every epoch (turned, "
+    "shifted, sheared, zoomed, mirrored), in memory, without storing a single new file."
+)
+
+
+def use_settings(settings: augment.AugmentSettings) -> None:
+    for field in dataclasses.fields(settings):
+        st.session_state[f"augment-{field.name}"] = getattr(settings, field.name)
+
+
+if "augment-rotation_range" not in st.session_state:
+    use_settings(COURSE)
+
+st.header("1. The course's arguments")
+controls_column, preview_column = st.columns([2, 3], gap="large")
+with controls_column:
+    first, second = st.columns(2)
+    first.button("The course's values", on_click=use_settings, args=(COURSE,), key="aug-course")
+    second.button("No augmentation", on_click=use_settings, args=(NONE,), key="aug-none")
+    settings = augment.AugmentSettings(
+        rescale=st.checkbox("rescale=1./255", key="augment-rescale"),
+        rotation_range=st.slider("rotation_range (degrees)", 0, 180, key="augment-rotation_range"),
+        width_shift_range=st.slider("width_shift_range", 0.0, 0.9, step=0.05,
+                                    key="augment-width_shift_range"),
+        height_shift_range=st.slider("height_shift_range", 0.0, 0.9, step=0.05,
+                                     key="augment-height_shift_range"),
+        shear_range=st.slider("shear_range (degrees)", 0.0, 60.0, step=0.1,
+                              key="augment-shear_range"),
+        zoom_range=st.slider("zoom_range", 0.0, 0.9, step=0.05, key="augment-zoom_range"),
+        horizontal_flip=st.checkbox("horizontal_flip", key="augment-horizontal_flip"),
+        fill_mode=st.selectbox("fill_mode", augment.FILL_MODES, key="augment-fill_mode"),
+    )
+with preview_column:
+    choice = folder_data.choose("augment", default="Cats vs dogs (filtered)",
+                                allow_upload=False)
+    data = folder_data.load(choice, 150, 32, 0) if choice else None
+    if data is not None:
+        pictures, names = real_world.first_batch(data)
+        picture_number = st.slider("picture", 0, len(pictures) - 1, 0, key="augment-picture")
+        seed = st.session_state.setdefault("augment-seed", 0)
+        if st.button("Re-roll", icon=":material/casino:", key="augment-reroll"):
+            seed = st.session_state["augment-seed"] = seed + 1
+        grid = augment.preview_grid(pictures[picture_number], settings, count=16, seed=seed)
+        st.plotly_chart(charts.colour_grid(grid, [f"draw {index + 1}" for index in
+                                                  range(len(grid))]), key="augment-preview")
+        st.caption(f"Sixteen random draws (seed {seed}) of one {names[picture_number]}, made "
+                   "by the same Keras layers the training below uses.")
+
+st.header("2. The same settings in both dialects")
+old_column, new_column = st.columns(2)
+old_column.markdown("**The course (Keras 2):** `ImageDataGenerator`")
+old_column.code(augment.image_data_generator_code(settings), language="python")
+new_column.markdown("**Keras 3:** preprocessing layers")
+new_column.code(augment.keras3_layers_code(settings), language="python")
+
+st.subheader("Do we augment validation data?")
+st.markdown(augment.VALIDATION_NOTE)
+validation_old, validation_new = st.columns(2)
+validation_old.code(augment.validation_pipeline_code(settings, "image_data_generator"),
+                    language="python")
+validation_new.code(augment.validation_pipeline_code(settings, "keras3"), language="python")
+
+st.header("3. With and without, side by side")
+st.markdown(
+    f"The course's overfitting picture on cats vs dogs: the same convnet "
+    f"({EXPERIMENT.conv_blocks} blocks, {EXPERIMENT.image_size} x {EXPERIMENT.image_size}, "
+    f"{EXPERIMENT.epochs} epochs), the **same seed**, so the same starting weights and the "
+    "same order of batches. Only the training pictures differ: as they are, or augmented "
+    "with the settings above. (The model rescales in its first layer, so rescaling is on "
+    "in both.)")
+experiment_epochs = st.slider("epochs for each run", 2, 40, EXPERIMENT.epochs,
+                              key="augment-epochs")
+experiment = dataclasses.replace(EXPERIMENT, epochs=experiment_epochs)
+experiment_data = folder_data.load(folder_data.Choice("Cats vs dogs", "cats_and_dogs_filtered",
+                                                      dataset_key="cats_and_dogs_filtered"),
+                                   EXPERIMENT.image_size, EXPERIMENT.batch_size, EXPERIMENT.seed)
+if experiment_data is None:
+    st.stop()
+augmented = dataclasses.replace(experiment, augmentation=tuple(
+    (field.name, getattr(settings, field.name)) for field in dataclasses.fields(settings)))
+plain_outcome = training_view.train_or_show(
+    real_world.RUN_KIND, real_world.run_key(experiment), experiment.epochs,
+    lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
+        experiment_data, experiment, (), on_epoch, on_batch, on_wait),
+    lambda model: real_world.evaluate_stopped_model(model, experiment_data),
+    probabilities_name="validation_probabilities", button_label="Train without augmentation",
+    key="train-plain")
+augmented_outcome = training_view.train_or_show(
+    real_world.RUN_KIND, real_world.run_key(augmented), experiment.epochs,
+    lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
+        experiment_data, augmented, augment.augmentation_layers(settings), on_epoch, on_batch,
+        on_wait),
+    lambda model: real_world.evaluate_stopped_model(model, experiment_data),
+    probabilities_name="validation_probabilities", button_label="Train with augmentation",
+    key="train-augmented")
+outcomes = {"without": plain_outcome, "with augmentation": augmented_outcome}
+finished = {name: outcome for name, outcome in outcomes.items() if outcome is not None}
+if not finished:
+    st.stop()
+st.plotly_chart(charts.comparison_curves({name: outcome.history for name, outcome
+                                          in finished.items()}, "accuracy",
+                                         "Accuracy: training (solid) and validation (dotted)"),
+                key="augment-compare")
+st.dataframe([{"run": name,
+               "final training accuracy": outcome.history["accuracy"][-1],
+               "final validation accuracy": outcome.history["val_accuracy"][-1],
+               "gap (training - validation)": outcome.history["accuracy"][-1]
+               - outcome.history["val_accuracy"][-1]}
+              for name, outcome in finished.items()], hide_index=True, width="stretch")
+st.caption("A large gap is overfitting: the model does much better on pictures it has seen. "
+           "Augmentation usually narrows it, at the price of slower learning.")

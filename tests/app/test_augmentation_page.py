@@ -1,0 +1,55 @@
+import pytest
+
+from tests.app import helpers
+
+PAGE = "lessons/augmentation.py"
+
+
+@pytest.fixture
+def page(classroom_data_dir):
+    return helpers.run_page(PAGE, timeout=300)
+
+
+def preview_pixels(app):
+    figure = helpers.chart_figure(app, "augment-preview")
+    return [trace["source"] if "source" in trace else str(trace.get("z"))[:2000]
+            for trace in figure["data"]]
+
+
+def test_preview_shows_sixteen_draws_and_reroll_changes_them(page):
+    before = preview_pixels(page)
+    assert len(before) == 16 and len(set(before)) > 1  # sixteen different draws
+    page.button(key="augment-reroll").click().run()
+    helpers.assert_no_exception(page)
+    assert preview_pixels(page) != before
+    assert "seed 1" in next(caption.value for caption in page.caption if "draws" in caption.value)
+
+
+def test_no_augmentation_gives_sixteen_identical_pictures(page):
+    page.button(key="aug-none").click().run()
+    helpers.assert_no_exception(page)
+    assert len(set(preview_pixels(page))) == 1
+
+
+def test_code_in_both_dialects_follows_the_sliders(page):
+    codes = [block.value for block in page.code]
+    assert any("ImageDataGenerator(" in code and "rotation_range=40" in code for code in codes)
+    assert any("keras.layers.RandomRotation(factor=40 / 360" in code for code in codes)
+    page.slider(key="augment-rotation_range").set_value(90).run()
+    codes = [block.value for block in page.code]
+    assert any("rotation_range=90" in code for code in codes)
+    assert any("factor=90 / 360" in code for code in codes)
+    assert any("validation_datagen = ImageDataGenerator(rescale=1./255)" in code
+               for code in codes)
+
+
+def test_with_and_without_train_from_the_same_start_and_compare(page):
+    page.slider(key="augment-epochs").set_value(2).run()
+    for key in ("train-plain", "train-augmented"):
+        if key in [button.key for button in page.button]:
+            page.button(key=key).click().run()
+            helpers.assert_no_exception(page)
+    table = next(frame.value for frame in page.dataframe if "run" in frame.value)
+    assert list(table["run"]) == ["without", "with augmentation"]
+    figure = helpers.chart_figure(page, "augment-compare")
+    assert len(figure["data"]) == 4  # training and validation, for both runs
