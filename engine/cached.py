@@ -88,10 +88,9 @@ def uploaded_folder_data(upload_id: str, training_folder: str, validation_folder
 def extracted_zip(digest: str, _zip_bytes: bytes):
     """A learner's zip, checked and extracted once per content: `digest` (its sha256) is
     the cache key; the leading underscore keeps Streamlit from hashing the bytes again."""
-    from engine import settings
     from engine import uploads
 
-    root = settings.data_dir() / "uploads"
+    root = uploads.uploads_root()
     root.mkdir(parents=True, exist_ok=True)
-    uploads.remove_old_uploads(root)
+    uploads.remove_abandoned_uploads(root)  # folders of sessions long gone
     return uploads.extract_class_folders(_zip_bytes, root)

@@ -47,8 +47,6 @@ def choose(key: str, default: str = "Horses or humans", allow_upload: bool = Tru
 
 
 def extracted_upload(zip_bytes: bytes, name: str):
-    from engine import uploads
-
     digest = hashlib.sha256(zip_bytes).hexdigest()
     try:
         extracted = cached.extracted_zip(digest, zip_bytes)
@@ -60,9 +58,10 @@ def extracted_upload(zip_bytes: bytes, name: str):
                           "pictures: " + ", ".join(f"{item} ({reason})" for item, reason
                                                    in extracted.skipped[:5])
                           + (" …" if len(extracted.skipped) > 5 else ""))
-    validation = (extracted.splits.get("validation") or extracted.splits.get("test"))
+    validation = (extracted.split_folders.get("validation")
+                  or extracted.split_folders.get("test"))
     return Choice(name, f"upload-{digest}",
-                  training_folder=str(extracted.splits["train"]),
+                  training_folder=str(extracted.split_folders["train"]),
                   validation_folder=str(validation) if validation else None)
 
 

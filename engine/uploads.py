@@ -1,0 +1,350 @@
+"""A learner's own dataset, uploaded as a .zip of class folders, unpacked safely.
+
+The zip is untrusted: entry names may point outside the folder (`../x`, `/etc/x`, `C:\\x`), an
+entry may be a symbolic link, and headers may promise kilobytes that unpack to gigabytes. So
+`extract_class_folders()` first reads only the zip's table of contents, and refuses the whole
+upload if an entry is unsafe, the files are too many or too large, or the folders make no
+classifier's dataset. Only then does it unpack, into a fresh folder under `destination_root`,
+counting the bytes that really come out and keeping a picture only once `images.open_upload()`
+decoded it, so the Keras loader never meets a damaged file. A refusal removes that folder;
+success leaves what `keras.utils.image_dataset_from_directory` reads, e.g.
+`<destination_root>/upload-xxxx/train/cats/cat1.jpg`. `remove_extracted()` deletes it when the
+learner is done; `remove_abandoned_uploads()` deletes those of sessions that never said so.
+"""
+
+import dataclasses
+import errno
+import io
+import pathlib
+import shutil
+import stat
+import tempfile
+import time
+import zipfile
+
+from engine import images
+from engine import settings
+
+UPLOAD_FOLDER_PREFIX = "upload-"
+# The extensions `image_dataset_from_directory` lists; it silently ignores every other file.
+KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+OTHER_PICTURE_SUFFIXES = (".webp", ".tif", ".tiff", ".avif", ".heic", ".heif")
+# Folder names that mean a split rather than a class, and the split each one becomes.
+SPLIT_NAMES = {"train": "train", "training": "train", "test": "test"}
+SPLIT_NAMES.update({"validation": "validation", "valid": "validation", "val": "validation"})
+UNPACKABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# How the files TensorFlow's decode_image reads begin (WebP, which it reads too, is checked apart).
+TENSORFLOW_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+READ_CHUNK_BYTES = 1 << 20
+# A name already taken (listed twice, or a file where a folder must go), or too long to save.
+UNSAVABLE_NAME_ERRORS = (errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG)
+DAMAGED_ZIP = "The zip is damaged (perhaps the upload was cut off); please make it again."
+EXPECTED_LAYOUT = (
+    "put one folder of pictures per class in the zip, e.g. cats/cat1.jpg and dogs/dog1.jpg "
+    "(optionally inside train/ and validation/ folders)"
+)
+PLEASE_UPLOAD_A_ZIP = f"please upload a .zip, and {EXPECTED_LAYOUT}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExtractedDataset:
+    """An unpacked upload, ready for `keras.utils.image_dataset_from_directory`."""
+
+    folder: pathlib.Path  # The per-upload folder; remove_extracted() deletes it.
+    split_folders: dict  # "train" (always), maybe "validation", "test" -> folder of class folders.
+    class_names: list  # Sorted, the order Keras gives the labels; the same in every split.
+    image_counts: dict  # split -> class name -> number of pictures kept.
+    skipped: list  # (name in the zip, reason) for every file that was not kept.
+
+
+@dataclasses.dataclass(frozen=True)
+class _PlannedPicture:
+    entry: zipfile.ZipInfo
+    split: str
+    class_name: str
+    parts_inside_class: tuple  # Subfolders a class may have, then the file name.
+
+
+def uploads_root() -> pathlib.Path:
+    """Where the app keeps unpacked uploads: `uploads/` in the data directory."""
+    return settings.data_dir() / "uploads"
+
+
+def extract_class_folders(
+    zip_bytes: bytes,
+    destination_root: pathlib.Path,
+    max_total_bytes=300_000_000,
+    max_files=20_000,
+    max_file_bytes=30_000_000,
+) -> ExtractedDataset:
+    """Unpack an uploaded zip of class folders into a new folder under `destination_root`, or
+    raise ValueError with a sentence the learner can act on (and leave nothing behind)."""
+    with _open_zip(zip_bytes) as archive:
+        # Everything up to mkdtemp reads only the table of contents: nothing is unpacked yet.
+        entries = archive.infolist()
+        if not entries:
+            raise ValueError(f"The zip is empty; {EXPECTED_LAYOUT}.")
+        paths = {entry.filename: _safe_parts(entry) for entry in entries}
+        files = [entry for entry in entries if not entry.is_dir()]
+        _refuse_too_much(files, max_total_bytes, max_files, max_file_bytes)
+        skipped = []
+        candidates = []
+        for entry in files:
+            reason = _reason_to_skip(paths[entry.filename])
+            if reason:
+                skipped.append((entry.filename, reason))
+            else:
+                candidates.append((paths[entry.filename], entry))
+        plan = _plan_layout(candidates)
+        _count_classes((picture.split, picture.class_name) for picture in plan)
+
+        pathlib.Path(destination_root).mkdir(parents=True, exist_ok=True)
+        folder = pathlib.Path(tempfile.mkdtemp(prefix=UPLOAD_FOLDER_PREFIX, dir=destination_root))
+        try:
+            kept = _unpack(archive, plan, folder, skipped, max_total_bytes, max_file_bytes)
+            # Again: damaged pictures may have emptied a class.
+            image_counts = _count_classes(kept)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    return ExtractedDataset(
+        folder=folder,
+        split_folders={split: folder / split for split in image_counts},
+        class_names=sorted(image_counts["train"]),
+        image_counts=image_counts,
+        skipped=skipped,
+    )
+
+
+def remove_extracted(dataset: ExtractedDataset):
+    """Delete an unpacked upload and everything in it."""
+    shutil.rmtree(dataset.folder, ignore_errors=True)
+
+
+def remove_abandoned_uploads(root: pathlib.Path, older_than_hours: float = 24) -> list:
+    """Delete the upload folders under `root` made more than `older_than_hours` ago, which
+    sessions closed without cleaning up; returns the folders removed. Nothing else is touched."""
+    if older_than_hours < 0:
+        raise ValueError(f"The age must be zero hours or more, not {older_than_hours}.")
+    root = pathlib.Path(root)
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than_hours * 3600
+    removed = []
+    for folder in sorted(root.glob(UPLOAD_FOLDER_PREFIX + "*")):
+        try:
+            details = folder.lstat()  # lstat: a symbolic link named upload-* is not ours.
+        except FileNotFoundError:  # Another session removed it just now.
+            continue
+        if stat.S_ISDIR(details.st_mode) and details.st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+# Reading the table of contents ----------------------------------------------------------------
+
+
+def _open_zip(zip_bytes) -> zipfile.ZipFile:
+    if not zip_bytes:
+        raise ValueError(f"The uploaded file is empty (0 bytes); {PLEASE_UPLOAD_A_ZIP}.")
+    stream = io.BytesIO(zip_bytes)  # Outside the try: anything but bytes is a bug, not a zip.
+    try:
+        return zipfile.ZipFile(stream)
+    except Exception:  # Any parser failure on untrusted bytes means there is no usable zip.
+        if bytes(zip_bytes[:2]) == b"PK":  # How every zip begins: this one is cut off or broken.
+            raise ValueError(DAMAGED_ZIP) from None
+        raise ValueError(f"This file is not a zip archive; {PLEASE_UPLOAD_A_ZIP}.") from None
+
+
+def _safe_parts(entry: zipfile.ZipInfo) -> tuple:
+    """The entry's path as folder names, or refuse the upload if it could escape its folder."""
+    name = entry.filename
+    parts = tuple(part for part in name.split("/") if part not in ("", "."))
+    problem = None
+    if "\\" in name:
+        problem = "uses backslashes, which Windows reads as folders that could lead anywhere"
+    elif name.startswith("/") or (name[1:2] == ":" and name[:1].isalpha()):
+        problem = "is an absolute path, pointing outside the upload"
+    elif ".." in parts:
+        problem = "contains '..', pointing outside the upload"
+    elif stat.S_ISLNK(entry.external_attr >> 16):  # Unix keeps the file type in the top bits.
+        problem = "is a symbolic link, which could point anywhere on the server"
+    elif entry.flag_bits & 0x1:
+        problem = "is protected by a password; please make the zip again without one"
+    elif entry.compress_type not in UNPACKABLE_METHODS:
+        problem = "uses a compression the classroom cannot unpack; please zip it the usual way"
+    elif not parts and not entry.is_dir():
+        problem = "has no file name"
+    if problem:
+        raise ValueError(f"The upload was refused: the zip entry '{_shown(name)}' {problem}.")
+    return parts
+
+
+def _refuse_too_much(files, max_total_bytes, max_files, max_file_bytes):
+    if len(files) > max_files:
+        raise ValueError(
+            f"The upload was refused: the zip holds {len(files):,} files, more than the "
+            f"{max_files:,} the classroom accepts; please upload fewer pictures."
+        )
+    for entry in files:
+        if entry.file_size > max_file_bytes:
+            raise ValueError(_too_large(entry.filename, entry.file_size, max_file_bytes))
+    total = sum(entry.file_size for entry in files)
+    if total > max_total_bytes:
+        raise ValueError(_too_large(None, total, max_total_bytes))
+
+
+def _reason_to_skip(parts) -> str | None:
+    if "__MACOSX" in parts:
+        return "macOS bookkeeping (__MACOSX), not a picture"
+    if any(part.startswith(".") for part in parts):
+        return "a hidden file (such as .DS_Store), not a picture"
+    suffix = pathlib.PurePosixPath(parts[-1]).suffix.lower()
+    if suffix in OTHER_PICTURE_SUFFIXES:
+        return "Keras trains only on JPEG, PNG, GIF and BMP files"
+    if suffix not in KERAS_SUFFIXES:
+        return "not a picture (only .jpg, .jpeg, .png, .gif and .bmp files are used)"
+    return None
+
+
+def _plan_layout(candidates) -> list:
+    """Decide the split and class of every picture from its folders alone."""
+    all_parts = [parts for parts, _ in candidates]
+    # Compressing a folder wraps everything in it (pets/cats/...): drop such wrappers, but
+    # never a split folder, and stop before the pictures would come loose.
+    depth = 0
+    while (
+        all_parts
+        and all(len(parts) > depth + 1 for parts in all_parts)
+        and len({parts[depth] for parts in all_parts}) == 1
+        and all_parts[0][depth].lower() not in SPLIT_NAMES
+        and any(len(parts) > depth + 2 for parts in all_parts)
+    ):
+        depth += 1
+    top_folders = {parts[depth] for parts in all_parts if len(parts) > depth + 1}
+    has_splits = bool(top_folders) and all(name.lower() in SPLIT_NAMES for name in top_folders)
+    if has_splits and "train" not in {SPLIT_NAMES[name.lower()] for name in top_folders}:
+        folders = " and ".join(sorted(top_folders))
+        raise ValueError(f"The zip has {folders} folders but no train folder; {EXPECTED_LAYOUT}.")
+
+    plan = []
+    for parts, entry in candidates:
+        inside = parts[depth + 1 :] if has_splits else parts[depth:]
+        if len(inside) < 2:
+            where = "in a split folder" if has_splits and len(inside) else "at the top of the zip"
+            raise ValueError(
+                f"The picture '{_shown(entry.filename)}' sits directly {where}, not inside a "
+                f"class folder; {EXPECTED_LAYOUT}."
+            )
+        # Folders meaning the same split (val/ and validation/) simply share it.
+        split = SPLIT_NAMES[parts[depth].lower()] if has_splits else "train"
+        plan.append(_PlannedPicture(entry, split, inside[0], inside[1:]))
+    return plan
+
+
+def _count_classes(split_and_class_of_each_picture) -> dict:
+    """{split: {class name: pictures}}, sorted; refuses unless every split has the same two or
+    more classes."""
+    counts = {}
+    for split, class_name in split_and_class_of_each_picture:
+        classes = counts.setdefault(split, {})
+        classes[class_name] = classes.get(class_name, 0) + 1
+    if "train" not in counts:
+        raise ValueError(
+            "A classifier needs at least two classes: the zip holds no JPEG, PNG, GIF or BMP "
+            f"pictures that could be read; {EXPECTED_LAYOUT}."
+        )
+    for split, classes in sorted(counts.items(), key=lambda item: item[0] != "train"):
+        if len(classes) < 2:
+            raise ValueError(
+                f"A classifier needs at least two classes: all the {split} pictures are in one "
+                f"folder, '{_shown(next(iter(classes)))}'; {EXPECTED_LAYOUT}."
+            )
+        if sorted(classes) != sorted(counts["train"]):
+            raise ValueError(
+                f"Every split needs the same class folders, but {split} has "
+                f"{', '.join(sorted(classes))} and train has {', '.join(sorted(counts['train']))}."
+            )
+    return {split: dict(sorted(counts[split].items())) for split in sorted(counts)}
+
+
+# Unpacking ------------------------------------------------------------------------------------
+
+
+def _unpack(archive, plan, folder, skipped, max_total_bytes, max_file_bytes) -> list:
+    """Write each picture that decodes; returns the (split, class) of each one written."""
+    kept = []
+    unpacked_bytes = 0
+    real_folder = folder.resolve()
+    for picture in plan:
+        name = picture.entry.filename
+        data = _read_entry(archive, picture.entry, max_file_bytes)
+        # Counting what really came out, because the sizes in the table of contents can lie.
+        unpacked_bytes += len(data)
+        if unpacked_bytes > max_total_bytes:
+            raise ValueError(_too_large(None, unpacked_bytes, max_total_bytes))
+        problem = _picture_problem(data, max_file_bytes)
+        if problem:
+            skipped.append((name, problem))
+            continue
+        target = folder.joinpath(picture.split, picture.class_name, *picture.parts_inside_class)
+        # The names were checked already; this guards against a mistake in those checks.
+        if not target.resolve().is_relative_to(real_folder):
+            raise ValueError(f"The upload was refused: '{_shown(name)}' points outside it.")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "xb") as file:  # "x": never overwrite, e.g. a name listed twice.
+                file.write(data)
+        except OSError as error:
+            if error.errno not in UNSAVABLE_NAME_ERRORS:
+                raise  # A full disk, say: not the learner's doing, so not theirs to read about.
+            skipped.append((name, "another file has the same name, or the name is too long"))
+            continue
+        kept.append((picture.split, picture.class_name))
+    return kept
+
+
+def _read_entry(archive, entry, max_file_bytes) -> bytes:
+    """The entry's bytes, read a chunk at a time so that a lying header cannot make it more
+    than one chunk over `max_file_bytes` in memory."""
+    data = bytearray()
+    try:
+        with archive.open(entry) as member:
+            while len(data) <= max_file_bytes and (chunk := member.read(READ_CHUNK_BYTES)):
+                data += chunk
+    except MemoryError:
+        raise
+    except Exception as error:  # zlib, bz2, lzma and zipfile each fail their own way.
+        raise ValueError(
+            f"The zip is damaged where '{_shown(entry.filename)}' is (perhaps the upload was cut "
+            "off); please make it again."
+        ) from error
+    if len(data) > max_file_bytes:
+        raise ValueError(_too_large(entry.filename, len(data), max_file_bytes))
+    return bytes(data)
+
+
+def _picture_problem(data: bytes, max_file_bytes) -> str | None:
+    try:
+        images.open_upload(data, max_bytes=max_file_bytes).close()
+    except ValueError as error:
+        return str(error)
+    # Pillow reads more formats than TensorFlow, which decodes the pictures for training.
+    is_webp = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    if not (data.startswith(TENSORFLOW_SIGNATURES) or is_webp):
+        return "inside it is no JPEG, PNG, GIF or BMP picture, whatever its name says"
+    return None
+
+
+def _shown(name: str) -> str:
+    return name if len(name) <= 120 else name[:117] + "..."
+
+
+def _too_large(name, size, limit) -> str:
+    what = f"'{_shown(name)}' in the zip" if name else "the zip"
+    allowed = "for one file" if name else "in all"
+    return (
+        f"The upload was refused: {what} unpacks to {size / 1e6:,.1f} MB or more, over the "
+        f"{limit / 1e6:g} MB allowed {allowed}; please upload fewer or smaller pictures."
+    )
