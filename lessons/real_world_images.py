@@ -25,6 +25,7 @@ st.markdown(
     "the folder names become the labels, in alphabetical order."
 )
 
+url_state.keep_settings([f"real-{name}" for name in OPTIONS])
 st.header("1. Folders become labels")
 choice = folder_data.choose("real")
 if choice is None:
@@ -59,7 +60,8 @@ with grid_column:
 st.markdown("The course reads folders with `ImageDataGenerator(rescale=1/255)"
             ".flow_from_directory(directory, target_size=(300, 300), batch_size=128, "
             "class_mode='binary')`. Keras 3's successor, as this page runs it:")
-code.show_code(image_folders.load_folders, image_folders.keep_decoded)
+code.show_code(image_folders.load_folders if choice.dataset_key or choice.validation_folder
+               else image_folders.load_single_folder, image_folders.keep_decoded)
 
 st.header("2. Binary or multiclass")
 binary = data.label_mode == "binary"

@@ -56,3 +56,13 @@ def write_to_url(settings, defaults) -> None:
               if getattr(settings, field.name) != getattr(defaults, field.name)}
     if dict(streamlit.query_params) != wanted:
         streamlit.query_params.from_dict(wanted)
+
+
+def keep_settings(keys) -> None:
+    """Streamlit forgets a widget's value after a run in which the widget was not drawn
+    (for example while a lesson waits for an upload). Writing each value back as plain
+    session state keeps the learner's settings across such runs. (Only for sliders, boxes
+    and inputs: buttons and file uploaders cannot be given a value.)"""
+    for key in keys:
+        if key in streamlit.session_state:
+            streamlit.session_state[key] = streamlit.session_state[key]

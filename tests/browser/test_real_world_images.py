@@ -1,0 +1,52 @@
+"""Real-world images in a real browser: a learner's own four-class zip, uploaded."""
+
+import importlib.util
+import io
+import zipfile
+
+import pytest
+
+from engine import registry
+from tests.browser import test_pages as pages
+
+pytestmark = [pytest.mark.browser]
+if importlib.util.find_spec("pytest_timeout") is not None:
+    pytestmark.append(pytest.mark.timeout(300))
+
+
+def four_class_zip(per_class: int = 12) -> bytes:
+    """Real horses, humans, cats and dogs, one folder per class, plus the debris a Mac adds."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for dataset, class_name in (("horse-or-human", "horses"), ("horse-or-human", "humans"),
+                                    ("cats_and_dogs_filtered", "cats"),
+                                    ("cats_and_dogs_filtered", "dogs")):
+            folder = registry.image_folder(dataset, "train") / class_name
+            for picture in sorted(folder.iterdir())[:per_class]:
+                archive.write(picture, f"animals/{class_name}/{picture.name}")
+        archive.writestr("__MACOSX/animals/._cats", b"\x00\x05\x16\x07")
+        archive.writestr("animals/notes.txt", "where the pictures came from")
+    return buffer.getvalue()
+
+
+def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server,
+                                                  classroom_data_dir, screenshot_dir):
+    page = browser_page
+    page.goto(f"{streamlit_server}/real-world-images?image_size=100&conv_blocks=3&epochs=1")
+    pages.wait_for_app_idle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="pictures").first.click()
+    page.get_by_role("option", name="My own pictures").click()
+    pages.wait_for_app_idle(page)
+    upload = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+    upload.set_input_files(files=[{"name": "animals.zip", "mimeType": "application/zip",
+                                   "buffer": four_class_zip()}])
+    page.get_by_text("it is **multiclass**".replace("**", "")).wait_for(
+        timeout=pages.RUN_TIMEOUT_MS)
+    pages.wait_for_app_idle(page)
+    pages.assert_no_exception(page)
+    assert page.get_by_text("Skipped 2 files").count() == 1
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("validation accuracy").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    pages.wait_for_app_idle(page)
+    pages.assert_no_exception(page)
+    pages.full_page_screenshot(page, screenshot_dir / "real-world-own-zip.png")
