@@ -102,3 +102,20 @@ def test_without_data_the_page_says_how_to_get_it(empty_data_dir):
     message = app.error[0].value
     assert "python -m engine.downloads" in message and "KERAS_CLASSROOM_DATA_DIR" in message
     cached.fashion_mnist_data.clear()
+
+
+def test_a_shared_link_sets_the_lesson_up_and_bad_values_are_ignored(classroom_data_dir):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(helpers.REPOSITORY / PAGE), default_timeout=120)
+    app.query_params["epochs"] = "3"
+    app.query_params["batch_size"] = "128"
+    app.query_params["hidden_units"] = "999"  # not a value the lesson offers
+    app.run()
+    helpers.assert_no_exception(app)
+    assert app.slider(key="setting-epochs").value == 3
+    assert app.select_slider(key="setting-batch_size").value == 128
+    assert app.select_slider(key="setting-hidden_units").value == 128  # the default
+    assert "hidden_units=999" in app.warning[0].value
+    app.slider(key="setting-epochs").set_value(4).run()
+    assert dict(app.query_params)["epochs"] in ("4", ["4"])
