@@ -96,12 +96,7 @@ outcome = training_view.train_or_show(
     lambda model: convolutions.evaluate_stopped_model(model, data, settings))
 if outcome is None:
     st.stop()
-training_view.draw_curves(outcome.history, "cnn")
-first, second, third = st.columns(3)
-first.metric("test accuracy", f"{outcome.facts['test_accuracy']:.4f}")
-if "training_seconds" in outcome.facts:
-    second.metric("training time", f"{outcome.facts['training_seconds']:.1f} s")
-third.metric("parameters", f"{outcome.model.count_params():,}")
+training_view.show_outcome(outcome, "cnn")
 
 st.header("4. Dense network against convnet")
 dense_settings = fashion_mnist.FashionSettings()

@@ -132,13 +132,9 @@ if outcome is None:
 history, model, facts, probabilities = (outcome.history, outcome.model, outcome.facts,
                                         outcome.probabilities)
 
-training_view.draw_curves(history, "final")
-first, second, third = st.columns(3)
-first.metric("test accuracy", f"{facts['test_accuracy']:.4f}")
-if "training_seconds" in facts:
-    second.metric("training time", f"{facts['training_seconds']:.1f} s")
+training_view.show_outcome(outcome, "final")
 if facts.get("stopped_by_callback_at_epoch"):
-    third.metric("callback stopped it at epoch", facts["stopped_by_callback_at_epoch"])
+    st.metric("the callback stopped training at epoch", facts["stopped_by_callback_at_epoch"])
 if facts.get("last_logs"):
     st.markdown("What Keras passed to `on_epoch_end` as `logs` (the course's `logs.get('acc')` "
                 "finds nothing here: the key is `'accuracy'`):")

@@ -104,12 +104,7 @@ outcome = training_view.train_or_show(
     probabilities_name="validation_probabilities")
 if outcome is None:
     st.stop()
-training_view.draw_curves(outcome.history, "real")
-first, second, third = st.columns(3)
-first.metric("validation accuracy", f"{outcome.facts['validation_accuracy']:.4f}")
-if "training_seconds" in outcome.facts:
-    second.metric("training time", f"{outcome.facts['training_seconds']:.1f} s")
-third.metric("parameters", f"{outcome.model.count_params():,}")
+training_view.show_outcome(outcome, "real", accuracy_name="validation_accuracy")
 
 runs = st.session_state.setdefault("real-runs", {})
 runs[(settings.dataset, image_size, conv_blocks, epochs, batch_size, learning_rate, seed)] = {

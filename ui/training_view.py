@@ -115,3 +115,14 @@ def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped,
                       f"{epochs} epochs: below is the model as it was then.",
                       icon=":material/stop_circle:")
     return Outcome(history, model, facts, facts[probabilities_name])
+
+
+def show_outcome(outcome: Outcome, key_prefix: str, accuracy_name: str = "test_accuracy"):
+    """The curves and headline numbers every training lesson shows after a run."""
+    draw_curves(outcome.history, key_prefix)
+    accuracy_column, time_column, parameters_column = streamlit.columns(3)
+    accuracy_column.metric(accuracy_name.replace("_", " "),
+                           f"{outcome.facts[accuracy_name]:.4f}")
+    if "training_seconds" in outcome.facts:  # a stopped run has no full training time
+        time_column.metric("training time", f"{outcome.facts['training_seconds']:.1f} s")
+    parameters_column.metric("parameters", f"{outcome.model.count_params():,}")
