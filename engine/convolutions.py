@@ -29,7 +29,7 @@ class CnnSettings:
 
     filters: int = 32
     conv_blocks: int = 2
-    epochs: int = 7
+    epochs: int = 5
     batch_size: int = 256
     learning_rate: float = 0.003
     training_images: int = 60_000

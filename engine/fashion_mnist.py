@@ -4,9 +4,7 @@
 its results. Runs are cached on disk by their settings (engine/run_cache.py).
 """
 
-import csv
 import dataclasses
-import io
 import pathlib
 import tempfile
 import time
@@ -141,18 +139,6 @@ def confusion_matrix(true_labels, predicted_labels, classes: int = 10) -> numpy.
 
 def per_class_accuracy(matrix: numpy.ndarray) -> numpy.ndarray:
     return numpy.diag(matrix) / numpy.maximum(matrix.sum(axis=1), 1)
-
-
-def history_csv(history: dict) -> str:
-    """The history as CSV, one row per epoch, for a spreadsheet."""
-    names = list(history)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["epoch", *names])
-    for epoch in range(max((len(values) for values in history.values()), default=0)):
-        writer.writerow([epoch + 1, *(history[name][epoch] if epoch < len(history[name])
-                                      else "" for name in names)])
-    return buffer.getvalue()
 
 
 def model_file_bytes(model: keras.Model) -> bytes:

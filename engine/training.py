@@ -8,7 +8,9 @@ the step), and hand control back every `chunk_epochs` epochs so the page can dra
 and the learner can stop.
 """
 
+import csv
 import dataclasses
+import io
 import math
 from typing import Callable, Optional
 
@@ -143,3 +145,15 @@ class LiveProgress(keras.callbacks.Callback):
             self.history.setdefault(name, []).append(float(value))
         if self.on_epoch is not None:
             self.on_epoch(self.history, self.model)
+
+
+def history_csv(history: dict) -> str:
+    """The history as CSV, one row per epoch, for a spreadsheet."""
+    names = list(history)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["epoch", *names])
+    for epoch in range(max((len(values) for values in history.values()), default=0)):
+        writer.writerow([epoch + 1, *(history[name][epoch] if epoch < len(history[name])
+                                      else "" for name in names)])
+    return buffer.getvalue()

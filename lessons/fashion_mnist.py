@@ -9,6 +9,7 @@ from engine import datasets
 from engine import downloads
 from engine import fashion_mnist
 from engine import recipes
+from engine import training
 from engine import run_cache
 from ui import classifier_results
 from ui import code
@@ -152,5 +153,5 @@ st.header("5. Take it with you")
 download_model, download_history = st.columns(2)
 download_model.download_button("model (.keras)", lambda: fashion_mnist.model_file_bytes(model),
                                "fashion_mnist.keras", icon=":material/download:")
-download_history.download_button("history (.csv)", fashion_mnist.history_csv(history),
+download_history.download_button("history (.csv)", training.history_csv(history),
                                  "fashion_mnist_history.csv", icon=":material/download:")

@@ -10,6 +10,7 @@ import pytest
 from engine import datasets
 from engine import fashion_mnist
 from engine import recipes
+from engine import training
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_confusion_matrix_per_class_and_exports():
     matrix = fashion_mnist.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], classes=3)
     assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
     numpy.testing.assert_allclose(fashion_mnist.per_class_accuracy(matrix), [0.5, 1.0, 2 / 3])
-    rows = list(csv.reader(io.StringIO(fashion_mnist.history_csv(
+    rows = list(csv.reader(io.StringIO(training.history_csv(
         {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}))))
     assert rows == [["epoch", "loss", "val_loss"], ["1", "0.5", "0.6"], ["2", "0.4", "0.5"]]
 
