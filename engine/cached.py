@@ -94,3 +94,17 @@ def extracted_zip(digest: str, _zip_bytes: bytes):
     root.mkdir(parents=True, exist_ok=True)
     uploads.remove_abandoned_uploads(root)  # folders of sessions long gone
     return uploads.extract_class_folders(_zip_bytes, root)
+
+
+@streamlit.cache_resource(show_spinner="Building the pretrained network...", max_entries=3)
+def transfer_base(base_name: str, weights_identity: str, weights_path, image_size: int,
+                  seed: int):
+    """A frozen pretrained network, built once per (network, weights, size) and shared;
+    `weights_identity` (the file's hash, or "random-seed-N") is what the cache keys on."""
+    from engine import transfer
+
+    import pathlib
+
+    weights = transfer.Weights(pathlib.Path(weights_path) if weights_path else None,
+                               weights_identity, "")
+    return transfer.build_base(base_name, weights, image_size, seed)

@@ -200,3 +200,36 @@ def colour_grid(pictures, titles, columns: int = 8) -> go.Figure:
     figure.update_annotations(font_size=10)
     figure.update_layout(height=rows * 120 + 40, margin=dict(l=0, r=0, t=30, b=0))
     return figure
+
+
+def dropout_comparison(histories: dict) -> go.Figure:
+    """The dropout experiment: each classifier's training (solid) and validation (dotted)
+    accuracy, with the gap between them shaded, so overfitting is visible at a glance."""
+    figure = go.Figure()
+    for index, (name, history) in enumerate(histories.items()):
+        color = PALETTE[index % len(PALETTE)]
+        epochs = list(range(1, len(history.get("accuracy", [])) + 1))
+        figure.add_trace(go.Scatter(x=epochs, y=history.get("val_accuracy", []),
+                                    mode="lines", name=f"{name}: validation",
+                                    line=dict(color=color, dash="dot")))
+        figure.add_trace(go.Scatter(x=epochs, y=history.get("accuracy", []), mode="lines",
+                                    name=f"{name}: training", line=dict(color=color),
+                                    fill="tonexty", fillcolor=_transparent(color)))
+    return base_layout(figure, "Accuracy: training (solid), validation (dotted), gap shaded",
+                       "epoch", "accuracy")
+
+
+def _transparent(hex_color: str, alpha: float = 0.15) -> str:
+    red, green, blue = (int(hex_color[index:index + 2], 16) for index in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
+
+
+def head_size_by_cut(layer_names, head_parameters, chosen: str) -> go.Figure:
+    """How big the new classifier gets for each place the network can be cut."""
+    colors = [PALETTE[1] if name == chosen else PALETTE[0] for name in layer_names]
+    figure = go.Figure(go.Bar(x=list(layer_names), y=list(head_parameters), marker_color=colors,
+                              text=[f"{value / 1e6:.1f} M" for value in head_parameters],
+                              textposition="outside"))
+    figure.update_yaxes(type="log")
+    return base_layout(figure, "Parameters of the new head, by where the network is cut",
+                       "cut after layer", "parameters (log scale)")

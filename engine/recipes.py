@@ -126,3 +126,101 @@ def real_world_model(image_size: int = 150, conv_blocks: int = 5, classes: int =
     model.compile(loss=loss, optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
                   metrics=["accuracy"])
     return model
+
+
+def inception_base(local_weights_file=None, input_shape=(150, 150, 3)) -> keras.Model:
+    """Course 2, week 3: InceptionV3 without its ImageNet classifier (the "top"), built
+    empty and then given the pretrained snapshot from a local file, as the course does.
+    Without a file it keeps its random starting weights: the same layers, but no
+    pretrained knowledge."""
+    pre_trained_model = keras.applications.InceptionV3(
+        input_shape=input_shape,
+        include_top=False,
+        weights=None,
+    )
+    if local_weights_file is not None:
+        pre_trained_model.load_weights(local_weights_file)
+    return pre_trained_model
+
+
+def freeze_layers(pre_trained_model: keras.Model) -> keras.Model:
+    """Course 2, week 3: lock every pretrained layer, so that training only changes the
+    new layers added on top and ImageNet's knowledge stays as it is."""
+    for layer in pre_trained_model.layers:
+        layer.trainable = False
+    return pre_trained_model
+
+
+def transfer_head_model(pre_trained_model: keras.Model, cut_layer_name: str = "mixed7",
+                        dropout_rate=0.2, classes: int = 2,
+                        learning_rate: float = 0.0001) -> keras.Model:
+    """Course 2, week 3: cut the pretrained network at `cut_layer_name` and add a new
+    classifier: Flatten, Dense(1024), the optional Dropout, and one output per the
+    course's binary-or-multiclass table. dropout_rate=None (or 0) leaves Dropout out.
+    The course writes metrics=['acc']; Keras 3 would then log 'acc', so we write
+    'accuracy', the name every other lesson logs."""
+    last_layer = pre_trained_model.get_layer(cut_layer_name)
+    last_output = last_layer.output
+
+    x = keras.layers.Flatten()(last_output)
+    x = keras.layers.Dense(1024, activation="relu")(x)
+    if dropout_rate:
+        x = keras.layers.Dropout(dropout_rate)(x)
+    if classes == 2:
+        x = keras.layers.Dense(1, activation="sigmoid")(x)
+        loss = "binary_crossentropy"
+    else:
+        x = keras.layers.Dense(classes, activation="softmax")(x)
+        loss = "categorical_crossentropy"
+
+    model = keras.Model(pre_trained_model.input, x)
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+                  loss=loss,
+                  metrics=["accuracy"])
+    return model
+
+
+# Where a MobileNet can be cut, from early to late (at 150x150 pictures: 18x18x64, 9x9x128
+# and 4x4x256 numbers per picture). Its last block plays the part of InceptionV3's mixed7.
+MOBILENET_CUT_LAYERS = ("conv_pw_5_relu", "conv_pw_11_relu", "conv_pw_13_relu")
+
+
+def mobilenet_base(local_weights_file=None, input_shape=(150, 150, 3)) -> keras.Model:
+    """Not in the course: a MobileNet a quarter as wide as the original (alpha=0.25). Its
+    ImageNet weights are 2 MB instead of InceptionV3's 88 MB and it needs about 40 times
+    fewer multiplications per picture, so transfer learning also runs on a slow laptop.
+    Keras loads the weights file itself when it is given as `weights`."""
+    pre_trained_model = keras.applications.MobileNet(
+        input_shape=input_shape,
+        alpha=0.25,
+        include_top=False,
+        weights=local_weights_file,
+    )
+    return pre_trained_model
+
+
+def feature_head_model(feature_shape, dropout_rate=0.2, classes: int = 2,
+                       learning_rate: float = 0.0001) -> keras.Model:
+    """The classroom's shortcut: the same new layers as transfer_head_model, fed the cut
+    layer's output computed once and stored, instead of pictures that the frozen network
+    would turn into the very same numbers again in every epoch."""
+    features = keras.Input(shape=feature_shape)
+    x = keras.layers.Flatten()(features)
+    x = keras.layers.Dense(1024, activation="relu")(x)
+    if dropout_rate:
+        x = keras.layers.Dropout(dropout_rate)(x)
+    if classes == 2:
+        x = keras.layers.Dense(1, activation="sigmoid")(x)
+        loss = "binary_crossentropy"
+    else:
+        x = keras.layers.Dense(classes, activation="softmax")(x)
+        loss = "categorical_crossentropy"
+
+    model = keras.Model(features, x)
+    # jit_compile: XLA fuses RMSprop's update of Dense(1024)'s weights (38 million after
+    # mixed7) into one pass over memory; on a CPU, training steps run 2 to 3 times faster.
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
+                  loss=loss,
+                  metrics=["accuracy"],
+                  jit_compile=True)
+    return model

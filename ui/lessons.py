@@ -55,4 +55,11 @@ LESSONS = [
         "augmentation",
         "The course's ImageDataGenerator as sliders; train with and without, side by side.",
     ),
+    Lesson(
+        "lessons/transfer_learning.py",
+        "7. Transfer learning",
+        ":material/transfer_within_a_station:",
+        "transfer-learning",
+        "InceptionV3 frozen and cut at mixed7; a new head with and without Dropout.",
+    ),
 ]

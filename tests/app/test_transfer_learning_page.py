@@ -1,0 +1,52 @@
+import pytest
+
+from tests.app import helpers
+
+PAGE = "lessons/transfer_learning.py"
+
+
+@pytest.fixture
+def page(classroom_data_dir):
+    return helpers.run_page(PAGE, timeout=600)
+
+
+def test_offline_classroom_gets_mobilenet_and_its_counts(page):
+    # The shared data has MobileNet's ImageNet weights but not InceptionV3's 88 MB.
+    assert page.radio(key="transfer-base").value == "MobileNet 0.25"
+    counts = page.dataframe[0].value
+    assert list(counts["trainable"]) == [213072, 0]  # before and after freezing
+    assert list(counts["non-trainable"]) == [5472, 218544]
+    cuts = helpers.chart_figure(page, "transfer-head-sizes")
+    assert len(cuts["data"][0]["x"]) == 3
+
+
+def test_inceptionv3_without_weights_says_what_is_missing(page):
+    page.radio(key="transfer-base").set_value("InceptionV3").run()
+    helpers.assert_no_exception(page)
+    message = page.error[0].value
+    assert "Transfer learning needs pretrained weights" in message
+    assert "python -m engine.downloads" in message
+
+
+def test_random_weights_are_labelled_and_mixed7_is_the_default_cut(page):
+    page.radio(key="transfer-base").set_value("InceptionV3").run()
+    page.radio(key="transfer-weights-source").set_value(
+        "no pretrained knowledge (random weights)").run()
+    helpers.assert_no_exception(page)
+    assert "No pretrained knowledge" in page.warning[0].value
+    assert page.select_slider(key="transfer-cut").value == "mixed7"
+    cuts = next(frame.value for frame in page.dataframe if "layer" in frame.value)
+    mixed7 = cuts[cuts["layer"] == "mixed7"]
+    assert list(mixed7["output per picture"]) == ["7 x 7 x 768"]
+    assert 38_000_000 < int(mixed7["new head's parameters"].iloc[0]) < 39_000_000
+
+
+def test_paired_training_with_real_mobilenet_weights(page):
+    page.slider(key="transfer-epochs").set_value(2).run()
+    page.button(key="transfer-train").click().run()
+    helpers.assert_no_exception(page)
+    table = next(frame.value for frame in page.dataframe if "classifier" in frame.value)
+    assert list(table["classifier"]) == ["without dropout", "with dropout"]
+    assert min(table["final validation accuracy"]) >= 0.9  # real ImageNet features
+    figure = helpers.chart_figure(page, "transfer-compare")
+    assert len(figure["data"]) == 4

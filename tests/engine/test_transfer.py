@@ -1,0 +1,356 @@
+"""Transfer learning (lesson 7): the course's InceptionV3 structure, weights files, features
+computed once, the fair dropout pair, and real accuracy with MobileNet's ImageNet weights.
+
+InceptionV3 runs with weights=None here (its 88 MB ImageNet file is not in the offline data);
+the graph, layer names and shapes are the same as with the real weights.
+"""
+
+import pathlib
+
+import keras
+import numpy
+import pytest
+
+from engine import downloads
+from engine import image_folders
+from engine import recipes
+from engine import registry
+from engine import transfer
+from engine import transfer_features
+
+MOBILENET = "MobileNet 0.25"
+
+
+def all_files(root: pathlib.Path) -> set:
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def mobilenet_weights_bytes(classroom_data_dir):
+    return registry.asset_path(registry.MOBILENET_V1_025_224_NOTOP).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def horse_features(classroom_data_dir):
+    """MobileNet's conv_pw_13_relu features of horses-or-humans, with the real weights."""
+    return transfer_features.cached_features("horse-or-human", MOBILENET)
+
+
+@pytest.fixture(scope="module")
+def inception():
+    """The course's network with no pretrained knowledge: it needs no data at all."""
+    return transfer.build_base("InceptionV3", weights=None)
+
+
+# The course's network and head ----------------------------------------------------------------
+
+
+def test_inception_is_built_frozen_and_cut_as_in_the_course(inception):
+    assert inception.model.get_layer("mixed7").output.shape == (None, 7, 7, 768)
+    assert inception.before_freezing == transfer.ParameterCounts(21_768_352, 34_432)
+    assert inception.after_freezing == transfer.ParameterCounts(0, 21_802_784)
+    assert all(not layer.trainable for layer in inception.model.layers)
+    points = {point.layer_name: point for point in transfer.cut_points(inception)}
+    assert list(points) == [f"mixed{index}" for index in range(11)]
+    assert points["mixed7"].output_shape == (7, 7, 768)
+    assert points["mixed7"].feature_count == 7 * 7 * 768 == 37_632
+    # Flatten -> Dense(1024): 37632 * 1024 + 1024; Dense(1): 1024 + 1.
+    assert points["mixed7"].head_parameters == 38_537_217
+
+    model = recipes.transfer_head_model(inception.model, "mixed7", dropout_rate=0.2)
+    assert transfer.parameter_counts(model).trainable == 38_537_217
+    # Only the layers up to mixed7 are part of the model: 8,975,264 of the 21,802,784.
+    assert transfer.parameter_counts(model).non_trainable == 8_975_264
+    assert [type(layer).__name__ for layer in model.layers[-4:]] == [
+        "Flatten", "Dense", "Dropout", "Dense"]
+    assert model.output.shape == (None, 1) and model.loss == "binary_crossentropy"
+    without_dropout = recipes.transfer_head_model(inception.model, "mixed7", dropout_rate=None)
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in without_dropout.layers)
+    three_classes = recipes.transfer_head_model(inception.model, "mixed7", classes=3)
+    assert three_classes.output.shape == (None, 3)
+    assert three_classes.loss == "categorical_crossentropy"
+
+
+def test_the_course_metric_name_acc_is_logged_as_acc_in_keras_3():
+    """Why the recipe writes metrics=['accuracy'] where the course wrote ['acc']."""
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, "sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["acc"])
+    history = model.fit(numpy.zeros((4, 2)), numpy.zeros((4, 1)), epochs=1, verbose=0)
+    assert "acc" in history.history and "accuracy" not in history.history
+
+
+def test_unknown_networks_cuts_and_sizes_are_refused_plainly(inception):
+    with pytest.raises(ValueError, match="no pretrained network called 'ResNet'"):
+        transfer.build_base("ResNet", weights=None)
+    with pytest.raises(ValueError, match="no layer called 'mixed11'.*mixed0, mixed1"):
+        transfer.cut_layer(inception.model, "InceptionV3", "mixed11")
+    with pytest.raises(ValueError, match="at least 75x75 pixels"):
+        transfer.build_base("InceptionV3", weights=None, image_size=60)
+
+
+# Weights files --------------------------------------------------------------------------------
+
+
+def test_no_pretrained_knowledge_is_the_same_random_network_for_the_same_seed():
+    first, again, other = (transfer.build_base(MOBILENET, weights=None, seed=seed).model
+                           for seed in (4, 4, 5))
+    numpy.testing.assert_array_equal(first.weights[0].numpy(), again.weights[0].numpy())
+    assert not numpy.array_equal(first.weights[0].numpy(), other.weights[0].numpy())
+
+
+def test_no_weights_means_random_only_when_asked(classroom_data_dir, monkeypatch):
+    asked = []
+
+    def offline(key):
+        asked.append(key)
+        raise downloads.MissingDataError("offline")
+
+    monkeypatch.setattr(downloads, "ensure_asset", offline)
+    with pytest.raises(downloads.MissingDataError):
+        transfer.resolve_weights("InceptionV3")  # the default is ImageNet, never random
+    assert asked == ["inception-v3-notop"]
+    random_weights = transfer.resolve_weights("InceptionV3", None, seed=3)
+    assert random_weights.path is None and random_weights.identity == "random-seed-3"
+
+
+def test_weights_of_another_network_are_refused_and_leave_nothing(
+        classroom_data_dir, mobilenet_weights_bytes, tmp_path):
+    before = all_files(classroom_data_dir)
+    with pytest.raises(ValueError, match=r"different network: expected InceptionV3 without its "
+                                         r"top \(188 layers with weights\), but the file has 54 "
+                                         r"layers with weights, which is what MobileNet 0.25 has"):
+        transfer.save_uploaded_weights("InceptionV3", mobilenet_weights_bytes)
+    # The same in Keras 3's own weights format, and as a file on this computer.
+    keras3_file = tmp_path / "mobilenet.weights.h5"
+    transfer.load_network(MOBILENET, None).save_weights(keras3_file)
+    with pytest.raises(ValueError, match=r"expected InceptionV3 without its top \(376 weight "):
+        transfer.save_uploaded_weights("InceptionV3", keras3_file.read_bytes())
+    with pytest.raises(ValueError, match="different network: expected InceptionV3"):
+        transfer.build_base("InceptionV3", weights=keras3_file)
+    assert all_files(classroom_data_dir) == before
+
+
+def test_cut_short_and_foreign_files_are_refused_and_leave_nothing(
+        classroom_data_dir, mobilenet_weights_bytes, tmp_path):
+    before = all_files(classroom_data_dir)
+    half = mobilenet_weights_bytes[: len(mobilenet_weights_bytes) // 2]
+    with pytest.raises(ValueError, match="not a complete weights file.*cut short"):
+        transfer.save_uploaded_weights(MOBILENET, half)
+    with pytest.raises(ValueError, match="not a weights file"):
+        transfer.save_uploaded_weights(MOBILENET, b"GIF89a, not weights at all")
+    local_file = tmp_path / "cut.h5"
+    local_file.write_bytes(half)
+    with pytest.raises(ValueError, match="cut short"):
+        transfer.build_base(MOBILENET, weights=local_file)
+    with pytest.raises(ValueError, match="There is no weights file at"):
+        transfer.build_base(MOBILENET, weights=tmp_path / "missing.h5")
+    assert all_files(classroom_data_dir) == before
+
+
+def test_an_uploaded_file_is_kept_by_its_contents(classroom_data_dir, mobilenet_weights_bytes):
+    path = transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes)
+    assert path.parent == classroom_data_dir / "models" / "uploads"
+    assert path.name == "mobilenet-0.25-dbdb03ee2a22fd89.h5"  # its sha256, as the registry's
+    assert transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes) == path
+    assert [file.name for file in path.parent.iterdir()] == [path.name]  # nothing partial
+    prepared = transfer.build_base(MOBILENET, weights=mobilenet_weights_bytes)
+    from_data_directory = transfer.build_base(MOBILENET)
+    assert prepared.weights.identity == from_data_directory.weights.identity == (
+        "sha256:" + registry.MOBILENET_V1_025_224_NOTOP.files[0].file_hash)
+    for uploaded, original in zip(prepared.model.weights, from_data_directory.model.weights):
+        numpy.testing.assert_array_equal(uploaded.numpy(), original.numpy())
+
+
+# Features computed once -----------------------------------------------------------------------
+
+
+def test_features_are_computed_once_then_read_from_disk(classroom_data_dir, monkeypatch):
+    calls = []
+    real_extract = transfer_features.extract_features
+
+    def counting_extract(*arguments, **keywords):
+        calls.append(1)
+        return real_extract(*arguments, **keywords)
+
+    monkeypatch.setattr(transfer_features, "extract_features", counting_extract)
+    progress = []
+    first = transfer_features.cached_features(
+        "horse-or-human", MOBILENET, cut_layer_name="conv_pw_11_relu",
+        on_progress=lambda done, total: progress.append((done, total)))
+    assert len(calls) == 2 and not first.from_disk  # training, then validation pictures
+    assert progress[-1] == (756, 756)
+    assert first.training_features.shape == (500, 9, 9, 128)
+    assert first.validation_features.shape == (256, 9, 9, 128)
+    assert first.training_labels.shape == (500, 1) and first.class_names == ["horses", "humans"]
+    assert first.path.parent == classroom_data_dir / "features" / "horse-or-human"
+    assert first.settings["stored_as"] == "float16" and first.augmentation.startswith("exact")
+
+    again = transfer_features.cached_features("horse-or-human", MOBILENET,
+                                              cut_layer_name="conv_pw_11_relu")
+    assert len(calls) == 2 and again.from_disk and again.path == first.path
+    numpy.testing.assert_array_equal(again.training_features, first.training_features)
+    numpy.testing.assert_array_equal(again.validation_labels, first.validation_labels)
+    assert not list(first.path.parent.glob(".partial-*"))
+
+
+def test_the_full_model_predicts_what_the_head_predicts_on_features(horse_features):
+    prepared = transfer.build_base(MOBILENET)
+    run = transfer_features.train_paired(
+        horse_features.training_features, horse_features.training_labels,
+        horse_features.validation_features, horse_features.validation_labels, epochs=1)
+    head = run.models[transfer_features.WITH_DROPOUT]
+    model = transfer.full_model(prepared, "conv_pw_13_relu", head)
+    assert any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
+    assert model.input.shape == (None, 150, 150, 3)
+
+    folder_data = image_folders.load_dataset("horse-or-human", (150, 150), batch_size=64)
+    pictures, _ = next(iter(folder_data.validation))  # the first 64, in the stored order
+    prepared_pictures = transfer.prepare_pictures(MOBILENET, pictures)
+    from_pictures = model.predict(prepared_pictures, verbose=0)
+    extractor = keras.Model(prepared.model.input,
+                            prepared.model.get_layer("conv_pw_13_relu").output)
+    fresh_features = extractor.predict(prepared_pictures, verbose=0)
+    numpy.testing.assert_allclose(head.predict(fresh_features, verbose=0), from_pictures,
+                                  atol=1e-4)
+    # The stored features are float16: they round the numbers, not the answers.
+    stored = horse_features.validation_features[:64]
+    numpy.testing.assert_allclose(head.predict(stored, verbose=0), from_pictures, atol=1e-3)
+
+
+def test_the_course_model_on_inception_takes_the_heads_weights(inception):
+    head = recipes.feature_head_model((7, 7, 768), dropout_rate=None)
+    model = transfer.full_model(inception, "mixed7", head)
+    pictures = numpy.random.default_rng(0).uniform(0, 255, (4, 150, 150, 3)).astype("float32")
+    prepared_pictures = transfer.prepare_pictures("InceptionV3", pictures)
+    extractor = keras.Model(inception.model.input, inception.model.get_layer("mixed7").output)
+    features = extractor.predict(prepared_pictures, verbose=0)
+    numpy.testing.assert_allclose(head.predict(features, verbose=0),
+                                  model.predict(prepared_pictures, verbose=0), atol=1e-4)
+    with pytest.raises(ValueError, match="features of another shape"):
+        transfer.full_model(inception, "mixed8", head)
+
+
+def test_augmented_views_are_stored_and_say_so(classroom_data_dir):
+    flip = [keras.layers.RandomFlip("horizontal", seed=1)]
+    with pytest.raises(ValueError, match="how many augmented views"):
+        transfer_features.cached_features("cats_and_dogs_filtered", MOBILENET,
+                                          augmentation_layers=flip)
+    features = transfer_features.cached_features(
+        "cats_and_dogs_filtered", MOBILENET, image_size=96, augmentation_layers=flip,
+        augmented_views=2)
+    assert features.training_features.shape == (2, 500, 3, 3, 256)
+    assert features.validation_features.shape == (200, 3, 3, 256)
+    assert features.augmented_views == 2 and features.augmentation.startswith("approximate")
+    assert not numpy.array_equal(features.training_features[0], features.training_features[1])
+    again = transfer_features.cached_features(
+        "cats_and_dogs_filtered", MOBILENET, image_size=96, augmentation_layers=flip,
+        augmented_views=2)
+    assert again.from_disk
+    run = transfer_features.train_paired(
+        features.training_features, features.training_labels, features.validation_features,
+        features.validation_labels, epochs=1, batch_size=50)
+    assert run.epochs_done == 1
+
+
+# The fair dropout pair ------------------------------------------------------------------------
+
+
+def synthetic_features(seed=0, pictures=120):
+    """Features with a learnable rule: the label is whether the first number is positive."""
+    generator = numpy.random.default_rng(seed)
+    features = generator.normal(size=(pictures, 3, 3, 8)).astype("float32")
+    labels = (features[:, 0, 0, :1] > 0).astype("float32")
+    return features[:80], labels[:80], features[80:], labels[80:]
+
+
+def test_both_heads_start_from_the_same_weights():
+    heads = transfer_features.paired_heads((3, 3, 8), dropout_rate=0.2, seed=5)
+    without_dropout = heads[transfer_features.WITHOUT_DROPOUT]
+    with_dropout = heads[transfer_features.WITH_DROPOUT]
+    assert len(without_dropout.weights) == len(with_dropout.weights) == 4
+    for first, second in zip(without_dropout.weights, with_dropout.weights):
+        numpy.testing.assert_array_equal(first.numpy(), second.numpy())
+    assert [isinstance(layer, keras.layers.Dropout) for layer in with_dropout.layers].count(True)
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in without_dropout.layers)
+
+
+def test_without_dropout_on_both_sides_the_histories_are_identical():
+    """The same starting weights and the same batches in the same order: with nothing else
+    different, the two curves must be the same to the last digit."""
+    reports = []
+    run = transfer_features.train_paired(*synthetic_features(), epochs=3, batch_size=16,
+                                         dropout_rate=0.0, seed=1, learning_rate=0.001,
+                                         on_epoch=lambda run: reports.append(run.epochs_done))
+    first, second = run.histories.values()
+    assert set(first) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(first["loss"]) == 3 and first == second
+    assert reports == [1, 2, 3] and not run.stopped_early
+
+    with_dropout = transfer_features.train_paired(*synthetic_features(), epochs=3,
+                                                  batch_size=16, dropout_rate=0.5, seed=1,
+                                                  learning_rate=0.001)
+    assert with_dropout.histories[transfer_features.WITHOUT_DROPOUT] == first
+    assert with_dropout.histories[transfer_features.WITH_DROPOUT]["loss"] != first["loss"]
+
+
+def test_stop_keeps_what_was_learned():
+    questions = []
+
+    def should_stop():
+        questions.append(1)
+        return len(questions) > 8  # during the first epoch of the second head
+
+    batches = []
+    run = transfer_features.train_paired(
+        *synthetic_features(), epochs=5, batch_size=16, should_stop=should_stop,
+        on_batch=lambda name, epoch, batch, steps: batches.append((name, epoch, batch, steps)))
+    assert run.stopped_early and run.epochs_done < 5
+    assert batches == [(transfer_features.WITHOUT_DROPOUT, 0, 5, 5)]  # every 5th batch
+    assert len(run.histories[transfer_features.WITHOUT_DROPOUT]["loss"]) >= 1
+    assert set(run.models) == {transfer_features.WITHOUT_DROPOUT, transfer_features.WITH_DROPOUT}
+
+
+def test_mismatched_features_are_refused():
+    training, labels, validation, validation_labels = synthetic_features()
+    with pytest.raises(ValueError, match="same cut layer"):
+        transfer_features.train_paired(training, labels, validation[:, :2], validation_labels)
+    with pytest.raises(ValueError, match="one label for every picture"):
+        transfer_features.train_paired(training, labels[:10], validation, validation_labels)
+
+
+# Real pretrained knowledge, and fine-tuning ---------------------------------------------------
+
+
+def test_imagenet_features_tell_horses_from_humans_and_random_ones_do_not(horse_features):
+    run = transfer_features.train_paired(
+        horse_features.training_features, horse_features.training_labels,
+        horse_features.validation_features, horse_features.validation_labels, epochs=1)
+    for history in run.histories.values():
+        assert history["val_accuracy"][-1] >= 0.95  # measured: 0.99 after one epoch
+
+    random_features = transfer_features.cached_features("horse-or-human", MOBILENET,
+                                                        weights=None)
+    assert random_features.settings["weights"] == "random-seed-0"
+    random_run = transfer_features.train_paired(
+        random_features.training_features, random_features.training_labels,
+        random_features.validation_features, random_features.validation_labels, epochs=1)
+    for history in random_run.histories.values():
+        assert history["val_accuracy"][-1] <= 0.75  # chance is 0.5
+
+
+def test_fine_tuning_unfreezes_the_top_but_keeps_batch_normalization_frozen(classroom_data_dir):
+    prepared = transfer.build_base(MOBILENET)
+    head = recipes.feature_head_model((4, 4, 256))
+    model = transfer.fine_tuning_model(prepared, "conv_pw_13_relu", head, "conv_pw_12_relu")
+    trainable = [layer.name for layer in prepared.model.layers if layer.trainable]
+    assert trainable == ["conv_dw_13", "conv_dw_13_relu", "conv_pw_13", "conv_pw_13_relu"]
+    batch_normalization = prepared.model.get_layer("conv_pw_13_bn")
+    statistics = [variable.numpy().copy() for variable in batch_normalization.weights]
+    kernel = prepared.model.get_layer("conv_pw_13").kernel.numpy().copy()
+    pictures = numpy.random.default_rng(0).uniform(-1, 1, (8, 150, 150, 3)).astype("float32")
+    model.fit(pictures, numpy.ones((8, 1)), epochs=1, verbose=0)
+    for before, variable in zip(statistics, batch_normalization.weights):
+        numpy.testing.assert_array_equal(before, variable.numpy())
+    assert not numpy.array_equal(kernel, prepared.model.get_layer("conv_pw_13").kernel.numpy())
+    with pytest.raises(ValueError, match="comes before the cut"):
+        transfer.fine_tuning_model(prepared, "conv_pw_11_relu", head, "conv_pw_12_relu")

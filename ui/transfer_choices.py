@@ -1,0 +1,60 @@
+"""Lesson 7's first choices: which pretrained network, and where its weights come from."""
+
+import streamlit
+
+from engine import cached
+from engine import downloads
+from engine import registry
+from engine import transfer
+
+FROM_DATA_DIRECTORY = "ImageNet weights from the data directory"
+FROM_PATH = "a weights file on this computer"
+FROM_UPLOAD = "an uploaded .h5 file"
+RANDOM = "no pretrained knowledge (random weights)"
+
+
+def default_base() -> str:
+    """The course's InceptionV3, unless its 88 MB of weights are absent and the small
+    MobileNet's are here: then a class without internet can still run the lesson."""
+    inception = downloads.asset_status(registry.INCEPTION_V3_NOTOP.key)
+    mobilenet = downloads.asset_status(registry.MOBILENET_V1_025_224_NOTOP.key)
+    if not inception.is_present and mobilenet.is_present:
+        return "MobileNet 0.25"
+    return "InceptionV3"
+
+
+def choose_weights(base_name: str, seed: int):
+    """The weights the learner picked, resolved; None (after a message) when unusable."""
+    source = streamlit.radio("weights", [FROM_DATA_DIRECTORY, FROM_PATH, FROM_UPLOAD, RANDOM],
+                             key="transfer-weights-source")
+    try:
+        if source == FROM_DATA_DIRECTORY:
+            return transfer.resolve_weights(base_name, transfer.IMAGENET, seed)
+        if source == FROM_PATH:
+            path = streamlit.text_input("path of the .h5 file", key="transfer-weights-path")
+            if not path.strip():
+                return None
+            return transfer.resolve_weights(base_name, path.strip(), seed)
+        if source == FROM_UPLOAD:
+            upload = streamlit.file_uploader("weights (.h5)", type=["h5"],
+                                             key="transfer-weights-upload")
+            if upload is None:
+                return None
+            return transfer.resolve_weights(base_name, upload.getvalue(), seed)
+        streamlit.warning("**No pretrained knowledge.** With random weights the frozen "
+                          "network knows nothing about pictures, so this is not transfer "
+                          "learning: expect about chance (50%) on two classes. It is here to "
+                          "show what the pretrained weights are worth.",
+                          icon=":material/warning:")
+        return transfer.resolve_weights(base_name, None, seed)
+    except downloads.MissingDataError as problem:
+        streamlit.error(f"Transfer learning needs pretrained weights. {problem}",
+                        icon=":material/cloud_off:")
+    except ValueError as problem:
+        streamlit.error(str(problem), icon=":material/error:")
+    return None
+
+
+def prepared_base(base_name: str, weights, image_size: int, seed: int):
+    return cached.transfer_base(base_name, weights.identity,
+                                str(weights.path) if weights.path else None, image_size, seed)
