@@ -202,9 +202,10 @@ def colour_grid(pictures, titles, columns: int = 8) -> go.Figure:
     return figure
 
 
-def dropout_comparison(histories: dict) -> go.Figure:
-    """The dropout experiment: each classifier's training (solid) and validation (dotted)
-    accuracy, with the gap between them shaded, so overfitting is visible at a glance."""
+def gap_comparison(histories: dict) -> go.Figure:
+    """Two runs side by side (with and without dropout, or augmentation): each run's
+    training (solid) and validation (dotted) accuracy, with the gap between them shaded,
+    so overfitting is visible at a glance."""
     figure = go.Figure()
     for index, (name, history) in enumerate(histories.items()):
         color = PALETTE[index % len(PALETTE)]

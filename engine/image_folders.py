@@ -51,6 +51,35 @@ def class_folders(folder: pathlib.Path) -> list:
                   if path.is_dir() and not path.name.startswith("."))
 
 
+def split_folders(folder):
+    """(training folder, validation folder or None) of a local folder: its train/ and
+    validation/ (or test/) subfolders when present, else the folder itself, split later."""
+    folder = pathlib.Path(folder).expanduser()
+    if not folder.is_dir():
+        raise ValueError(f"There is no folder at {folder}.")
+    subfolders = set(class_folders(folder))
+    if "train" in subfolders:
+        validation = next((folder / name for name in ("validation", "test")
+                           if name in subfolders), None)
+        return folder / "train", validation
+    if len(subfolders) < 2:
+        raise ValueError(f"{folder} should hold one folder per class (at least two), for "
+                         "example cats/ and dogs/, or train/ and validation/ folders of them.")
+    return folder, None
+
+
+def folder_fingerprint(folder) -> str:
+    """A digest of every file's path and size: another folder, or changed pictures, give
+    another fingerprint (and so other cached runs)."""
+    import hashlib
+
+    hasher = hashlib.sha256()
+    for path in sorted(pathlib.Path(folder).rglob("*")):
+        if path.is_file():
+            hasher.update(f"{path.relative_to(folder)}:{path.stat().st_size}\n".encode())
+    return hasher.hexdigest()
+
+
 def load_folders(training_folder, validation_folder, image_size=(150, 150), batch_size=32,
                  seed=0) -> FolderData:
     """Both splits as batches of (pictures 0..255, labels); training batches reshuffled each

@@ -120,10 +120,8 @@ outcomes = {"without": plain_outcome, "with augmentation": augmented_outcome}
 finished = {name: outcome for name, outcome in outcomes.items() if outcome is not None}
 if not finished:
     st.stop()
-st.plotly_chart(charts.comparison_curves({name: outcome.history for name, outcome
-                                          in finished.items()}, "accuracy",
-                                         "Accuracy: training (solid) and validation (dotted)"),
-                key="augment-compare")
+st.plotly_chart(charts.gap_comparison({name: outcome.history for name, outcome
+                                      in finished.items()}), key="augment-compare")
 st.dataframe([{"run": name,
                "final training accuracy": outcome.history["accuracy"][-1],
                "final validation accuracy": outcome.history["val_accuracy"][-1],

@@ -120,7 +120,7 @@ if paired is None:
         st.session_state[f"stopped-{run_key}"] = (features, run)
         progress.progress(run.epochs_done / epochs,
                           text=f"Epoch {run.epochs_done} of {epochs}, both classifiers")
-        curves.plotly_chart(charts.dropout_comparison(run.histories),
+        curves.plotly_chart(charts.gap_comparison(run.histories),
                             key=f"transfer-live-{run.epochs_done}")
 
     run = transfer_features.train_paired(
@@ -140,7 +140,7 @@ if run.epochs_done < epochs:
 st.caption(f"Features: {features.augmentation}. "
            f"{'Loaded from disk' if features.from_disk else 'Computed'} in "
            f"{features.seconds:.1f} s; both classifiers trained in {run.seconds:.1f} s.")
-st.plotly_chart(charts.dropout_comparison(run.histories), key="transfer-compare")
+st.plotly_chart(charts.gap_comparison(run.histories), key="transfer-compare")
 st.dataframe([{"classifier": name, "final training accuracy": history["accuracy"][-1],
                "final validation accuracy": history["val_accuracy"][-1],
                "best validation accuracy": max(history["val_accuracy"]),

@@ -16,6 +16,7 @@ COURSE_DATASETS = {
     "Rock, paper, scissors (three classes)": "rps",
 }
 OWN = "My own pictures (a .zip, one folder per class)"
+LOCAL = "A folder on this computer (when the classroom runs on it)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,11 +32,13 @@ class Choice:
 
 def choose(key: str, default: str = "Horses or humans", allow_upload: bool = True):
     """The dataset picker; returns a Choice, or None (with a message) when nothing usable."""
-    options = list(COURSE_DATASETS) + ([OWN] if allow_upload else [])
+    options = list(COURSE_DATASETS) + ([OWN, LOCAL] if allow_upload else [])
     title = streamlit.selectbox("pictures", options, index=options.index(default),
                                 key=f"{key}-dataset")
-    if title != OWN:
+    if title in COURSE_DATASETS:
         return Choice(title, COURSE_DATASETS[title], dataset_key=COURSE_DATASETS[title])
+    if title == LOCAL:
+        return local_folder(streamlit.text_input("folder path", key=f"{key}-folder"))
     upload = streamlit.file_uploader("a .zip with one folder per class", type=["zip"],
                                      key=f"{key}-zip")
     if upload is None:
@@ -62,6 +65,25 @@ def extracted_upload(zip_bytes: bytes, name: str):
                   or extracted.split_folders.get("test"))
     return Choice(name, f"upload-{digest}",
                   training_folder=str(extracted.split_folders["train"]),
+                  validation_folder=str(validation) if validation else None)
+
+
+def local_folder(path_text: str):
+    """A folder of class folders (or of train/ and validation/ folders) on the server's own
+    disk: for a learner running the classroom on their laptop."""
+    from engine import image_folders
+
+    if not path_text.strip():
+        streamlit.info("Type the path of a folder that holds one folder per class.",
+                       icon=":material/folder_open:")
+        return None
+    try:
+        training, validation = image_folders.split_folders(path_text.strip())
+    except ValueError as problem:
+        streamlit.error(str(problem), icon=":material/folder_off:")
+        return None
+    return Choice(path_text.strip(), f"folder-{image_folders.folder_fingerprint(training)}",
+                  training_folder=str(training),
                   validation_folder=str(validation) if validation else None)
 
 

@@ -44,3 +44,17 @@ def test_a_missing_dataset_says_how_to_get_it(page):
     page.selectbox(key="real-dataset").set_value("Rock, paper, scissors (three classes)").run()
     helpers.assert_no_exception(page)
     assert "python -m engine.downloads" in page.error[0].value
+
+
+def test_a_folder_on_this_computer_can_be_used(page, classroom_data_dir):
+    from engine import registry
+
+    page.selectbox(key="real-dataset").set_value(
+        "A folder on this computer (when the classroom runs on it)").run()
+    page.text_input(key="real-folder").set_value(
+        str(registry.image_folder("cats_and_dogs_filtered", "validation"))).run()
+    helpers.assert_no_exception(page)
+    assert list(page.dataframe[0].value["folder"]) == ["cats", "dogs"]
+    assert "160 training and 40 validation pictures" in page.caption[0].value  # 80/20 split
+    page.text_input(key="real-folder").set_value("/no/such/folder").run()
+    assert "There is no folder at /no/such/folder" in page.error[0].value

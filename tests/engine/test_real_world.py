@@ -89,3 +89,19 @@ def test_default_horses_or_humans_run_reaches_the_quality_bar(classroom_data_dir
     data = image_folders.load_dataset("horse-or-human", (150, 150), 32, 0)
     result = real_world.train_real_world(data, real_world.RealWorldSettings())
     assert result.extras["validation_accuracy"] >= 0.80
+
+
+def test_a_local_folder_is_split_or_used_as_train_and_validation(four_classes, tmp_path):
+    training, validation = image_folders.split_folders(four_classes)
+    assert (training, validation) == (four_classes, None)
+    (tmp_path / "train").symlink_to(four_classes, target_is_directory=True)
+    (tmp_path / "validation").symlink_to(four_classes, target_is_directory=True)
+    assert image_folders.split_folders(tmp_path) == (tmp_path / "train",
+                                                     tmp_path / "validation")
+    with pytest.raises(ValueError, match="no folder"):
+        image_folders.split_folders(tmp_path / "missing")
+    (tmp_path / "lonely" / "cats").mkdir(parents=True)
+    with pytest.raises(ValueError, match="one folder per class"):
+        image_folders.split_folders(tmp_path / "lonely")
+    assert image_folders.folder_fingerprint(four_classes) != image_folders.folder_fingerprint(
+        tmp_path / "lonely")
