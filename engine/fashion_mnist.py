@@ -6,7 +6,6 @@ its results. Runs are cached on disk by their settings (engine/run_cache.py).
 
 import dataclasses
 import pathlib
-import tempfile
 import time
 from typing import Optional
 
@@ -139,14 +138,6 @@ def confusion_matrix(true_labels, predicted_labels, classes: int = 10) -> numpy.
 
 def per_class_accuracy(matrix: numpy.ndarray) -> numpy.ndarray:
     return numpy.diag(matrix) / numpy.maximum(matrix.sum(axis=1), 1)
-
-
-def model_file_bytes(model: keras.Model) -> bytes:
-    """The model as a .keras file, for a download button."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = pathlib.Path(folder) / "fashion_mnist.keras"
-        model.save(path)
-        return path.read_bytes()
 
 
 def tensorboard_folder(settings) -> pathlib.Path:

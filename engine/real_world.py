@@ -96,10 +96,7 @@ def first_batch(folder_data: image_folders.FolderData, count: int = 16):
 def predict_pictures(model: keras.Model, pictures: numpy.ndarray, class_names) -> numpy.ndarray:
     """Class probabilities for pictures (n, size, size, 3) in 0..255. A binary model's one
     sigmoid output p is the probability of the second class (folders sort alphabetically)."""
-    outputs = model.predict(pictures.astype("float32"), verbose=0)
-    if outputs.shape[-1] == 1:
-        return numpy.concatenate([1.0 - outputs, outputs], axis=-1)
-    return outputs
+    return training.class_probabilities(model.predict(pictures.astype("float32"), verbose=0))
 
 
 def evaluate_stopped_model(model: keras.Model, folder_data: image_folders.FolderData) -> dict:

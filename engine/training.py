@@ -12,6 +12,8 @@ import csv
 import dataclasses
 import io
 import math
+import pathlib
+import tempfile
 from typing import Callable, Optional
 
 import keras
@@ -157,3 +159,20 @@ def history_csv(history: dict) -> str:
         writer.writerow([epoch + 1, *(history[name][epoch] if epoch < len(history[name])
                                       else "" for name in names)])
     return buffer.getvalue()
+
+
+def model_file_bytes(model: keras.Model) -> bytes:
+    """The model as a .keras file, for a download button."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def class_probabilities(outputs) -> numpy.ndarray:
+    """A classifier's outputs as one probability per class: a binary model's single
+    sigmoid p (the probability of the second class, as folders sort) becomes [1 - p, p]."""
+    outputs = numpy.asarray(outputs)
+    if outputs.shape[-1] == 1:
+        return numpy.concatenate([1.0 - outputs, outputs], axis=-1)
+    return outputs

@@ -32,6 +32,7 @@ from engine import downloads
 from engine import recipes
 from engine import registry
 from engine import settings
+from engine import training
 
 IMAGENET = "imagenet"  # the ImageNet weights kept in the data directory (see engine/registry.py)
 UPLOADS_FOLDER = "models/uploads"
@@ -350,3 +351,11 @@ def fine_tuning_model(prepared: PreparedBase, cut_layer_name: str, head_model: k
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
                   loss=head_model.loss, metrics=["accuracy"])
     return model
+
+
+def predict_pictures(model: keras.Model, base_name: str, pictures) -> numpy.ndarray:
+    """Class probabilities for pictures (n, size, size, 3) in 0..255, prepared the way the
+    network was trained; a binary model's sigmoid p becomes [1 - p, p]."""
+    outputs = model.predict(prepare_pictures(base_name, numpy.asarray(pictures, "float32")),
+                            verbose=0)
+    return training.class_probabilities(outputs)

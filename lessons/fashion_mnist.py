@@ -151,7 +151,7 @@ classifier_results.show_own_picture(model, "fashion")
 
 st.header("5. Take it with you")
 download_model, download_history = st.columns(2)
-download_model.download_button("model (.keras)", lambda: fashion_mnist.model_file_bytes(model),
+download_model.download_button("model (.keras)", lambda: training.model_file_bytes(model),
                                "fashion_mnist.keras", icon=":material/download:")
 download_history.download_button("history (.csv)", training.history_csv(history),
                                  "fashion_mnist_history.csv", icon=":material/download:")

@@ -7,6 +7,7 @@ from engine import augment
 from engine import cached
 from engine import charts
 from engine import downloads
+from engine import images
 from engine import recipes
 from engine import training
 from engine import transfer
@@ -153,6 +154,29 @@ st.markdown(
     "remove this; and a neuron can over-weigh the input from a neuron in the previous layer "
     "and over-specialise, which dropping out breaks. Compare the shaded gaps above: the "
     "smaller the gap, the less the classifier learned its training pictures by heart.")
+st.header("4. Your own pictures, and the model to take home")
+chosen_head = st.radio("classifier", list(run.models), horizontal=True, key="transfer-head")
+full_key = run_key + (chosen_head, run.epochs_done)
+course_model = store.get(full_key)
+if course_model is None:  # the course's Model(pre_trained_model.input, x), head weights in
+    course_model = transfer.full_model(prepared, cut_name, run.models[chosen_head])
+    store.put(full_key, course_model)
+uploads = st.file_uploader("pictures to classify", accept_multiple_files=True,
+                           key="transfer-predict")
+for upload in uploads or []:
+    try:
+        picture = images.to_model_input(images.open_upload(upload.getvalue()),
+                                        (image_size, image_size))
+    except ValueError as problem:
+        st.error(f"{upload.name}: {problem}", icon=":material/image_not_supported:")
+        continue
+    probabilities = transfer.predict_pictures(course_model, base_name, picture[None])[0]
+    picture_column, bars_column = st.columns([1, 3])
+    picture_column.image(picture.astype("uint8"), caption=upload.name)
+    bars_column.plotly_chart(charts.probability_bars(probabilities, features.class_names),
+                             key=f"transfer-predict-{upload.file_id}")
+st.download_button("the model (.keras)", lambda: training.model_file_bytes(course_model),
+                   "transfer_learning.keras", icon=":material/download:")
 st.download_button("the comparison (.csv)", training.history_csv(
     {f"{name}: {metric}": values for name, history in run.histories.items()
      for metric, values in history.items()}),

@@ -50,3 +50,9 @@ def test_paired_training_with_real_mobilenet_weights(page):
     assert min(table["final validation accuracy"]) >= 0.9  # real ImageNet features
     figure = helpers.chart_figure(page, "transfer-compare")
     assert len(figure["data"]) == 4
+    # The course's full model, head weights put back, is ready to predict and download.
+    assert page.radio(key="transfer-head").options == ["without dropout", "with dropout"]
+    page.radio(key="transfer-head").set_value("with dropout").run()
+    helpers.assert_no_exception(page)
+    labels = [button.proto.label for button in page.get("download_button")]
+    assert labels == ["the model (.keras)", "the comparison (.csv)"]

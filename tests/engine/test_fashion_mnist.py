@@ -87,7 +87,7 @@ def test_confusion_matrix_per_class_and_exports():
 def test_model_file_round_trips(tmp_path):
     model = recipes.fashion_mnist_model()
     path = tmp_path / "model.keras"
-    path.write_bytes(fashion_mnist.model_file_bytes(model))
+    path.write_bytes(training.model_file_bytes(model))
     loaded = keras.saving.load_model(path)
     for ours, theirs in zip(model.get_weights(), loaded.get_weights()):
         numpy.testing.assert_array_equal(ours, theirs)
