@@ -53,8 +53,10 @@ def assert_no_exception(page) -> None:
                     pytrace=False)
 
 
-# Where Plotly draws data: lines and markers as SVG paths, heatmaps as embedded images.
-DRAWN_DATA = f"{PLOTLY} .scatterlayer .trace, {PLOTLY} .heatmaplayer image, {PLOTLY} .barlayer .trace"
+# Where Plotly draws data: lines and markers as SVG paths, heatmaps and pictures (image
+# traces) as embedded images.
+DRAWN_DATA = (f"{PLOTLY} .scatterlayer .trace, {PLOTLY} .heatmaplayer image, "
+              f"{PLOTLY} .imagelayer image, {PLOTLY} .barlayer .trace")
 
 
 def drawn_traces_per_chart(page) -> list:
@@ -65,7 +67,7 @@ def drawn_traces_per_chart(page) -> list:
                  const d = path.getAttribute('d') || '';
                  return d.length > 2 && d !== 'M0,0Z';
              }).length
-        + Array.from(chart.querySelectorAll('.heatmaplayer image'))
+        + Array.from(chart.querySelectorAll('.heatmaplayer image, .imagelayer image'))
              .filter(image => (image.getAttribute('href') || '').startsWith('data:image')).length)""")
 
 

@@ -5,8 +5,10 @@ import fcntl
 import multiprocessing
 import os
 import pathlib
+import sys
 import threading
 import time
+import types
 
 import keras
 import numpy
@@ -179,7 +181,10 @@ def train_in_another_process(data_dir, out_dir, slot, start):
     numpy.savez(out / f"weights-{slot}.npz", *run.model.get_weights())
 
 
-def test_two_processes_train_once_and_share_the_run(data_dir, tmp_path):
+def test_two_processes_train_once_and_share_the_run(data_dir, tmp_path, monkeypatch):
+    # A spawned child re-runs the parent's __main__ file. After an AppTest in the same
+    # session, __main__ is the last lesson page, so give the children an empty one.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(2)
     processes = [
