@@ -66,7 +66,8 @@ with preview_column:
         grid = augment.preview_grid(pictures[picture_number], settings, count=16, seed=seed)
         st.plotly_chart(charts.colour_grid(grid, [f"draw {index + 1}" for index in
                                                   range(len(grid))]), key="augment-preview")
-        st.caption(f"Sixteen random draws (seed {seed}) of one {names[picture_number]}, made "
+        st.caption(f"Sixteen random draws (seed {seed}) of one picture from the "
+                   f"{names[picture_number]} folder, made "
                    "by the same Keras layers the training below uses.")
 
 st.header("2. The same settings in both dialects")
