@@ -6,7 +6,8 @@ from engine import downloads
 from engine import registry
 from engine import settings
 
-STATE_ICONS = {"present": "✅ present", "missing": "⬜ missing", "corrupt": "⚠️ corrupt"}
+# Words, not emoji: a classroom projector's browser may lack an emoji font.
+STATES = {"present": "present", "missing": "missing", "corrupt": "corrupt: download again"}
 
 
 def render_table() -> None:
@@ -14,7 +15,7 @@ def render_table() -> None:
     lessons = {asset.key: ", ".join(map(str, asset.lessons)) for asset in registry.ASSETS}
     streamlit.dataframe(
         [{"asset": status.title,
-          "state": STATE_ICONS.get(status.state, status.state),
+          "state": STATES.get(status.state, status.state),
           "size": f"{status.size_bytes / 1e6:.1f} MB" if status.size_bytes else "",
           "used by": lessons.get(status.key, ""),
           "where": str(status.path)} for status in statuses],
