@@ -30,8 +30,8 @@ class CnnSettings:
     filters: int = 32
     conv_blocks: int = 2
     epochs: int = 5
-    batch_size: int = 256
-    learning_rate: float = 0.003
+    batch_size: int = 512
+    learning_rate: float = 0.004
     training_images: int = 60_000
     seed: int = 0
     normalise: bool = True
