@@ -5,11 +5,11 @@ import streamlit as st
 
 from engine import charts
 from engine import image_folders
-from engine import images
 from engine import real_world
 from engine import recipes
 from ui import code
 from ui import folder_data
+from ui import own_pictures
 from ui import training_view
 from ui import url_state
 
@@ -116,18 +116,7 @@ st.markdown("**Your runs so far**: the course's *speed up at the cost of accurac
 st.dataframe(list(runs.values()), hide_index=True, width="stretch")
 
 st.header("5. Your own pictures")
-uploads = st.file_uploader("pictures to classify", accept_multiple_files=True,
-                           key="real-predict")
-for upload in uploads or []:
-    try:
-        picture = images.to_model_input(images.open_upload(upload.getvalue()),
-                                        (image_size, image_size))
-    except ValueError as problem:
-        st.error(f"{upload.name}: {problem}", icon=":material/image_not_supported:")
-        continue
-    probabilities = real_world.predict_pictures(outcome.model, picture[None],
-                                                data.class_names)[0]
-    picture_column, bars_column = st.columns([1, 3])
-    picture_column.image(picture.astype("uint8"), caption=upload.name)
-    bars_column.plotly_chart(charts.probability_bars(probabilities, data.class_names),
-                             key=f"predict-{upload.file_id}")
+own_pictures.classify("real-predict", image_size,
+                      lambda pictures: real_world.predict_pictures(outcome.model, pictures,
+                                                                   data.class_names),
+                      data.class_names)

@@ -7,13 +7,12 @@ from engine import augment
 from engine import cached
 from engine import charts
 from engine import downloads
-from engine import images
 from engine import recipes
 from engine import training
 from engine import transfer
 from engine import transfer_features
 from ui import code
-from ui import folder_data
+from ui import own_pictures
 from ui import transfer_choices
 
 DATASETS = {"Horses or humans": "horse-or-human", "Cats vs dogs (filtered)":
@@ -161,20 +160,10 @@ course_model = store.get(full_key)
 if course_model is None:  # the course's Model(pre_trained_model.input, x), head weights in
     course_model = transfer.full_model(prepared, cut_name, run.models[chosen_head])
     store.put(full_key, course_model)
-uploads = st.file_uploader("pictures to classify", accept_multiple_files=True,
-                           key="transfer-predict")
-for upload in uploads or []:
-    try:
-        picture = images.to_model_input(images.open_upload(upload.getvalue()),
-                                        (image_size, image_size))
-    except ValueError as problem:
-        st.error(f"{upload.name}: {problem}", icon=":material/image_not_supported:")
-        continue
-    probabilities = transfer.predict_pictures(course_model, base_name, picture[None])[0]
-    picture_column, bars_column = st.columns([1, 3])
-    picture_column.image(picture.astype("uint8"), caption=upload.name)
-    bars_column.plotly_chart(charts.probability_bars(probabilities, features.class_names),
-                             key=f"transfer-predict-{upload.file_id}")
+own_pictures.classify("transfer-predict", image_size,
+                      lambda pictures: transfer.predict_pictures(course_model, base_name,
+                                                                 pictures),
+                      features.class_names)
 st.download_button("the model (.keras)", lambda: training.model_file_bytes(course_model),
                    "transfer_learning.keras", icon=":material/download:")
 st.download_button("the comparison (.csv)", training.history_csv(

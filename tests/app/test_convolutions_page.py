@@ -11,6 +11,7 @@ def page(classroom_data_dir):
     app.select_slider(key="cnn-training_images").set_value(1000).run()
     app.slider(key="cnn-epochs").set_value(1).run()
     app.select_slider(key="cnn-filters").set_value(16).run()
+    app.select_slider(key="cnn-batch_size").set_value(128).run()
     return app
 
 

@@ -14,7 +14,8 @@ def data(classroom_data_dir):
 
 @pytest.fixture(scope="module")
 def small_run(data):
-    settings = convolutions.CnnSettings(training_images=2000, epochs=2, filters=16)
+    settings = convolutions.CnnSettings(training_images=2000, epochs=2, filters=16,
+                                        batch_size=128)
     return settings, convolutions.train_fashion_cnn(data, settings)
 
 

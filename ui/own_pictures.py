@@ -1,0 +1,26 @@
+"""A learner's own pictures through a trained classifier: shared by the lessons on real
+pictures, so every one of them refuses bad files the same way."""
+
+import streamlit
+
+from engine import charts
+from engine import images
+
+
+def classify(key: str, image_size: int, predict, class_names) -> None:
+    """An uploader for several pictures; each one resized to `image_size` and shown with
+    `predict(pictures)`'s class probabilities, or a sentence saying why it was refused."""
+    uploads = streamlit.file_uploader("pictures to classify", accept_multiple_files=True,
+                                      key=key)
+    for upload in uploads or []:
+        try:
+            picture = images.to_model_input(images.open_upload(upload.getvalue()),
+                                            (image_size, image_size))
+        except ValueError as problem:
+            streamlit.error(f"{upload.name}: {problem}", icon=":material/image_not_supported:")
+            continue
+        probabilities = predict(picture[None])[0]
+        picture_column, bars_column = streamlit.columns([1, 3])
+        picture_column.image(picture.astype("uint8"), caption=upload.name)
+        bars_column.plotly_chart(charts.probability_bars(probabilities, class_names),
+                                 key=f"{key}-{upload.file_id}")
