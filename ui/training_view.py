@@ -24,6 +24,7 @@ def stopped_run(run_key: str):
 
 def forget_stopped_run(run_key: str) -> None:
     streamlit.session_state.pop(partial_key(run_key), None)
+    streamlit.session_state.pop(f"{partial_key(run_key)}-facts", None)
 
 
 def draw_curves(history: dict, key_prefix: str) -> None:
@@ -52,6 +53,7 @@ def train_live(run_key: str, train, total_epochs: int):
                                                    f"batch {batch} of {steps_per_epoch}")
 
     def on_epoch(history, model):
+        streamlit.session_state.pop(f"{partial_key(run_key)}-facts", None)
         streamlit.session_state[partial_key(run_key)] = ({name: list(values) for name, values
                                                           in history.items()}, model)
         epochs_done = len(history.get("loss", []))
@@ -110,7 +112,12 @@ def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped,
                        "this server, come back at once.", icon=":material/play_arrow:")
         return None
     history, model = stopped
-    facts = evaluate_stopped(model)
+    # Evaluated once, not on every rerun: a learner browsing the results of a stopped run
+    # would otherwise wait for the whole test set at each click.
+    facts_key = f"{partial_key(run_key)}-facts"
+    if facts_key not in streamlit.session_state:
+        streamlit.session_state[facts_key] = evaluate_stopped(model)
+    facts = streamlit.session_state[facts_key]
     streamlit.warning(f"You stopped training after {len(history.get('loss', []))} of "
                       f"{epochs} epochs: below is the model as it was then.",
                       icon=":material/stop_circle:")
