@@ -158,16 +158,40 @@ def chromium_browser():
             chromium.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def browser_page(chromium_browser):
-    """A fresh browser context (own cookies and session) and page for each test."""
+def browser_page(chromium_browser, request):
+    """A fresh browser context (own cookies and session) and page for each test. When the
+    test fails, its page is saved as failed-<test>.png and its text is printed, so a CI log
+    says what the learner would have seen."""
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     try:
         yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            describe_failed_page(tab, request.node.name)
     finally:
         context.close()
+
+
+def describe_failed_page(tab, test_name: str) -> None:
+    try:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOT_DIR / f"failed-{test_name}.png"), full_page=True)
+        text = tab.locator('[data-testid="stApp"]').inner_text(timeout=5_000)
+        print(f"--- what the page showed when {test_name} failed ({tab.url}) ---\n"
+              f"{text[-6000:]}")
+    except Exception as problem:  # the page may be gone; the test's own failure matters more
+        print(f"could not describe the failed page: {problem!r}")
 
 
 @pytest.fixture(scope="session")

@@ -36,8 +36,13 @@ def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server
     pages.wait_for_app_idle(page)
     page.locator('[data-testid="stSelectbox"]').filter(has_text="pictures").first.click()
     page.get_by_role("option", name="My own pictures").click()
+    # The lesson has a second uploader (for classifying single pictures), and right after
+    # the click the rerun may not have drawn the zip uploader yet: find it by its label.
+    zip_uploader = page.locator('[data-testid="stFileUploader"]').filter(
+        has_text="a .zip with one folder per class")
+    zip_uploader.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
-    upload = page.locator('[data-testid="stFileUploader"] input[type="file"]').first
+    upload = zip_uploader.locator('input[type="file"]')
     upload.set_input_files(files=[{"name": "animals.zip", "mimeType": "application/zip",
                                    "buffer": four_class_zip()}])
     page.get_by_text("it is **multiclass**".replace("**", "")).wait_for(
