@@ -49,7 +49,7 @@ from engine import settings
 from engine import training
 from engine import transfer
 
-FEATURES_FORMAT = 1  # bump when what is stored, or how it is computed, changes
+FEATURES_FORMAT = 2  # bump when what is stored, or how it is computed, changes
 EXTRACTION_BATCH_SIZE = 32
 FLOAT16_LARGEST = 65504.0
 
@@ -82,9 +82,14 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
                     weights=transfer.IMAGENET, cut_layer_name: typing.Optional[str] = None,
                     image_size: int = 150, augmentation_layers=None, augmented_views: int = 0,
                     seed: int = 0, storage_dtype: str = "float16", on_progress=None,
-                    on_wait=None) -> FeatureSet:
+                    on_wait=None, folders=None) -> FeatureSet:
     """The features of `dataset_key`'s training and validation pictures at the cut layer,
     computed once and stored under <data dir>/features/, loaded from there afterwards.
+
+    `folders`: (training folder, validation folder or None) for pictures that are not a
+    course dataset, such as a learner's extracted zip; `dataset_key` then only names them
+    (for example "upload-<the zip's sha256>"). Without a validation folder, a seeded fifth
+    of the pictures is kept for validation.
 
     `augmentation_layers`: Keras preprocessing layers (for example from engine.augment),
     applied with training=True to 0..255 pictures before the network's own preparation, as
@@ -98,10 +103,11 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
     if storage_dtype not in ("float16", "float32"):
         raise ValueError(f"Features are stored as float16 or float32, not {storage_dtype!r}.")
     resolved = transfer.resolve_weights(base_name, weights, seed)
-    downloads.ensure_asset(dataset_key)
+    if folders is None:
+        downloads.ensure_asset(dataset_key)
     feature_settings = {
         "format": FEATURES_FORMAT, "dataset": dataset_key,
-        "dataset_files": dataset_fingerprint(dataset_key), "base": base_name,
+        "dataset_files": pictures_fingerprint(dataset_key, folders, seed), "base": base_name,
         "weights": resolved.identity, "cut_layer": cut_layer_name, "image_size": image_size,
         "preprocessing": choice.preprocessing, "augmentation": augmentation,
         "storage_dtype": storage_dtype}
@@ -118,8 +124,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
         prepared = transfer.build_base(base_name, resolved, image_size, seed)
         extractor = keras.Model(prepared.model.input, transfer.cut_layer(
             prepared.model, base_name, cut_layer_name).output)
-        folder_data = image_folders.load_dataset(dataset_key, (image_size, image_size),
-                                                 EXTRACTION_BATCH_SIZE, seed=0)
+        folder_data = load_pictures(dataset_key, folders, image_size, seed)
         views = augmentation["views"] if augmentation else 0
         total = folder_data.training_count * max(views, 1) + folder_data.validation_count
         progress = Progress(on_progress, total)
@@ -165,16 +170,31 @@ def describe(augmentation) -> str:
             f"ImageDataGenerator would make a new one every epoch")
 
 
-def dataset_fingerprint(dataset_key: str) -> str:
-    """A digest of every picture's name and size: new or changed pictures, new features."""
-    asset = registry.asset_by_key(dataset_key)
-    hasher = hashlib.sha256()
-    for split in asset.splits:
-        folder = registry.image_folder(dataset_key, split)
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                hasher.update(f"{path.relative_to(folder)}:{path.stat().st_size}\n".encode())
-    return hasher.hexdigest()
+def load_pictures(dataset_key: str, folders, image_size: int, seed: int):
+    """The pictures to extract, as image_folders.FolderData (the order does not matter:
+    every picture is extracted once, with its label)."""
+    size = (image_size, image_size)
+    if folders is None:
+        return image_folders.load_dataset(dataset_key, size, EXTRACTION_BATCH_SIZE, seed=0)
+    training_folder, validation_folder = folders
+    if validation_folder is None:
+        return image_folders.load_single_folder(training_folder, size, EXTRACTION_BATCH_SIZE,
+                                                seed)
+    return image_folders.load_folders(training_folder, validation_folder, size,
+                                      EXTRACTION_BATCH_SIZE, seed=0)
+
+
+def pictures_fingerprint(dataset_key: str, folders, seed: int) -> str:
+    """A digest of every picture's name and size (new or changed pictures, new features),
+    and of the seed that splits a folder without a validation folder."""
+    if folders is None:
+        asset = registry.asset_by_key(dataset_key)
+        return ":".join(image_folders.folder_fingerprint(registry.image_folder(
+            dataset_key, split)) for split in asset.splits)
+    training_folder, validation_folder = folders
+    if validation_folder is None:
+        return f"{image_folders.folder_fingerprint(training_folder)}:split-seed-{seed}"
+    return ":".join(image_folders.folder_fingerprint(folder) for folder in folders)
 
 
 def features_path(feature_settings: dict) -> pathlib.Path:

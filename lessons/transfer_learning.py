@@ -12,11 +12,9 @@ from engine import training
 from engine import transfer
 from engine import transfer_features
 from ui import code
+from ui import folder_data
 from ui import own_pictures
 from ui import transfer_choices
-
-DATASETS = {"Horses or humans": "horse-or-human", "Cats vs dogs (filtered)":
-            "cats_and_dogs_filtered"}
 
 st.title("Transfer learning")
 st.markdown(
@@ -76,8 +74,7 @@ code.show_code(recipes.transfer_head_model)
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
 with choice_column:
-    dataset_title = st.selectbox("pictures", list(DATASETS), key="transfer-dataset")
-    dataset_key = DATASETS[dataset_title]
+    pictures = folder_data.choose("transfer")
     use_augmentation = st.checkbox("augment the training pictures (course values)",
                                    key="transfer-augment")
     views = st.select_slider("augmented views kept per picture", [2, 4, 8], 4,
@@ -88,7 +85,9 @@ with settings_column:
     epochs = st.slider("epochs", 1, 40, 20, key="transfer-epochs")
     batch_size = st.select_slider("batch size", [10, 20, 32, 64], 20, key="transfer-batch")
 
-run_key = ("transfer", base_name, weights.identity, image_size, cut_name, dataset_key,
+if pictures is None:
+    st.stop()
+run_key = ("transfer", base_name, weights.identity, image_size, cut_name, pictures.dataset_id,
            use_augmentation, views if use_augmentation else 0, dropout_rate, epochs,
            batch_size, seed)
 store = cached.result_store()
@@ -106,14 +105,19 @@ if paired is None:
     curves = st.empty()
     try:
         features = transfer_features.cached_features(
-            dataset_key, base_name, weights, cut_name, image_size,
+            pictures.dataset_id, base_name, weights, cut_name, image_size,
             augment.augmentation_layers(augment.COURSE_SETTINGS, seed=seed)
             if use_augmentation else None, views if use_augmentation else 0, seed,
             on_progress=lambda done, total: progress.progress(
                 done / total, text=f"Features: {done} of {total} pictures"),
-            on_wait=lambda: st.info("Another learner is computing these features; waiting."))
+            on_wait=lambda: st.info("Another learner is computing these features; waiting."),
+            folders=None if pictures.dataset_key else (pictures.training_folder,
+                                                        pictures.validation_folder))
     except downloads.MissingDataError as problem:
         st.error(str(problem), icon=":material/cloud_off:")
+        st.stop()
+    except ValueError as problem:  # for example a zip with too few pictures per class
+        st.error(str(problem), icon=":material/folder_off:")
         st.stop()
 
     def on_epoch(run):
@@ -137,6 +141,11 @@ features, run = paired
 if run.epochs_done < epochs:
     st.warning(f"Stopped after {run.epochs_done} of {epochs} epochs: below is what both "
                "classifiers had learned by then.", icon=":material/stop_circle:")
+class_count = len(features.class_names)
+st.caption(f"Classes: {', '.join(features.class_names)}, so the last layer is "
+           + ("`Dense(1, activation='sigmoid')` with binary cross-entropy." if class_count == 2
+              else f"`Dense({class_count}, activation='softmax')` with categorical "
+                   "cross-entropy, as the course does for rock, paper, scissors."))
 st.caption(f"Features: {features.augmentation}. "
            f"{'Loaded from disk' if features.from_disk else 'Computed'} in "
            f"{features.seconds:.1f} s; both classifiers trained in {run.seconds:.1f} s.")

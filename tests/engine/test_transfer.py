@@ -230,6 +230,39 @@ def test_the_course_model_on_inception_takes_the_heads_weights(inception):
         transfer.full_model(inception, "mixed8", head)
 
 
+def test_a_learners_own_folder_gets_features_too(classroom_data_dir, tmp_path):
+    """An extracted zip without a validation folder: a seeded fifth is kept for validation,
+    and changing the pictures changes the stored features' name."""
+    import shutil
+
+    own = tmp_path / "pets"
+    for class_name, dataset in (("cats", "cats_and_dogs_filtered"),
+                                ("dogs", "cats_and_dogs_filtered"),
+                                ("horses", "horse-or-human")):
+        (own / class_name).mkdir(parents=True)
+        source = registry.image_folder(dataset, "train") / class_name
+        for picture in sorted(source.iterdir())[:10]:
+            shutil.copy(picture, own / class_name / picture.name)
+    first = transfer_features.cached_features("upload-pets", MOBILENET, image_size=96,
+                                              folders=(str(own), None))
+    assert first.class_names == ["cats", "dogs", "horses"]
+    assert len(first.training_features) == 24 and len(first.validation_features) == 6
+    assert first.training_labels.shape == (24, 3)  # one-hot: three classes
+    assert first.path.parent == classroom_data_dir / "features" / "upload-pets"
+    again = transfer_features.cached_features("upload-pets", MOBILENET, image_size=96,
+                                              folders=(str(own), None))
+    assert again.from_disk and again.path == first.path
+    (own / "horses" / sorted((own / "horses").iterdir())[0].name).unlink()
+    changed = transfer_features.cached_features("upload-pets", MOBILENET, image_size=96,
+                                                folders=(str(own), None))
+    assert not changed.from_disk and changed.path != first.path
+    assert len(changed.training_features) + len(changed.validation_features) == 29
+    run = transfer_features.train_paired(
+        changed.training_features, changed.training_labels, changed.validation_features,
+        changed.validation_labels, epochs=1, batch_size=8)
+    assert run.models[transfer_features.WITH_DROPOUT].output.shape == (None, 3)
+
+
 def test_augmented_views_are_stored_and_say_so(classroom_data_dir):
     flip = [keras.layers.RandomFlip("horizontal", seed=1)]
     with pytest.raises(ValueError, match="how many augmented views"):
