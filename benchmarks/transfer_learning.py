@@ -14,10 +14,11 @@ so no features stored by an earlier run are found: extraction is always timed.
     does not depend on the numbers in the weights. With --recipe-epochs N < 20 the recipe runs
     N epochs and its 20-epoch time is extrapolated (said so in the output).
 (b) The classroom: `transfer_features.cached_features` (building the network, decoding the
-    pictures and the extraction included) then `train_paired` for 20 epochs of both heads,
+    pictures and the extraction included) then `train_paired` for 20 epochs of both heads
+    (batches of the lesson's default size, transfer_features.DEFAULT_BATCH_SIZE),
     then both heads put back on the network as the course's full models.
-(c) The same comparison with MobileNet 0.25 and its real ImageNet weights, both ways, to
-    check that the fast way loses no accuracy.
+(c) The same comparison with MobileNet 0.25 and its real ImageNet weights, both ways, on
+    horses-or-humans and cats-vs-dogs, to check that the fast way loses no accuracy.
 Peak memory is the process's maxrss after each part, so (b) runs first.
 """
 
@@ -55,10 +56,11 @@ def link_data(folder: pathlib.Path):
             if (source / part).exists():
                 (folder / part).symlink_to(source / part)
         return source
-    dataset_folder = registry.asset_folder(registry.HORSE_OR_HUMAN)
-    dataset_folder.mkdir(parents=True)
-    for split in registry.HORSE_OR_HUMAN.splits:
-        (dataset_folder / split).symlink_to((SHARED_DATA / DATASET / split).resolve())
+    for asset in (registry.HORSE_OR_HUMAN, registry.CATS_AND_DOGS_FILTERED):
+        for split in asset.splits:
+            target = registry.image_folder(asset.key, split)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to((SHARED_DATA / asset.key / split).resolve())
     weights = registry.asset_path(registry.MOBILENET_V1_025_224_NOTOP)
     weights.parent.mkdir(parents=True, exist_ok=True)
     weights.symlink_to((SHARED_DATA / "weights" / weights.name).resolve())
@@ -77,10 +79,11 @@ class EpochClock(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.started)
 
 
-def course_recipe(base_name, cut_layer_name, weights, dropout_rate, epochs, seed):
+def course_recipe(base_name, cut_layer_name, weights, dropout_rate, epochs, seed,
+                  dataset=DATASET):
     """The course's code path: pictures through the whole frozen network in every epoch."""
     started, cpu_started = time.perf_counter(), time.process_time()
-    folder_data = image_folders.load_dataset(DATASET, (150, 150), batch_size=20, seed=seed)
+    folder_data = image_folders.load_dataset(dataset, (150, 150), batch_size=20, seed=seed)
     weights_file = transfer.resolve_weights(base_name, weights, seed).path
     keras.utils.set_random_seed(seed)
     pre_trained_model = transfer.base_choice(base_name).build(weights_file, (150, 150, 3))
@@ -113,21 +116,22 @@ def recipe_time(setup, epoch_ends, epochs_wanted):
                    f"first epoch {durations[0]:.1f} s, later epochs {mean_later:.1f} s each")
 
 
-def classroom(base_name, cut_layer_name, weights, epochs, seed):
+def classroom(base_name, cut_layer_name, weights, epochs, seed, batch_size, dataset=DATASET):
     started, cpu_started = time.perf_counter(), time.process_time()
-    features = transfer_features.cached_features(DATASET, base_name, weights, cut_layer_name,
+    features = transfer_features.cached_features(dataset, base_name, weights, cut_layer_name,
                                                  seed=seed)
     extracted = time.perf_counter() - started
     run = transfer_features.train_paired(
         features.training_features, features.training_labels, features.validation_features,
-        features.validation_labels, epochs=epochs, batch_size=20, dropout_rate=0.2, seed=seed)
+        features.validation_labels, epochs=epochs, batch_size=batch_size, dropout_rate=0.2,
+        seed=seed)
     prepared = transfer.build_base(base_name, weights, 150, seed)
     full_models = [transfer.full_model(prepared, cut_layer_name, head)
                    for head in run.models.values()]
     assert len(full_models) == 2
     total, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     again = time.perf_counter()
-    transfer_features.cached_features(DATASET, base_name, weights, cut_layer_name, seed=seed)
+    transfer_features.cached_features(dataset, base_name, weights, cut_layer_name, seed=seed)
     return run, features, extracted, (total, cpu_seconds), time.perf_counter() - again
 
 
@@ -144,9 +148,13 @@ def main():
     parser.add_argument("--recipe-epochs", type=int, default=20,
                         help="epochs the InceptionV3 recipe really runs (the rest extrapolated)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--classroom-batch", type=int,
+                        default=transfer_features.DEFAULT_BATCH_SIZE,
+                        help="the classroom's batch size (default: the lesson's default)")
     parser.add_argument("--skip-mobilenet", action="store_true")
     arguments = parser.parse_args()
     epochs, recipe_epochs = arguments.epochs, min(arguments.recipe_epochs, arguments.epochs)
+    batch_size = arguments.classroom_batch
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f} at start, Python {platform.python_version()}, "
           f"Keras {keras.__version__}")
@@ -155,11 +163,11 @@ def main():
         source = link_data(pathlib.Path(folder))
         print(f"data: {source} (linked into a fresh data directory {folder})")
         print(f"{DATASET}: 500 training and 256 validation pictures at 150x150, cut at mixed7, "
-              f"{epochs} epochs, batches of 20\n")
+              f"{epochs} epochs; course batches of 20, classroom batches of {batch_size}\n")
 
         print("(b) classroom: features once, then both heads on them (InceptionV3, weights=None)")
         run, features, extracted, (classroom_seconds, classroom_cpu), reload_seconds = classroom(
-            "InceptionV3", "mixed7", None, epochs, arguments.seed)
+            "InceptionV3", "mixed7", None, epochs, arguments.seed, batch_size)
         print(f"  features {features.training_features.shape[1:]} stored as "
               f"{features.settings['stored_as']}: computed in {extracted:.1f} s, read back from "
               f"disk in {reload_seconds:.2f} s")
@@ -187,25 +195,31 @@ def main():
         if arguments.skip_mobilenet:
             return
         print("\n(c) MobileNet 0.25 with its ImageNet weights, cut at conv_pw_13_relu, both ways")
-        cut = "conv_pw_13_relu"
-        run, _, _, (mobilenet_classroom, _), _ = classroom("MobileNet 0.25", cut, "imagenet",
-                                                           epochs, arguments.seed)
-        recipe_histories, recipe_seconds = {}, 0.0
-        for name, dropout_rate in ((transfer_features.WITHOUT_DROPOUT, None),
-                                   (transfer_features.WITH_DROPOUT, 0.2)):
-            history, setup, epoch_ends, _ = course_recipe("MobileNet 0.25", cut, "imagenet",
-                                                          dropout_rate, epochs, arguments.seed)
-            recipe_histories[name] = history
-            recipe_seconds += setup + epoch_ends[-1]
-        print(f"  recipe both runs {recipe_seconds:.1f} s, classroom {mobilenet_classroom:.1f} s")
-        for name in recipe_histories:
-            print(accuracy_line(f"recipe, {name}", recipe_histories[name]))
-            print(accuracy_line(f"classroom, {name}", run.histories[name]))
-            gap = run.histories[name]["val_accuracy"][-1] - recipe_histories[name][
-                "val_accuracy"][-1]
-            print(f"  {name}: classroom minus recipe, last epoch: {gap * 100:+.1f} points "
-                  f"(target within 2)")
+        for dataset in (DATASET, "cats_and_dogs_filtered"):
+            compare_accuracy(dataset, epochs, arguments.seed, batch_size)
         print(f"  peak memory {peak_memory_mb():,.0f} MB")
+
+
+def compare_accuracy(dataset, epochs, seed, batch_size):
+    cut = "conv_pw_13_relu"
+    run, _, _, (mobilenet_classroom, _), _ = classroom("MobileNet 0.25", cut, "imagenet",
+                                                       epochs, seed, batch_size, dataset)
+    recipe_histories, recipe_seconds = {}, 0.0
+    for name, dropout_rate in ((transfer_features.WITHOUT_DROPOUT, None),
+                               (transfer_features.WITH_DROPOUT, 0.2)):
+        history, setup, epoch_ends, _ = course_recipe("MobileNet 0.25", cut, "imagenet",
+                                                      dropout_rate, epochs, seed, dataset)
+        recipe_histories[name] = history
+        recipe_seconds += setup + epoch_ends[-1]
+    print(f" {dataset}: recipe both runs {recipe_seconds:.1f} s, classroom "
+          f"{mobilenet_classroom:.1f} s")
+    for name in recipe_histories:
+        print(accuracy_line(f"recipe, {name}", recipe_histories[name]))
+        print(accuracy_line(f"classroom, {name}", run.histories[name]))
+        gap = run.histories[name]["val_accuracy"][-1] - recipe_histories[name][
+            "val_accuracy"][-1]
+        print(f"  {name}: classroom minus recipe, last epoch: {gap * 100:+.1f} points "
+              f"(target within 2)")
 
 
 if __name__ == "__main__":
