@@ -12,6 +12,7 @@ from engine import training
 from engine import transfer
 from engine import transfer_features
 from ui import code
+from ui import fine_tuning_view
 from ui import folder_data
 from ui import own_pictures
 from ui import transfer_choices
@@ -185,3 +186,6 @@ st.download_button("the comparison (.csv)", training.history_csv(
      for metric, values in history.items()}),
                    "dropout_comparison.csv", icon=":material/download:")
 st.caption("The camera icon above the chart saves it as a PNG.")
+
+fine_tuning_view.show(base_name, weights, image_size, seed, cut_name, cut_names, chosen_head,
+                      run.models[chosen_head], pictures, batch_size, run_key)

@@ -56,3 +56,21 @@ def test_paired_training_with_real_mobilenet_weights(page):
     helpers.assert_no_exception(page)
     labels = [button.proto.label for button in page.get("download_button")]
     assert labels == ["the model (.keras)", "the comparison (.csv)"]
+
+
+def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):
+    page.select_slider(key="transfer-size").set_value(128).run()
+    page.slider(key="transfer-epochs").set_value(2).run()
+    page.button(key="transfer-train").click().run()
+    assert page.selectbox(key="transfer-unfreeze-after").options == ["conv_pw_11_relu",
+                                                                     "conv_pw_5_relu"]
+    page.slider(key="transfer-fine-tune-epochs").set_value(1).run()
+    page.button(key="transfer-fine-tune").click().run()
+    helpers.assert_no_exception(page)
+    metrics = helpers.metric_values(page)
+    before, after = (metrics[f"validation accuracy {when}"] for when in ("before", "after"))
+    unlocked = metrics["parameters training"]
+    assert float(before) >= 0.9 and float(after) >= 0.9  # gentle: nothing wrecked
+    assert int(unlocked.replace(",", "")) > 4096 * 1024  # the head and blocks 12 and 13
+    labels = [button.proto.label for button in page.get("download_button")]
+    assert labels[-1] == "the fine-tuned model (.keras)"

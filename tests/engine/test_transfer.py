@@ -401,3 +401,29 @@ def test_fine_tuning_unfreezes_the_top_but_keeps_batch_normalization_frozen(clas
     assert not numpy.array_equal(kernel, prepared.model.get_layer("conv_pw_13").kernel.numpy())
     with pytest.raises(ValueError, match="comes before the cut"):
         transfer.fine_tuning_model(prepared, "conv_pw_11_relu", head, "conv_pw_12_relu")
+
+
+def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone(
+        classroom_data_dir):
+    from engine import fine_tuning
+
+    features = transfer_features.cached_features("horse-or-human", MOBILENET, image_size=96)
+    run = transfer_features.train_paired(
+        features.training_features, features.training_labels, features.validation_features,
+        features.validation_labels, epochs=2)
+    head = run.models[transfer_features.WITH_DROPOUT]
+    head_weights = [weight.copy() for weight in head.get_weights()]
+    assert fine_tuning.unfreeze_choices(transfer.BASES[MOBILENET].cut_layer_names,
+                                        "conv_pw_13_relu") == ["conv_pw_11_relu",
+                                                               "conv_pw_5_relu"]
+    pictures = image_folders.load_dataset("horse-or-human", (96, 96), batch_size=50)
+    tuned = fine_tuning.fine_tune(MOBILENET, transfer.IMAGENET, 96, 0, "conv_pw_13_relu",
+                                  head, "conv_pw_11_relu", pictures, epochs=1)
+    # The head, put back on the network, sees pictures as it saw their stored features.
+    assert tuned.validation_accuracy_before >= 0.95
+    assert len(tuned.history["val_accuracy"]) == 1
+    assert tuned.history["val_accuracy"][-1] >= 0.95  # gentle: nothing wrecked
+    head_parameters = sum(weight.size for weight in head_weights)
+    assert tuned.unlocked.trainable > head_parameters  # blocks 12 and 13 opened too
+    for before, after in zip(head_weights, head.get_weights()):
+        numpy.testing.assert_array_equal(before, after)

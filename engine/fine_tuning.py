@@ -1,0 +1,68 @@
+"""Lesson 7's optional last step, fine-tuning: after the new classifier has learned, unlock the
+top blocks of the pretrained network below the cut and train them too, gently.
+
+The course says "some lower layers can be retrained" and leaves it there; the Keras
+transfer-learning guide adds the two precautions engine.transfer.fine_tuning_model takes
+(BatchNormalization kept in inference mode, a learning rate ten times smaller than the
+head's). Fine-tuning changes the network's weights, so the features stored on disk no longer
+apply: pictures go through the whole network in every epoch, which is why it is slow and
+why it runs on a copy of the network of its own (the lesson's frozen one is shared).
+"""
+
+import dataclasses
+import time
+
+import keras
+
+from engine import training
+from engine import transfer
+
+DEFAULT_EPOCHS = 2
+LEARNING_RATE = 0.00001
+
+
+@dataclasses.dataclass
+class FineTuningRun:
+    history: dict  # Keras' logs per epoch: loss, accuracy, val_loss, val_accuracy
+    model: keras.Model  # pictures -> prediction, the unlocked layers retrained
+    unfreeze_after: str
+    unlocked: transfer.ParameterCounts  # of the whole model, once the top blocks are open
+    validation_accuracy_before: float
+    seconds: float
+
+
+def unfreeze_choices(cut_layer_names: list, cut_layer_name: str) -> list:
+    """The cut points below the cut, nearest first: unfreezing after the first of them opens
+    one block, after the second two blocks, and so on."""
+    below = cut_layer_names[:cut_layer_names.index(cut_layer_name)]
+    return list(reversed(below))
+
+
+def fine_tune(base_name: str, weights, image_size: int, seed: int, cut_layer_name: str,
+              head_model: keras.Model, unfreeze_after: str, folder_data, epochs: int,
+              on_epoch=None, on_batch=None) -> FineTuningRun:
+    """Train the classifier `head_model` (trained on stored features) together with the
+    layers of the network between `unfreeze_after` and the cut, on `folder_data`'s pictures
+    (image_folders.FolderData, 0..255). `head_model` itself is left as it was."""
+    started = time.perf_counter()
+    prepared = transfer.build_base(base_name, weights, image_size, seed)
+    head = keras.models.clone_model(head_model)
+    head.set_weights(head_model.get_weights())
+    head.compile(loss=head_model.loss)  # fine_tuning_model takes the head's loss
+    model = transfer.fine_tuning_model(prepared, cut_layer_name, head, unfreeze_after,
+                                       LEARNING_RATE)
+
+    def prepared_pictures(batches):
+        return batches.map(lambda pictures, labels: (
+            transfer.prepare_pictures(base_name, pictures), labels))
+
+    pictures, validation = (prepared_pictures(folder_data.training),
+                            prepared_pictures(folder_data.validation))
+    before = model.evaluate(validation, verbose=0, return_dict=True)["accuracy"]
+    watcher = training.LiveProgress(folder_data.steps_per_epoch, on_epoch, on_batch,
+                                    batch_interval=1)
+    model.fit(pictures, validation_data=validation, epochs=epochs, callbacks=[watcher],
+              verbose=0)
+    return FineTuningRun(watcher.history, model, unfreeze_after,
+                         transfer.parameter_counts(model), float(before),
+                         time.perf_counter() - started)
