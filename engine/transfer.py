@@ -344,10 +344,15 @@ def fine_tuning_model(prepared: PreparedBase, cut_layer_name: str, head_model: k
                          f"{cut_layer_name}, not after {unfreeze_after}.")
     for layer in base_model.layers[start + 1:stop + 1]:
         layer.trainable = not isinstance(layer, keras.layers.BatchNormalization)
-    cut_model = keras.Model(base_model.input, base_model.get_layer(cut_layer_name).output)
+    # Named, not auto-named: Keras numbers its automatic names per thread, and Streamlit runs
+    # each rerun in a new thread, so a head trained in an earlier run and a model made now
+    # could both be called "functional", which a model refuses.
+    cut_model = keras.Model(base_model.input, base_model.get_layer(cut_layer_name).output,
+                            name="pretrained_network")
+    classifier = keras.Model(head_model.input, head_model.output, name="new_classifier")
     pictures = keras.Input(shape=base_model.input.shape[1:])
     features = cut_model(pictures, training=False)
-    model = keras.Model(pictures, head_model(features))
+    model = keras.Model(pictures, classifier(features), name="fine_tuning")
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
                   loss=head_model.loss, metrics=["accuracy"])
     return model

@@ -427,3 +427,18 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
     assert tuned.unlocked.trainable > head_parameters  # blocks 12 and 13 opened too
     for before, after in zip(head_weights, head.get_weights()):
         numpy.testing.assert_array_equal(before, after)
+
+
+def test_fine_tuning_a_head_built_in_another_thread(classroom_data_dir):
+    """Streamlit reruns a page in a new thread, and Keras numbers automatic names per thread:
+    a head from an earlier run must still fit into a model made now."""
+    import threading
+
+    heads = []
+    thread = threading.Thread(target=lambda: heads.append(
+        recipes.feature_head_model((4, 4, 256))))
+    thread.start()
+    thread.join()
+    prepared = transfer.build_base(MOBILENET)
+    model = transfer.fine_tuning_model(prepared, "conv_pw_13_relu", heads[0], "conv_pw_12_relu")
+    assert model.output.shape == (None, 1)
