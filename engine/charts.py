@@ -62,11 +62,13 @@ def examples_and_line(xs, ys, weight=None, bias=None, query_x=None,
     return base_layout(figure, "Examples and the learned line", "x", "y")
 
 
-def history_curves(history: dict, metric: str, title: str) -> go.Figure:
-    """Training and validation values of one metric per epoch, e.g. 'loss' or 'accuracy'."""
+def history_curves(history: dict, metric: str, title: str,
+                   validation_label: str = "validation") -> go.Figure:
+    """Training and validation values of one metric per epoch, e.g. 'loss' or 'accuracy'.
+    `validation_label` names what was held out, e.g. "validation (test set)"."""
     figure = go.Figure()
     for name, label, color in ((metric, "training", PALETTE[0]),
-                               (f"val_{metric}", "validation (test set)", PALETTE[1])):
+                               (f"val_{metric}", validation_label, PALETTE[1])):
         values = history.get(name, [])
         figure.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
                                     mode="lines+markers", name=label, line=dict(color=color)))

@@ -4,6 +4,7 @@ import streamlit
 
 from engine import fine_tuning
 from engine import training
+from engine import transfer
 from ui import code
 from ui import folder_data
 from ui import training_view
@@ -36,7 +37,7 @@ def show(base_name: str, weights, image_size: int, seed: int, cut_name: str, cut
     streamlit.caption(f"Starts from the classifier **{head_name}**. The stored features no "
                       "longer apply once the network changes, so every picture goes through "
                       "the network in every epoch: much slower than part 3.")
-    code.show_code(fine_tuning.fine_tune)
+    code.show_code(transfer.fine_tuning_model, fine_tuning.fine_tune)
     run_key = pair_key + (head_name, unfreeze_after, epochs)
     stored = streamlit.session_state.get(SESSION_KEY)
     run = stored[1] if stored and stored[0] == run_key else None

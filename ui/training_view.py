@@ -27,11 +27,12 @@ def forget_stopped_run(run_key: str) -> None:
     streamlit.session_state.pop(f"{partial_key(run_key)}-facts", None)
 
 
-def draw_curves(history: dict, key_prefix: str) -> None:
+def draw_curves(history: dict, key_prefix: str, validation_label: str = "validation") -> None:
     loss_column, accuracy_column = streamlit.columns(2)
-    loss_column.plotly_chart(charts.history_curves(history, "loss", "Loss"),
+    loss_column.plotly_chart(charts.history_curves(history, "loss", "Loss", validation_label),
                              key=f"{key_prefix}-loss")
-    accuracy_column.plotly_chart(charts.history_curves(history, "accuracy", "Accuracy"),
+    accuracy_column.plotly_chart(charts.history_curves(history, "accuracy", "Accuracy",
+                                                       validation_label),
                                  key=f"{key_prefix}-accuracy")
 
 
@@ -126,7 +127,8 @@ def train_or_show(kind: str, run_key: str, epochs: int, train, evaluate_stopped,
 
 def show_outcome(outcome: Outcome, key_prefix: str, accuracy_name: str = "test_accuracy"):
     """The curves and headline numbers every training lesson shows after a run."""
-    draw_curves(outcome.history, key_prefix)
+    draw_curves(outcome.history, key_prefix, "validation (test set)"
+                if accuracy_name.startswith("test") else "validation")
     accuracy_column, time_column, parameters_column = streamlit.columns(3)
     accuracy_column.metric(accuracy_name.replace("_", " "),
                            f"{outcome.facts[accuracy_name]:.4f}")
