@@ -38,6 +38,15 @@ def result_store() -> ResultStore:
     return ResultStore()
 
 
+@streamlit.cache_resource
+def transfer_store() -> ResultStore:
+    """Lesson 7's trained pairs and course models, kept apart because each pair holds two
+    heads of up to 38.5 million weights and their training state (about 600 MB after mixed7):
+    the last three results only, so that new settings cannot grow the server past its
+    memory (BENCHMARKS.md, whole-app memory)."""
+    return ResultStore(capacity=3)
+
+
 @streamlit.cache_resource(show_spinner="Loading Fashion-MNIST...")
 def fashion_mnist_data():
     """The 70,000 pictures, read from disk once per server and shared (read-only)."""

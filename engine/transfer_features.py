@@ -82,7 +82,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
                     weights=transfer.IMAGENET, cut_layer_name: typing.Optional[str] = None,
                     image_size: int = 150, augmentation_layers=None, augmented_views: int = 0,
                     seed: int = 0, storage_dtype: str = "float16", on_progress=None,
-                    on_wait=None, folders=None) -> FeatureSet:
+                    on_wait=None, folders=None, prepared=None) -> FeatureSet:
     """The features of `dataset_key`'s training and validation pictures at the cut layer,
     computed once and stored under <data dir>/features/, loaded from there afterwards.
 
@@ -90,6 +90,9 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
     course dataset, such as a learner's extracted zip; `dataset_key` then only names them
     (for example "upload-<the zip's sha256>"). Without a validation folder, a seeded fifth
     of the pictures is kept for validation.
+
+    `prepared`: the network already built for these settings (engine.transfer.build_base),
+    for example the page's shared one; without it a network is built for the extraction.
 
     `augmentation_layers`: Keras preprocessing layers (for example from engine.augment),
     applied with training=True to 0..255 pictures before the network's own preparation, as
@@ -121,7 +124,10 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
         if stored is not None:
             return stored
         started = time.perf_counter()
-        prepared = transfer.build_base(base_name, resolved, image_size, seed)
+        if prepared is None or (prepared.base_name, prepared.weights.identity,
+                                prepared.image_size) != (base_name, resolved.identity,
+                                                         image_size):
+            prepared = transfer.build_base(base_name, resolved, image_size, seed)
         extractor = keras.Model(prepared.model.input, transfer.cut_layer(
             prepared.model, base_name, cut_layer_name).output)
         folder_data = load_pictures(dataset_key, folders, image_size, seed)

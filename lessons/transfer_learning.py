@@ -96,7 +96,7 @@ if pictures is None:
 run_key = ("transfer", base_name, weights.identity, image_size, cut_name, pictures.dataset_id,
            use_augmentation, views if use_augmentation else 0, dropout_rate, epochs,
            batch_size, seed)
-store = cached.result_store()
+store = cached.transfer_store()
 paired = store.get(run_key) or st.session_state.get(f"stopped-{run_key}")
 if paired is None:
     st.info("A frozen network gives the same numbers for a picture in every epoch, so they "
@@ -118,7 +118,8 @@ if paired is None:
                 done / total, text=f"Features: {done} of {total} pictures"),
             on_wait=lambda: st.info("Another learner is computing these features; waiting."),
             folders=None if pictures.dataset_key else (pictures.training_folder,
-                                                        pictures.validation_folder))
+                                                        pictures.validation_folder),
+            prepared=prepared)
     except downloads.MissingDataError as problem:
         st.error(str(problem), icon=":material/cloud_off:")
         st.stop()

@@ -41,6 +41,25 @@ def wait_for_app_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     page.wait_for_selector(STATUS_WIDGET, state="detached", timeout=timeout_ms)
 
 
+def choose_option(page, selectbox_text: str, option_name: str, attempts: int = 5) -> None:
+    """Open the select box that shows `selectbox_text` and pick `option_name`. A rerun that
+    redraws the page can close an open list before the click lands (seen on a loaded CI
+    machine), so wait for the page to settle and try again a few times."""
+    selectbox = page.locator('[data-testid="stSelectbox"]').filter(has_text=selectbox_text)
+    option = page.get_by_role("option", name=option_name)
+    for attempt in range(attempts):
+        wait_for_app_idle(page)
+        selectbox.first.click()
+        try:
+            option.wait_for(timeout=5_000)
+            option.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's timeout; the last attempt re-raises
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def assert_no_exception(page) -> None:
     """No exception box, and no dialog such as Streamlit's "Page not found"."""
     dialogs = page.locator('[role="dialog"]')

@@ -34,8 +34,7 @@ def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server
     page = browser_page
     page.goto(f"{streamlit_server}/real-world-images?image_size=100&conv_blocks=3&epochs=1")
     pages.wait_for_app_idle(page)
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="pictures").first.click()
-    page.get_by_role("option", name="My own pictures").click()
+    pages.choose_option(page, "pictures", "My own pictures")
     # The lesson has a second uploader (for classifying single pictures), and right after
     # the click the rerun may not have drawn the zip uploader yet: find it by its label.
     zip_uploader = page.locator('[data-testid="stFileUploader"]').filter(

@@ -16,9 +16,10 @@ def test_the_dropout_pair_trains_on_an_uploaded_zip(browser_page, streamlit_serv
                                                     classroom_data_dir, screenshot_dir):
     page = browser_page
     page.goto(f"{streamlit_server}/transfer-learning")
-    pages.wait_for_app_idle(page)
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="pictures").first.click()
-    page.get_by_role("option", name="My own pictures").click()
+    # The whole page is drawn once its last button is.
+    page.get_by_role("button", name="Compute features and train both").wait_for(
+        timeout=pages.RUN_TIMEOUT_MS)
+    pages.choose_option(page, "pictures", "My own pictures")
     zip_uploader = page.locator('[data-testid="stFileUploader"]').filter(
         has_text="a .zip with one folder per class")
     zip_uploader.wait_for(timeout=pages.RUN_TIMEOUT_MS)

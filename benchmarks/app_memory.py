@@ -1,0 +1,511 @@
+"""Peak memory of the whole app (the Streamlit server and its children) while a learner runs
+the transfer-learning lesson in a real browser. Product requirement: under 3 GB.
+
+    python -m benchmarks.app_memory [--network InceptionV3] [--weights random|data-dir]
+                                    [--fine-tune]
+
+What it does, as a learner would: start `streamlit run streamlit_app.py` on a fresh data
+directory, open /transfer-learning in headless Chromium (/usr/bin/chromium, via Playwright),
+pick the network and the weights (default: InceptionV3 with "no pretrained knowledge (random
+weights)", because the ImageNet file is not offline here; memory does not depend on the
+numbers in the weights), keep every other default (cut mixed7, 150 px, horses or humans,
+20 epochs), press "Compute features and train both", wait for the finished comparison, then
+upload one horse picture from the dataset to "your own pictures" to classify it. With
+--fine-tune it then also presses part 5's "Fine-tune" (its defaults) and waits for the
+fine-tuned model.
+
+Data: the folder named by KERAS_CLASSROOM_DATA_DIR, else ../shared/data; either way its
+datasets and weights are linked into a fresh temporary data directory (link_data from
+benchmarks.transfer_learning), so no features stored by an earlier run are found.
+
+Memory: a thread reads /proc/<pid>/status (VmRSS, VmHWM) of the server and all its
+descendants (found through the ppid in /proc/*/stat) every 0.5 s. The peak is the largest sum
+of VmRSS over the samples; the server's own VmHWM (the kernel's peak resident set, which no
+sampling can miss) is read at the end of every phase. The browser is the learner's, not the
+app's, so Chromium is not counted (its total is printed for information only).
+"""
+
+import argparse
+import contextlib
+import dataclasses
+import importlib.metadata
+import os
+import pathlib
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from benchmarks.transfer_learning import link_data  # noqa: E402
+from engine import registry  # noqa: E402
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+LESSON_URL_PATH = "transfer-learning"  # ui/lessons.py
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # as tests/browser/conftest.py
+SAMPLE_INTERVAL_S = 0.5
+PAGE_TIMEOUT_MS = 300_000  # one script run (building InceptionV3 on a busy 2-core machine)
+REQUIREMENT_MB = 3 * 1024
+
+# Labels on the page (lessons/transfer_learning.py, ui/transfer_choices.py, ui/own_pictures.py)
+WEIGHT_OPTIONS = {"random": "no pretrained knowledge (random weights)",
+                  "data-dir": "ImageNet weights from the data directory"}
+TRAIN_BUTTON = "Compute features and train both"
+COMPARISON_DOWNLOAD = "the comparison (.csv)"
+PICTURE_UPLOADER = "pictures to classify"
+FINE_TUNE_BUTTON = "Fine-tune"  # part 5 (ui/fine_tuning_view.py), only with --fine-tune
+FINE_TUNED_DOWNLOAD = "the fine-tuned model (.keras)"
+
+APP = '[data-testid="stApp"]'
+MAIN = '[data-testid="stMainBlockContainer"]'
+STATUS_WIDGET = '[data-testid="stStatusWidget"]'
+EXCEPTION = '[data-testid="stException"]'
+PLOTLY = ".js-plotly-plot"
+
+
+# The process tree's memory ---------------------------------------------------------------------
+
+
+def descendants(root: int) -> list:
+    """`root` and every process below it, from the ppid field of /proc/*/stat."""
+    children = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, waiting = [], [root]
+    while waiting:
+        pid = waiting.pop()
+        found.append(pid)
+        waiting.extend(children.get(pid, ()))
+    return found
+
+
+def status_kb(pid: int) -> dict:
+    """VmRSS, VmHWM, RssAnon and RssFile of one process, in kB ({} once it has ended)."""
+    values = {}
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+                values[name] = int(rest.split()[0])
+    except OSError:
+        pass
+    return values
+
+
+@dataclasses.dataclass
+class Sample:
+    seconds: float  # since the sampler started
+    rss_mb: float  # summed over the tree
+    processes: int
+    server: dict  # the server's own status_kb
+
+
+class MemorySampler(threading.Thread):
+    """Sums VmRSS over the process tree every SAMPLE_INTERVAL_S, in the background."""
+
+    def __init__(self, root_pid: int, watch_folder: pathlib.Path):
+        super().__init__(daemon=True, name="memory sampler")
+        self.root_pid, self.watch_folder = root_pid, watch_folder
+        self.samples, self.started = [], time.monotonic()
+        self.features_written_at = None  # when the features .npz appeared on disk
+        self.halt = threading.Event()
+
+    def now(self) -> float:
+        return time.monotonic() - self.started
+
+    def run(self):
+        while not self.halt.is_set():
+            pids = descendants(self.root_pid)
+            statuses = {pid: status_kb(pid) for pid in pids}
+            total = sum(status.get("VmRSS", 0) for status in statuses.values()) / 1024
+            self.samples.append(Sample(self.now(), total, len(pids),
+                                       statuses.get(self.root_pid, {})))
+            if self.features_written_at is None and any(
+                    not path.name.startswith(".") for path in self.watch_folder.glob("*/*.npz")):
+                self.features_written_at = self.now()
+            self.halt.wait(SAMPLE_INTERVAL_S)
+
+    def peak(self, start: float = 0.0, end: float = float("inf")):
+        inside = [sample for sample in list(self.samples) if start <= sample.seconds <= end]
+        return max(inside, key=lambda sample: sample.rss_mb) if inside else None
+
+    def server_hwm_mb_at(self, end: float) -> float:
+        """The server's VmHWM as last sampled by `end` (the kernel's peak up to then)."""
+        return max((sample.server.get("VmHWM", 0) for sample in list(self.samples)
+                    if sample.seconds <= end), default=0) / 1024
+
+    def server_hwm_mb(self) -> float:
+        return status_kb(self.root_pid).get("VmHWM", 0) / 1024
+
+    def tree_hwm_mb(self) -> float:
+        return sum(status_kb(pid).get("VmHWM", 0) for pid in descendants(self.root_pid)) / 1024
+
+
+# The server: a small duplicate of tests/browser/conftest.py's running_server, because that
+# module imports pytest (and fails through pytest.fail), which a benchmark should not need. ----
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode("utf-8", "replace").strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def running_server(data_dir: pathlib.Path, logs: pathlib.Path):
+    """(process, base URL) of `streamlit run streamlit_app.py` on `data_dir`."""
+    port = free_port()
+    environment = dict(os.environ, KERAS_CLASSROOM_DATA_DIR=str(data_dir))
+    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+               "--server.headless", "true", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    with open(logs / "stdout.log", "wb") as stdout, open(logs / "stderr.log", "wb") as stderr:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=stdout,
+                                   stderr=stderr, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy(f"{base_url}/_stcore/health"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start:\n"
+                                   f"{(logs / 'stderr.log').read_text(errors='replace')[-4000:]}")
+            time.sleep(0.25)
+        yield process, base_url
+    finally:
+        for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            if process.poll() is not None:
+                break
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)  # the server leads its own process group
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=wait_s)
+
+
+# The page (ideas from tests/browser/test_pages.py) ---------------------------------------------
+
+
+def wait_for_app_idle(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
+    page.wait_for_selector(MAIN, timeout=timeout_ms)
+    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout_ms)
+    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout_ms)
+    page.wait_for_selector(STATUS_WIDGET, state="detached", timeout=timeout_ms)
+
+
+def page_problems(page) -> list:
+    """Texts of exception boxes, error alerts and dialogs on the page."""
+    problems = page.locator(EXCEPTION).all_inner_texts()
+    problems += page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    problems += page.locator('[role="dialog"]').all_inner_texts()
+    return [text.strip() for text in problems]
+
+
+def fail_on_problems(page, when: str) -> None:
+    problems = page_problems(page)
+    if problems:
+        raise RuntimeError(f"the page shows a problem {when}:\n" + "\n---\n".join(problems))
+
+
+def choose_radio(page, option: str) -> None:
+    radio = page.locator('[data-testid="stRadio"]').get_by_text(option, exact=True)
+    radio.click()
+    page.wait_for_timeout(300)  # let the rerun start before waiting for it to end
+    wait_for_app_idle(page)
+
+
+def full_page_screenshot(page, path) -> None:
+    """Streamlit scrolls inside its own container: grow the viewport to the content first."""
+    viewport = page.viewport_size
+    height = page.evaluate("""() => Math.max(
+        document.documentElement.scrollHeight,
+        ...Array.from(document.querySelectorAll('[data-testid="stMain"], section, div'))
+            .filter(e => e.scrollHeight > e.clientHeight + 1
+                         && ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))
+            .map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": viewport["width"],
+                            "height": max(viewport["height"], min(int(height), 12000))})
+    page.wait_for_timeout(1000)
+    with contextlib.suppress(Exception):  # pictures arrive from the server's media endpoint
+        page.wait_for_function("() => Array.from(document.images).every("
+                               "image => image.complete && image.naturalWidth > 0)",
+                               timeout=10_000)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(viewport)
+
+
+def progress_text(page) -> str:
+    bars = page.locator('[data-testid="stProgress"]')
+    try:
+        return bars.first.inner_text(timeout=1000).strip() if bars.count() else ""
+    except Exception:  # noqa: BLE001 - the bar may be replaced while we read it
+        return ""
+
+
+def comm(pid: int) -> str:
+    try:
+        return pathlib.Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def browser_rss_mb() -> float:
+    """Summed VmRSS of the Chromium processes this script started (through Playwright)."""
+    return sum(status_kb(pid).get("VmRSS", 0) for pid in descendants(os.getpid())
+               if "chrom" in comm(pid)) / 1024
+
+
+# The run ----------------------------------------------------------------------------------------
+
+
+class Phases:
+    """Named phases, each from the end of the previous one to a mark."""
+
+    def __init__(self, sampler: MemorySampler):
+        self.sampler, self.rows, self.start = sampler, [], sampler.now()
+
+    def mark(self, name: str, end: float = None):
+        end = self.sampler.now() if end is None else end
+        time.sleep(SAMPLE_INTERVAL_S * 2)  # a sample at or after the mark
+        peak = self.sampler.peak(self.start, end + SAMPLE_INTERVAL_S)
+        row = (name, end - self.start, peak.rss_mb if peak else float("nan"),
+               self.sampler.peak(0, end + SAMPLE_INTERVAL_S).rss_mb,
+               self.sampler.server_hwm_mb_at(end + SAMPLE_INTERVAL_S))
+        self.rows.append(row)
+        print(f"  {name:<34} {row[1]:7.1f} s   phase peak {row[2]:7,.0f} MB   peak so far "
+              f"{row[3]:7,.0f} MB   server VmHWM {row[4]:7,.0f} MB", flush=True)
+        self.start = end
+
+
+def horse_picture() -> pathlib.Path:
+    folder = registry.image_folder(registry.HORSE_OR_HUMAN.key, "train") / "horses"
+    return sorted(path for path in folder.iterdir() if path.is_file())[0]
+
+
+def drive(page, base_url, arguments, sampler: MemorySampler) -> dict:
+    phases = Phases(sampler)
+    notes = {}
+    page.goto(f"{base_url}/{LESSON_URL_PATH}")
+    wait_for_app_idle(page)
+    fail_on_problems(page, "after loading the lesson")
+    phases.mark("page loaded (default network)")
+
+    choose_radio(page, WEIGHT_OPTIONS[arguments.weights])
+    fail_on_problems(page, "after choosing the weights")
+    choose_radio(page, arguments.network)
+    fail_on_problems(page, f"after choosing {arguments.network}")
+    phases.mark(f"{arguments.network} chosen and built")
+
+    notes["settings"] = page_settings(page)
+    page.get_by_role("button", name=TRAIN_BUTTON).click()
+    first_epoch_seen, last_epoch_seen, last_text = wait_while_training(
+        page, download_button(page, COMPARISON_DOWNLOAD), sampler, arguments.timeout_minutes,
+        "computing and training")
+    results_seen = sampler.now()
+    features_end = sampler.features_written_at or first_epoch_seen
+    notes["features_end_from"] = ("features file written" if sampler.features_written_at
+                                  else "first epoch shown")
+    notes["last_progress"] = last_text
+    phases.mark("features computed", features_end)
+    phases.mark("both classifiers trained", last_epoch_seen or results_seen)
+    wait_for_app_idle(page)
+    fail_on_problems(page, "after training")
+    phases.mark("results page (full model built)")
+
+    charts_before = page.locator(PLOTLY).count()
+    picture = horse_picture()
+    notes["picture"] = picture.name
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=PICTURE_UPLOADER)
+    uploader.locator('input[type="file"]').set_input_files(str(picture))
+    page.wait_for_function(f"n => document.querySelectorAll('{PLOTLY}').length > n",
+                           arg=charts_before, timeout=PAGE_TIMEOUT_MS)
+    wait_for_app_idle(page)
+    fail_on_problems(page, "after classifying a picture")
+    phases.mark("own picture classified")
+    notes["pictures_drawn"] = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[data-testid=\"stImage\"] img, "
+        "[data-testid=\"stImageContainer\"] img')).map(image => image.naturalWidth)")
+    if arguments.fine_tune:
+        page.get_by_role("button", name=FINE_TUNE_BUTTON, exact=True).click()
+        _, last_epoch_seen, last_text = wait_while_training(
+            page, download_button(page, FINE_TUNED_DOWNLOAD), sampler,
+            arguments.timeout_minutes, "fine-tuning")
+        notes["fine_tuning_progress"] = last_text
+        wait_for_app_idle(page)
+        fail_on_problems(page, "after fine-tuning")
+        phases.mark("fine-tuned (part 5, its defaults)")
+    notes["phases"] = phases.rows
+    return notes
+
+
+def download_button(page, label: str):
+    return page.locator('[data-testid="stDownloadButton"]').filter(has_text=label)
+
+
+def wait_while_training(page, finished, sampler: MemorySampler, timeout_minutes: float,
+                        what: str):
+    """Poll until `finished` is on the page; returns when the first and the last "Epoch"
+    progress text were seen (sampler seconds) and the last progress text."""
+    deadline = time.monotonic() + timeout_minutes * 60
+    first_epoch_seen = last_epoch_seen = None
+    last_print, last_text = time.monotonic(), ""
+    while not finished.count():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not finish within {timeout_minutes} minutes; "
+                               f"last progress: {last_text!r}")
+        fail_on_problems(page, f"while {what}")
+        text = progress_text(page)
+        if text:
+            last_text = text
+            if text.startswith("Epoch"):
+                first_epoch_seen = first_epoch_seen or sampler.now()
+                last_epoch_seen = sampler.now()
+        if time.monotonic() - last_print > 30:
+            last_print = time.monotonic()
+            latest = sampler.samples[-1].rss_mb if sampler.samples else 0
+            print(f"    ... {sampler.now():6.0f} s: {last_text or '(no progress bar)'}; "
+                  f"tree RSS now {latest:,.0f} MB", flush=True)
+        page.wait_for_timeout(500)
+    return first_epoch_seen, last_epoch_seen, last_text
+
+
+def page_settings(page) -> str:
+    """The lesson's sliders and select boxes as the page shows them, "label=value"."""
+    return ", ".join(page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stSlider"], [data-testid="stSelectbox"]')).map(widget => {
+            const label = (widget.querySelector('[data-testid="stWidgetLabel"]') || {})
+                .innerText || '?';
+            const thumb = widget.querySelector('[data-testid="stSliderThumbValue"]')
+                || widget.querySelector('[role="slider"]');
+            const value = thumb ? (thumb.innerText || thumb.getAttribute('aria-valuetext')
+                                   || thumb.getAttribute('aria-valuenow'))
+                                : (widget.querySelector('input') || {}).value
+                                  || (widget.innerText.split('\\n')[1] || '');
+            return `${label.trim()}=${(value || '').trim()}`;
+        })"""))
+
+
+def machine_line() -> str:
+    memory_kb = next(int(line.split()[1]) for line in
+                     pathlib.Path("/proc/meminfo").read_text().splitlines()
+                     if line.startswith("MemTotal:"))
+    return (f"{platform.machine()}, {os.cpu_count()} cores, {memory_kb / 1024 ** 2:.1f} GB RAM, "
+            f"load average {os.getloadavg()[0]:.1f} at start")
+
+
+def versions_line() -> str:
+    packages = ("streamlit", "tensorflow", "keras", "playwright")
+    return f"Python {platform.python_version()}, " + ", ".join(
+        f"{name} {importlib.metadata.version(name)}" for name in packages)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--network", default="InceptionV3",
+                        choices=["InceptionV3", "MobileNet 0.25"])
+    parser.add_argument("--weights", default="random", choices=list(WEIGHT_OPTIONS))
+    parser.add_argument("--timeout-minutes", type=float, default=15,
+                        help="for the paired training, and again for fine-tuning")
+    parser.add_argument("--fine-tune", action="store_true",
+                        help="then also press part 5's Fine-tune (its defaults) and wait")
+    parser.add_argument("--screenshot", default="/tmp/app_memory.png")
+    arguments = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    print(f"machine: {machine_line()}")
+    print(f"versions: {versions_line()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="app-memory-") as folder:
+        data_dir = pathlib.Path(folder) / "data"
+        logs = pathlib.Path(folder) / "logs"
+        data_dir.mkdir()
+        logs.mkdir()
+        source = link_data(data_dir)  # also points KERAS_CLASSROOM_DATA_DIR at data_dir
+        print(f"data: {source} linked into a fresh data directory {data_dir}")
+        print(f"lesson: /{LESSON_URL_PATH}, network {arguments.network}, weights "
+              f"{WEIGHT_OPTIONS[arguments.weights]!r}, other settings the page's defaults; "
+              f"memory sampled every {SAMPLE_INTERVAL_S} s\n", flush=True)
+        started = time.monotonic()
+        with running_server(data_dir, logs) as (server, base_url), sync_playwright() as play:
+            sampler = MemorySampler(server.pid, data_dir / "features")
+            sampler.start()
+            time.sleep(SAMPLE_INTERVAL_S * 2)
+            idle = sampler.peak()
+            print(f"  server started, idle: {idle.rss_mb:,.0f} MB", flush=True)
+            browser = play.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                           args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            failure = None
+            try:
+                notes = drive(page, base_url, arguments, sampler)
+            except Exception as problem:  # noqa: BLE001 - report what was measured anyway
+                failure, notes = problem, {}
+            with contextlib.suppress(Exception):
+                full_page_screenshot(page, arguments.screenshot)
+            spinners = page.locator('[data-testid="stSpinner"]').count()
+            problems = page_problems(page)
+            browser_mb = browser_rss_mb()
+            sampler.halt.set()
+            sampler.join()
+            server_hwm, tree_hwm = sampler.server_hwm_mb(), sampler.tree_hwm_mb()
+            processes = max(sample.processes for sample in sampler.samples)
+            browser.close()
+        peak = sampler.peak()
+        total_s = time.monotonic() - started
+
+    print()
+    if failure is not None:
+        print(f"FAILED: {failure}")
+    print(f"peak of summed VmRSS (server and children, {processes} process(es) at most): "
+          f"{peak.rss_mb:,.0f} MB at {peak.seconds:.0f} s (server RssAnon "
+          f"{peak.server.get('RssAnon', 0) / 1024:,.0f} MB, RssFile "
+          f"{peak.server.get('RssFile', 0) / 1024:,.0f} MB)")
+    print(f"server VmHWM at the end: {server_hwm:,.0f} MB (sum of VmHWM over the tree "
+          f"{tree_hwm:,.0f} MB)")
+    print(f"last sample: {sampler.samples[-1].rss_mb:,.0f} MB; Chromium (not counted): "
+          f"{browser_mb:,.0f} MB; whole run {total_s:.0f} s")
+    if notes:
+        print(f"settings on the page when training started: {notes['settings']}")
+        if "fine_tuning_progress" in notes:
+            print(f"fine-tuning: last progress text {notes['fine_tuning_progress']!r}")
+        print(f"features phase ends when the {notes['features_end_from']}; last progress "
+              f"text {notes['last_progress']!r}; classified picture {notes['picture']} (widths "
+              f"of the pictures drawn on the page: {notes.get('pictures_drawn')})")
+    print(f"page at the end: {len(problems)} problem box(es), {spinners} spinner(s); "
+          f"screenshot {arguments.screenshot}")
+    for text in problems:
+        print(f"  problem: {text[:500]}")
+    worst = max(peak.rss_mb, server_hwm)
+    print(f"requirement: under {REQUIREMENT_MB:,} MB (3 GB): "
+          f"{'MET' if worst < REQUIREMENT_MB else 'NOT MET'} (worst of the two peaks "
+          f"{worst:,.0f} MB)")
+    if failure is not None:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
