@@ -127,8 +127,10 @@ if paired is None:
         st.error(str(problem), icon=":material/folder_off:")
         st.stop()
 
+    described = features.without_numbers()  # what is kept beside the pair
+
     def on_epoch(run):
-        st.session_state[f"stopped-{run_key}"] = (features, run)
+        st.session_state[f"stopped-{run_key}"] = (described, run)
         progress.progress(run.epochs_done / epochs,
                           text=f"Epoch {run.epochs_done} of {epochs}, both classifiers")
         curves.plotly_chart(charts.gap_comparison(run.histories),
@@ -137,8 +139,7 @@ if paired is None:
     run = transfer_features.train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels, epochs, batch_size, dropout_rate, seed, on_epoch=on_epoch)
-    paired = (features, run)
-    store.put(run_key, paired)
+    store.put(run_key, (described, run))
     st.session_state.pop(f"stopped-{run_key}", None)
     progress.empty()
     curves.empty()
