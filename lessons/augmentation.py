@@ -10,6 +10,7 @@ from engine import augment
 from engine import charts
 from engine import real_world
 from ui import folder_data
+from ui import transfer_choices
 from ui import training_view
 
 COURSE = augment.COURSE_SETTINGS
@@ -53,6 +54,8 @@ with controls_column:
         horizontal_flip=st.checkbox("horizontal_flip", key="augment-horizontal_flip"),
         fill_mode=st.selectbox("fill_mode", augment.FILL_MODES, key="augment-fill_mode"),
     )
+# Lesson 7 offers these settings for its training pictures.
+st.session_state[transfer_choices.LESSON_6_SETTINGS] = settings
 with preview_column:
     choice = folder_data.choose("augment", default="Cats vs dogs (filtered)",
                                 allow_upload=False)

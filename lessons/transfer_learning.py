@@ -76,8 +76,8 @@ st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
 with choice_column:
     pictures = folder_data.choose("transfer")
-    use_augmentation = st.checkbox("augment the training pictures (course values)",
-                                   key="transfer-augment")
+    augmentation = transfer_choices.choose_augmentation()
+    use_augmentation = augmentation is not None
     views = st.select_slider("augmented views kept per picture", [2, 4, 8], 4,
                              key="transfer-views", disabled=not use_augmentation)
 with settings_column:
@@ -94,7 +94,7 @@ with settings_column:
 if pictures is None:
     st.stop()
 run_key = ("transfer", base_name, weights.identity, image_size, cut_name, pictures.dataset_id,
-           use_augmentation, views if use_augmentation else 0, dropout_rate, epochs,
+           augmentation, views if use_augmentation else 0, dropout_rate, epochs,
            batch_size, seed)
 store = cached.transfer_store()
 paired = store.get(run_key) or st.session_state.get(f"stopped-{run_key}")
@@ -112,8 +112,7 @@ if paired is None:
     try:
         features = transfer_features.cached_features(
             pictures.dataset_id, base_name, weights, cut_name, image_size,
-            augment.augmentation_layers(augment.COURSE_SETTINGS, seed=seed)
-            if use_augmentation else None, views if use_augmentation else 0, seed,
+            augment.augmentation_layers(augmentation, seed=seed) if use_augmentation else None, views if use_augmentation else 0, seed,
             on_progress=lambda done, total: progress.progress(
                 done / total, text=f"Features: {done} of {total} pictures"),
             on_wait=lambda: st.info("Another learner is computing these features; waiting."),
@@ -149,6 +148,9 @@ features, run = paired
 if run.epochs_done < epochs:
     st.warning(f"Stopped after {run.epochs_done} of {epochs} epochs: below is what both "
                "classifiers had learned by then.", icon=":material/stop_circle:")
+    if st.button("Train both again", icon=":material/replay:", key="transfer-retrain"):
+        st.session_state.pop(f"stopped-{run_key}", None)
+        st.rerun()
 class_count = len(features.class_names)
 st.caption(f"Classes: {', '.join(features.class_names)}, so the last layer is "
            + ("`Dense(1, activation='sigmoid')` with binary cross-entropy." if class_count == 2

@@ -2,6 +2,7 @@
 
 import streamlit
 
+from engine import augment
 from engine import cached
 from engine import downloads
 from engine import registry
@@ -58,3 +59,28 @@ def choose_weights(base_name: str, seed: int):
 def prepared_base(base_name: str, weights, image_size: int, seed: int):
     return cached.transfer_base(base_name, weights.identity,
                                 str(weights.path) if weights.path else None, image_size, seed)
+
+
+NO_AUGMENTATION = "none"
+COURSE_AUGMENTATION = "the course's values"
+YOUR_AUGMENTATION = "yours, from lesson 6"
+# Lesson 6 keeps its last settings here. Not a widget key: Streamlit forgets a widget's value
+# once a page without that widget runs, and lesson 7 is another page.
+LESSON_6_SETTINGS = "lesson-6-augmentation-settings"
+
+
+def choose_augmentation():
+    """The augmentation for the training pictures: None, the course's values, or (when the
+    learner set some in lesson 6) theirs. Returns engine.augment.AugmentSettings or None."""
+    options = {NO_AUGMENTATION: None, COURSE_AUGMENTATION: augment.COURSE_SETTINGS}
+    yours = streamlit.session_state.get(LESSON_6_SETTINGS)
+    if yours is not None and augment.augmentation_layers(yours) and yours != (
+            augment.COURSE_SETTINGS):
+        options[YOUR_AUGMENTATION] = yours
+    title = streamlit.radio("augment the training pictures", list(options), horizontal=True,
+                            key="transfer-augmentation",
+                            help="Set your own in lesson 6 (Augmentation); they appear here.")
+    settings = options[title]
+    if settings is not None:
+        streamlit.code(augment.keras3_layers_code(settings), language="python")
+    return settings

@@ -38,6 +38,10 @@ def test_code_in_both_dialects_follows_the_sliders(page):
     page.slider(key="augment-rotation_range").set_value(90).run()
     codes = [block.value for block in page.code]
     assert any("rotation_range=90" in code for code in codes)
+    # Lesson 7 offers what the learner set here.
+    from ui import transfer_choices
+
+    assert page.session_state[transfer_choices.LESSON_6_SETTINGS].rotation_range == 90
     assert any("factor=90 / 360" in code for code in codes)
     assert any("validation_datagen = ImageDataGenerator(rescale=1./255)" in code
                for code in codes)

@@ -74,3 +74,20 @@ def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):
     assert int(unlocked.replace(",", "")) > 4096 * 1024  # the head and blocks 12 and 13
     labels = [button.proto.label for button in page.get("download_button")]
     assert labels[-1] == "the fine-tuned model (.keras)"
+
+
+def test_augmentation_set_in_lesson_6_is_offered_with_its_keras_code(page):
+    from engine import augment
+    from ui import transfer_choices
+
+    assert page.radio(key="transfer-augmentation").options == ["none", "the course's values"]
+    page.session_state[transfer_choices.LESSON_6_SETTINGS] = augment.AugmentSettings(
+        rotation_range=10, horizontal_flip=True)
+    page.run()
+    choice = page.radio(key="transfer-augmentation")
+    assert choice.options == ["none", "the course's values", "yours, from lesson 6"]
+    choice.set_value("yours, from lesson 6").run()
+    helpers.assert_no_exception(page)
+    shown = "\n".join(block.value for block in page.code)
+    assert "RandomRotation" in shown and "RandomFlip" in shown
+    assert "RandomZoom" not in shown  # the course's zoom is not in the learner's settings
