@@ -112,7 +112,8 @@ if paired is None:
     try:
         features = transfer_features.cached_features(
             pictures.dataset_id, base_name, weights, cut_name, image_size,
-            augment.augmentation_layers(augmentation, seed=seed) if use_augmentation else None, views if use_augmentation else 0, seed,
+            augment.augmentation_layers(augmentation, seed=seed) if use_augmentation else None,
+            views if use_augmentation else 0, seed,
             on_progress=lambda done, total: progress.progress(
                 done / total, text=f"Features: {done} of {total} pictures"),
             on_wait=lambda: st.info("Another learner is computing these features; waiting."),
