@@ -1,4 +1,7 @@
-"""Lesson 7's first choices: which pretrained network, and where its weights come from."""
+"""Lesson 7's choices: which pretrained network, where its weights come from, and how the
+training pictures are augmented."""
+
+import dataclasses
 
 import streamlit
 
@@ -82,5 +85,11 @@ def choose_augmentation():
                             help="Set your own in lesson 6 (Augmentation); they appear here.")
     settings = options[title]
     if settings is not None:
-        streamlit.code(augment.keras3_layers_code(settings), language="python")
+        # The rescaling is left out here: engine.transfer.prepare_pictures prepares the
+        # pictures for the chosen network after augmenting them, as the course's rescale did.
+        streamlit.code(augment.keras3_layers_code(dataclasses.replace(settings, rescale=False)),
+                       language="python", wrap_lines=True)
+        streamlit.caption("Then each picture is prepared for the network: divided by 255 "
+                          "for InceptionV3, as the course's `rescale=1./255`; MobileNet's "
+                          "own `preprocess_input` for MobileNet.")
     return settings
