@@ -83,13 +83,16 @@ def choose_augmentation():
     title = streamlit.radio("augment the training pictures", list(options), horizontal=True,
                             key="transfer-augmentation",
                             help="Set your own in lesson 6 (Augmentation); they appear here.")
-    settings = options[title]
+    return options[title]
+
+
+def show_augmentation_code(settings) -> None:
+    """The Keras 3 layers that augment the training pictures, when there are any."""
     if settings is not None:
         # The rescaling is left out here: engine.transfer.prepare_pictures prepares the
         # pictures for the chosen network after augmenting them, as the course's rescale did.
         streamlit.code(augment.keras3_layers_code(dataclasses.replace(settings, rescale=False)),
-                       language="python", wrap_lines=True)
+                       language="python")
         streamlit.caption("Then each picture is prepared for the network: divided by 255 "
                           "for InceptionV3, as the course's `rescale=1./255`; MobileNet's "
                           "own `preprocess_input` for MobileNet.")
-    return settings

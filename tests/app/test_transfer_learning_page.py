@@ -91,3 +91,9 @@ def test_augmentation_set_in_lesson_6_is_offered_with_its_keras_code(page):
     shown = "\n".join(block.value for block in page.code)
     assert "RandomRotation" in shown and "RandomFlip" in shown
     assert "RandomZoom" not in shown  # the course's zoom is not in the learner's settings
+    page.select_slider(key="transfer-size").set_value(128).run()
+    page.select_slider(key="transfer-views").set_value(2).run()
+    page.slider(key="transfer-epochs").set_value(1).run()
+    page.button(key="transfer-train").click().run()
+    helpers.assert_no_exception(page)
+    assert any("approximate: 2 augmented views" in caption.value for caption in page.caption)
