@@ -5,8 +5,8 @@ The course says "some lower layers can be retrained" and leaves it there; the Ke
 transfer-learning guide adds the two precautions engine.transfer.fine_tuning_model takes
 (BatchNormalization kept in inference mode, a learning rate ten times smaller than the
 head's). Fine-tuning changes the network's weights, so the features stored on disk no longer
-apply: pictures go through the whole network in every epoch, which is why it is slow and
-why it runs on a copy of the network of its own (the lesson's frozen one is shared).
+apply: pictures go through the network in every epoch, which is why it is slow and why it
+runs on a copy of the network's layers below the cut (the lesson's frozen one is shared).
 """
 
 import dataclasses
@@ -42,18 +42,30 @@ def unfreeze_choices(cut_layer_names: list, cut_layer_name: str) -> list:
     return list(reversed(below))
 
 
-def fine_tune(base_name: str, weights, image_size: int, seed: int, cut_layer_name: str,
-              head_model: keras.Model, unfreeze_after: str, folder_data, epochs: int,
-              on_epoch=None, on_batch=None) -> FineTuningRun:
+def network_copy(prepared: transfer.PreparedBase, cut_layer_name: str):
+    """A copy of the network's layers up to the cut, weights included: fine-tuning changes
+    them, and `prepared` (built once per server) is shared by every learner. Copying only
+    what is below the cut also leaves out InceptionV3's mixed8 to mixed10."""
+    below_cut = keras.Model(prepared.model.input, transfer.cut_layer(
+        prepared.model, prepared.base_name, cut_layer_name).output, name="network_to_cut")
+    copy = keras.models.clone_model(below_cut)
+    copy.set_weights(below_cut.get_weights())
+    return dataclasses.replace(prepared, model=copy)
+
+
+def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: keras.Model,
+              unfreeze_after: str, folder_data, epochs: int, on_epoch=None,
+              on_batch=None) -> FineTuningRun:
     """Train the classifier `head_model` (trained on stored features) together with the
     layers of the network between `unfreeze_after` and the cut, on `folder_data`'s pictures
-    (image_folders.FolderData, 0..255). `head_model` itself is left as it was."""
+    (image_folders.FolderData, 0..255). `prepared` and `head_model` are left as they were."""
     started = time.perf_counter()
-    prepared = transfer.build_base(base_name, weights, image_size, seed)
+    base_name = prepared.base_name
+    network = network_copy(prepared, cut_layer_name)
     head = keras.models.clone_model(head_model)
     head.set_weights(head_model.get_weights())
     head.compile(loss=head_model.loss)  # fine_tuning_model takes the head's loss
-    model = transfer.fine_tuning_model(prepared, cut_layer_name, head, unfreeze_after,
+    model = transfer.fine_tuning_model(network, cut_layer_name, head, unfreeze_after,
                                        LEARNING_RATE)
 
     def prepared_pictures(batches):

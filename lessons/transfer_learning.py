@@ -193,5 +193,5 @@ st.download_button("the comparison (.csv)", training.history_csv(
                    "dropout_comparison.csv", icon=":material/download:")
 st.caption("The camera icon above the chart saves it as a PNG.")
 
-fine_tuning_view.show(base_name, weights, image_size, seed, cut_name, cut_names, chosen_head,
+fine_tuning_view.show(prepared, image_size, seed, cut_name, cut_names, chosen_head,
                       run.models[chosen_head], pictures, batch_size, run_key)

@@ -12,7 +12,7 @@ from ui import training_view
 SESSION_KEY = "transfer-fine-tuned"  # (settings, run): the latest only, it is a big model
 
 
-def show(base_name: str, weights, image_size: int, seed: int, cut_name: str, cut_names: list,
+def show(prepared, image_size: int, seed: int, cut_name: str, cut_names: list,
          head_name: str, head_model, pictures, batch_size: int, pair_key: tuple) -> None:
     streamlit.header("5. Fine-tuning (optional)")
     streamlit.markdown(
@@ -37,7 +37,8 @@ def show(base_name: str, weights, image_size: int, seed: int, cut_name: str, cut
     streamlit.caption(f"Starts from the classifier **{head_name}**. The stored features no "
                       "longer apply once the network changes, so every picture goes through "
                       "the network in every epoch: much slower than part 3.")
-    code.show_code(transfer.fine_tuning_model, fine_tuning.fine_tune)
+    code.show_code(transfer.fine_tuning_model, fine_tuning.network_copy,
+                   fine_tuning.fine_tune)
     run_key = pair_key + (head_name, unfreeze_after, epochs)
     stored = streamlit.session_state.get(SESSION_KEY)
     run = stored[1] if stored and stored[0] == run_key else None
@@ -49,9 +50,8 @@ def show(base_name: str, weights, image_size: int, seed: int, cut_name: str, cut
             return
         run = training_view.train_live(partial_key, lambda on_epoch, on_batch, on_wait:
                                        fine_tuning.fine_tune(
-                                           base_name, weights, image_size, seed, cut_name,
-                                           head_model, unfreeze_after, data, epochs,
-                                           on_epoch, on_batch), epochs)
+                                           prepared, cut_name, head_model, unfreeze_after,
+                                           data, epochs, on_epoch, on_batch), epochs)
         streamlit.session_state[SESSION_KEY] = (run_key, run)
     if run is not None:
         show_result(run.history, run.model, run.validation_accuracy_before, run.unlocked)

@@ -417,8 +417,10 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
                                         "conv_pw_13_relu") == ["conv_pw_11_relu",
                                                                "conv_pw_5_relu"]
     pictures = image_folders.load_dataset("horse-or-human", (96, 96), batch_size=50)
-    tuned = fine_tuning.fine_tune(MOBILENET, transfer.IMAGENET, 96, 0, "conv_pw_13_relu",
-                                  head, "conv_pw_11_relu", pictures, epochs=1)
+    shared = transfer.build_base(MOBILENET, image_size=96)
+    shared_weights = [weight.copy() for weight in shared.model.get_weights()]
+    tuned = fine_tuning.fine_tune(shared, "conv_pw_13_relu", head, "conv_pw_11_relu",
+                                  pictures, epochs=1)
     # The head, put back on the network, sees pictures as it saw their stored features.
     assert tuned.validation_accuracy_before >= 0.95
     assert len(tuned.history["val_accuracy"]) == 1
@@ -427,6 +429,13 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
     assert tuned.unlocked.trainable > head_parameters  # blocks 12 and 13 opened too
     for before, after in zip(head_weights, head.get_weights()):
         numpy.testing.assert_array_equal(before, after)
+    # The shared network is untouched and still frozen; fine-tuning changed its own copy.
+    for before, after in zip(shared_weights, shared.model.get_weights()):
+        numpy.testing.assert_array_equal(before, after)
+    assert not any(layer.trainable for layer in shared.model.layers)
+    copied_kernel = tuned.model.get_layer("pretrained_network").get_layer("conv_pw_13").kernel
+    assert not numpy.array_equal(copied_kernel.numpy(),
+                                 shared.model.get_layer("conv_pw_13").kernel.numpy())
 
 
 def test_fine_tuning_a_head_built_in_another_thread(classroom_data_dir):
