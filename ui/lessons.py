@@ -60,6 +60,7 @@ LESSONS = [
         "7. Transfer learning",
         ":material/transfer_within_a_station:",
         "transfer-learning",
-        "InceptionV3 frozen and cut at mixed7; a new head with and without Dropout.",
+        "InceptionV3 frozen and cut at mixed7; a new head with and without Dropout, "
+        "then fine-tuning.",
     ),
 ]
