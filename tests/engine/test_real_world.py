@@ -105,3 +105,18 @@ def test_a_local_folder_is_split_or_used_as_train_and_validation(four_classes, t
         image_folders.split_folders(tmp_path / "lonely")
     assert image_folders.folder_fingerprint(four_classes) != image_folders.folder_fingerprint(
         tmp_path / "lonely")
+
+
+def test_the_pictures_shown_stay_the_same_and_leave_the_training_order_alone(
+        classroom_data_dir):
+    """A lesson reruns on every click; its grid of pictures must not change each time, and
+    drawing it must not use up a pass of the seeded training shuffle."""
+    data = image_folders.load_dataset("horse-or-human", (64, 64), batch_size=50, seed=3)
+    untouched = image_folders.load_dataset("horse-or-human", (64, 64), batch_size=50, seed=3)
+    first_pictures, first_names = real_world.first_batch(data)
+    again_pictures, again_names = real_world.first_batch(data)
+    numpy.testing.assert_array_equal(first_pictures, again_pictures)
+    assert first_names == again_names and set(first_names) == {"horses", "humans"}
+    assert first_pictures.shape == (16, 64, 64, 3) and first_pictures.dtype == numpy.uint8
+    for shown, fresh in zip(data.training, untouched.training):
+        numpy.testing.assert_array_equal(shown[1].numpy(), fresh[1].numpy())
