@@ -40,10 +40,10 @@ def result_store() -> ResultStore:
 
 @streamlit.cache_resource
 def transfer_store() -> ResultStore:
-    """Lesson 7's trained pairs and course models, kept apart because each pair holds two
-    heads of up to 38.5 million weights and their training state (about 600 MB after mixed7):
-    the last three results only, so that new settings cannot grow the server past its
-    memory (BENCHMARKS.md, whole-app memory)."""
+    """Lesson 7's trained pairs (with the course models made from them), kept apart because
+    each pair holds two heads of up to 38.5 million weights and their training state (about
+    600 MB after mixed7): the last three pairs only, so that new settings cannot grow the
+    server past its memory (BENCHMARKS.md, whole-app memory)."""
     return ResultStore(capacity=3)
 
 

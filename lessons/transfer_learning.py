@@ -29,11 +29,12 @@ st.header("1. The pretrained network")
 network_column, weights_column = st.columns(2, gap="large")
 with network_column:
     names = list(transfer.BASES)
-    base_name = st.radio("network", names, index=names.index(transfer_choices.default_base()),
+    default_base = transfer_choices.default_base()
+    base_name = st.radio("network", names, index=names.index(default_base),
                          key="transfer-base",
                          help="MobileNet 0.25 is not in the course: 2 MB of weights and "
                               "forty times less arithmetic, for slow laptops.")
-    if transfer_choices.default_base() != "InceptionV3":
+    if default_base != "InceptionV3":
         st.caption("InceptionV3's ImageNet weights are not in the data directory, so the "
                    "small MobileNet is chosen; pick InceptionV3 to download them (88 MB).")
     image_size = st.select_slider("picture size", [128, 150, 224], 150, key="transfer-size")
@@ -98,7 +99,10 @@ run_key = ("transfer", base_name, weights.identity, image_size, cut_name, pictur
            augmentation, views if use_augmentation else 0, dropout_rate, epochs,
            batch_size, seed)
 store = cached.transfer_store()
-paired = store.get(run_key) or st.session_state.get(f"stopped-{run_key}")
+# One stopped pair per learner, kept with its settings: a pair after mixed7 holds hundreds
+# of megabytes, so stopping under new settings replaces the last one.
+stopped = st.session_state.get("transfer-stopped")
+paired = store.get(run_key) or (stopped[1] if stopped and stopped[0] == run_key else None)
 if paired is None:
     st.info("A frozen network gives the same numbers for a picture in every epoch, so they "
             "are computed **once** and kept on disk; both classifiers then train on them. "
@@ -131,7 +135,7 @@ if paired is None:
     described = features.without_numbers()  # what is kept beside the pair
 
     def on_epoch(run):
-        st.session_state[f"stopped-{run_key}"] = (described, run)
+        st.session_state["transfer-stopped"] = (run_key, (described, run, {}))
         progress.progress(run.epochs_done / epochs,
                           text=f"Epoch {run.epochs_done} of {epochs}, both classifiers")
         curves.plotly_chart(charts.gap_comparison(run.histories),
@@ -140,18 +144,18 @@ if paired is None:
     run = transfer_features.train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels, epochs, batch_size, dropout_rate, seed, on_epoch=on_epoch)
-    store.put(run_key, (described, run))
-    st.session_state.pop(f"stopped-{run_key}", None)
+    store.put(run_key, (described, run, {}))  # {}: the course models made from it
+    st.session_state.pop("transfer-stopped", None)
     progress.empty()
     curves.empty()
     st.rerun()
 
-features, run = paired
+features, run, course_models = paired
 if run.epochs_done < epochs:
     st.warning(f"Stopped after {run.epochs_done} of {epochs} epochs: below is what both "
                "classifiers had learned by then.", icon=":material/stop_circle:")
     if st.button("Train both again", icon=":material/replay:", key="transfer-retrain"):
-        st.session_state.pop(f"stopped-{run_key}", None)
+        st.session_state.pop("transfer-stopped", None)
         st.rerun()
 class_count = len(features.class_names)
 st.caption(f"Classes: {', '.join(features.class_names)}, so the last layer is "
@@ -176,11 +180,12 @@ st.markdown(
     "smaller the gap, the less the classifier learned its training pictures by heart.")
 st.header("4. Your own pictures, and the model to take home")
 chosen_head = st.radio("classifier", list(run.models), horizontal=True, key="transfer-head")
-full_key = run_key + (chosen_head, run.epochs_done)
-course_model = store.get(full_key)
-if course_model is None:  # the course's Model(pre_trained_model.input, x), head weights in
-    course_model = transfer.full_model(prepared, cut_name, run.models[chosen_head])
-    store.put(full_key, course_model)
+# The course's Model(pre_trained_model.input, x) on the trained head's own layers; kept with
+# its pair (it costs no memory of its own), so it cannot push a pair out of the store.
+course_key = (chosen_head, run.epochs_done)
+if course_key not in course_models:
+    course_models[course_key] = transfer.full_model(prepared, cut_name, run.models[chosen_head])
+course_model = course_models[course_key]
 own_pictures.classify("transfer-predict", image_size,
                       lambda pictures: transfer.predict_pictures(course_model, base_name,
                                                                  pictures),

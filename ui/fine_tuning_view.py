@@ -10,6 +10,7 @@ from ui import folder_data
 from ui import training_view
 
 SESSION_KEY = "transfer-fine-tuned"  # (settings, run): the latest only, it is a big model
+LAST_STOP_KEY = "transfer-fine-tune-last"  # whose stopped model may be in the session
 
 
 def show(prepared, image_size: int, seed: int, cut_name: str, cut_names: list,
@@ -48,6 +49,11 @@ def show(prepared, image_size: int, seed: int, cut_name: str, cut_names: list,
         data = folder_data.load(pictures, image_size, batch_size, seed)
         if data is None:
             return
+        # A model stopped under other settings is let go: each holds a copy of the network.
+        previous = streamlit.session_state.get(LAST_STOP_KEY)
+        if previous is not None and previous != partial_key:
+            training_view.forget_stopped_run(previous)
+        streamlit.session_state[LAST_STOP_KEY] = partial_key
         run = training_view.train_live(partial_key, lambda on_epoch, on_batch, on_wait:
                                        fine_tuning.fine_tune(
                                            prepared, cut_name, head_model, unfreeze_after,

@@ -8,7 +8,6 @@ import streamlit
 
 from engine import cached
 from engine import downloads
-from engine import registry
 
 COURSE_DATASETS = {
     "Horses or humans": "horse-or-human",
@@ -101,13 +100,3 @@ def load(choice: Choice, image_size: int, batch_size: int, seed: int):
         streamlit.error(str(problem), icon=":material/folder_off:")
     return None
 
-
-def dataset_folders(choice: Choice):
-    """(training folder, validation folder or None) of a choice, for showing the tree."""
-    if choice.dataset_key:
-        from engine import image_folders
-
-        training_split, validation_split = image_folders.DATASETS[choice.dataset_key]
-        return (registry.image_folder(choice.dataset_key, training_split),
-                registry.image_folder(choice.dataset_key, validation_split))
-    return choice.training_folder, choice.validation_folder

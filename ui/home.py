@@ -18,8 +18,5 @@ def render() -> None:
     for lesson in lessons.LESSONS:
         streamlit.page_link(lesson.file, label=f"{lesson.title}: {lesson.summary}",
                             icon=lesson.icon)
-    if len(lessons.LESSONS) < 7:
-        streamlit.caption("Coming next: transfer learning with InceptionV3, with and "
-                          "without dropout, side by side.")
     streamlit.subheader("Data and weights")
     data_status.render_table()

@@ -54,7 +54,6 @@ def train_live(run_key: str, train, total_epochs: int):
                                                    f"batch {batch} of {steps_per_epoch}")
 
     def on_epoch(history, model):
-        streamlit.session_state.pop(f"{partial_key(run_key)}-facts", None)
         streamlit.session_state[partial_key(run_key)] = ({name: list(values) for name, values
                                                           in history.items()}, model)
         epochs_done = len(history.get("loss", []))
