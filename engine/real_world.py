@@ -61,11 +61,9 @@ def train_real_world(folder_data: image_folders.FolderData, settings: RealWorldS
               epochs=settings.epochs, callbacks=[live], verbose=0)
     seconds = time.perf_counter() - started
 
-    validation_loss, validation_accuracy = model.evaluate(folder_data.validation, verbose=0)
-    probabilities = model.predict(folder_data.validation, verbose=0)
-    extras = {"validation_accuracy": float(validation_accuracy),
-              "validation_loss": float(validation_loss),
-              "training_seconds": seconds, "parameters": model.count_params(),
+    facts = evaluate(model, folder_data)
+    probabilities = facts.pop("validation_probabilities")
+    extras = {**facts, "training_seconds": seconds, "parameters": model.count_params(),
               "class_names": folder_data.class_names}
     return run_cache.RunResult(model, live.history, extras,
                                {"validation_probabilities": probabilities},
@@ -104,8 +102,9 @@ def predict_pictures(model: keras.Model, pictures: numpy.ndarray, class_names) -
     return training.class_probabilities(model.predict(pictures.astype("float32"), verbose=0))
 
 
-def evaluate_stopped_model(model: keras.Model, folder_data: image_folders.FolderData) -> dict:
-    """Validation accuracy and probabilities of a model whose training the learner stopped."""
+def evaluate(model: keras.Model, folder_data: image_folders.FolderData) -> dict:
+    """Validation loss, accuracy and probabilities: after training, or of a model whose
+    training the learner stopped."""
     validation_loss, validation_accuracy = model.evaluate(folder_data.validation, verbose=0)
     return {"validation_loss": float(validation_loss),
             "validation_accuracy": float(validation_accuracy),

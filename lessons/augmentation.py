@@ -109,7 +109,7 @@ plain_outcome = training_view.train_or_show(
     real_world.RUN_KIND, real_world.run_key(experiment), experiment.epochs,
     lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
         experiment_data, experiment, (), on_epoch, on_batch, on_wait),
-    lambda model: real_world.evaluate_stopped_model(model, experiment_data),
+    lambda model: real_world.evaluate(model, experiment_data),
     probabilities_name="validation_probabilities", button_label="Train without augmentation",
     key="train-plain")
 augmented_outcome = training_view.train_or_show(
@@ -117,7 +117,7 @@ augmented_outcome = training_view.train_or_show(
     lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
         experiment_data, augmented, augment.augmentation_layers(settings), on_epoch, on_batch,
         on_wait),
-    lambda model: real_world.evaluate_stopped_model(model, experiment_data),
+    lambda model: real_world.evaluate(model, experiment_data),
     probabilities_name="validation_probabilities", button_label="Train with augmentation",
     key="train-augmented")
 outcomes = {"without": plain_outcome, "with augmentation": augmented_outcome}

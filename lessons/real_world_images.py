@@ -101,7 +101,7 @@ outcome = training_view.train_or_show(
     real_world.RUN_KIND, real_world.run_key(settings), settings.epochs,
     lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
         data, settings, (), on_epoch, on_batch, on_wait),
-    lambda model: real_world.evaluate_stopped_model(model, data),
+    lambda model: real_world.evaluate(model, data),
     probabilities_name="validation_probabilities")
 if outcome is None:
     st.stop()
