@@ -68,8 +68,23 @@ def stored_run(kind: str, key: str):
     return run
 
 
-def remember_run(kind: str, run) -> None:
-    result_store().put((kind, run.key), run)
+def stopped_run(kind: str, key: str):
+    """The last stopped run of these settings, from the disk (kept in memory until another
+    stop replaces it), or None."""
+    from engine import run_cache
+
+    folder = run_cache.run_folder(kind, key, run_cache.STOPPED_SHELF)
+    try:
+        stamp = folder.stat().st_mtime_ns  # a newer stop is a new folder
+    except OSError:
+        return None
+    store = result_store()
+    run = store.get((kind, key, stamp))
+    if run is None:
+        run = run_cache.load_run(kind, key, run_cache.STOPPED_SHELF)
+        if run is not None:
+            store.put((kind, key, stamp), run)
+    return run
 
 
 @streamlit.cache_resource(show_spinner="Reading and resizing the pictures...", max_entries=6)

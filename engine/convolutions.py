@@ -1,7 +1,8 @@
 """Lesson 4: the course's convnet on Fashion-MNIST, and what its layers see.
 
 The convolution and pooling arithmetic itself, done by hand, is in engine/filters.py.
-Training reuses the Fashion-MNIST machinery (live progress, stop, disk cache).
+Training runs as a server job (engine/jobs.py) through the same fit as lesson 3's
+(engine/training.py fit_and_evaluate).
 """
 
 import dataclasses
@@ -10,9 +11,12 @@ from typing import Optional
 import keras
 import numpy
 
+from engine import datasets
 from engine import fashion_mnist
+from engine import jobs
 from engine import recipes
 from engine import run_cache
+from engine import training
 
 RUN_KIND = "fashion-cnn"
 RECIPE_VERSION = 1
@@ -41,12 +45,21 @@ class CnnSettings:
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    def key_dict(self) -> dict:
+        """The settings that change what is learned: TensorBoard logs only watch."""
+        return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
+
 
 COURSE_RECIPE = CnnSettings(filters=64, epochs=5, batch_size=32, learning_rate=0.001)
 
 
-def train_fashion_cnn(data, settings: CnnSettings, on_epoch=None, on_batch=None,
-                      should_stop=None) -> run_cache.RunResult:
+def train_job(settings: CnnSettings, reporter) -> run_cache.RunResult:
+    """The job the page submits (engine/jobs.py): the course's pictures, then the run."""
+    return train_fashion_cnn(datasets.fashion_mnist_kept(), settings, reporter)
+
+
+def train_fashion_cnn(data, settings: CnnSettings,
+                      reporter=jobs.QuietReporter()) -> run_cache.RunResult:
     (training_images, training_labels), (test_images, test_labels) = data
     count = settings.training_images
     # The course's reshape: a convolution wants a channel axis, (60000, 28, 28, 1).
@@ -58,23 +71,13 @@ def train_fashion_cnn(data, settings: CnnSettings, on_epoch=None, on_batch=None,
     keras.utils.set_random_seed(settings.seed)
     model = recipes.fashion_cnn_model(settings.filters, settings.conv_blocks,
                                       settings.learning_rate)
-    return fashion_mnist.fit_and_evaluate(
+    return training.fit_and_evaluate(
         model, (training_images, training_labels[:count]), (test_images, test_labels),
-        settings, on_epoch, on_batch, should_stop)
+        settings, reporter)
 
 
-def train_or_reuse(data, settings: CnnSettings, on_epoch=None, on_batch=None,
-                   on_wait=None) -> run_cache.Run:
-    return run_cache.train_once(
-        RUN_KIND, settings.as_dict(), RECIPE_VERSION,
-        lambda: train_fashion_cnn(data, settings, on_epoch, on_batch), on_wait)
-
-
-def run_key(settings: CnnSettings) -> str:
-    return run_cache.run_key(RUN_KIND, settings.as_dict(), RECIPE_VERSION)
-
-
-evaluate_stopped_model = fashion_mnist.evaluate_stopped_model
+def job(settings: CnnSettings) -> jobs.Job:
+    return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
 def summary_rows(settings: CnnSettings) -> list:

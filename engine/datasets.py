@@ -5,6 +5,7 @@ parsed the same way as Keras' own source, but from the data directory (so an off
 works) and only after the files' sha256 matched the published values.
 """
 
+import functools
 import gzip
 
 import numpy
@@ -51,3 +52,16 @@ def load_fashion_mnist():
             len(test_labels), 28, 28
         )
     return (train_images, train_labels), (test_images, test_labels)
+
+
+def fashion_mnist_kept():
+    """`load_fashion_mnist()`, read once per process and data directory: a training job's
+    worker keeps the 55 MB of pictures between runs. Treat the arrays as read-only."""
+    from engine import settings
+
+    return _fashion_mnist_from(str(settings.data_dir()))
+
+
+@functools.lru_cache(maxsize=2)
+def _fashion_mnist_from(data_dir: str):
+    return load_fashion_mnist()

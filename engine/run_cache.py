@@ -11,6 +11,8 @@ Layout, under `settings.data_dir()`:
     runs/<kind>/<key>/history.json   losses per epoch, the settings, small extras
     runs/<kind>/<key>/arrays.npz     optional named numpy arrays, e.g. test predictions
     runs/<kind>/<key>.lock           held while someone trains these settings; kept forever
+    stopped/<kind>/<key>/            the last run of these settings that a learner stopped,
+                                     in the same layout (engine/jobs.py keeps it there)
 
 A run folder is built under a temporary name and renamed into place in one step, so it exists
 completely or not at all. A folder that fails to load anyway (a power cut before the disk
@@ -47,6 +49,8 @@ import numpy
 from engine import settings as classroom_settings
 
 FILE_FORMAT = 1  # of history.json; bump if its layout changes
+FINISHED_SHELF = "runs"  # runs trained to the end
+STOPPED_SHELF = "stopped"  # the last stopped run of each settings
 MODEL_FILE = "model.keras"
 HISTORY_FILE = "history.json"
 ARRAYS_FILE = "arrays.npz"
@@ -118,34 +122,42 @@ def run_key(kind: str, settings: dict, version: int) -> str:
 
 
 # Kinds and keys become folder names, so neither may be able to point anywhere else.
-def kind_folder(kind: str) -> pathlib.Path:
+def kind_folder(kind: str, shelf: str = FINISHED_SHELF) -> pathlib.Path:
     if not isinstance(kind, str) or not KIND_PATTERN.fullmatch(kind):
         raise ValueError(f"A run kind is a short name of lowercase letters, digits, - and _, "
                          f"not {kind!r}.")
-    return classroom_settings.data_dir() / "runs" / kind
+    if shelf not in (FINISHED_SHELF, STOPPED_SHELF):
+        raise ValueError(f"Runs are kept on the {FINISHED_SHELF!r} or {STOPPED_SHELF!r} shelf, "
+                         f"not {shelf!r}.")
+    return classroom_settings.data_dir() / shelf / kind
 
 
-def run_folder(kind: str, key: str) -> pathlib.Path:
+def run_folder(kind: str, key: str, shelf: str = FINISHED_SHELF) -> pathlib.Path:
     if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         raise ValueError(f"{key!r} is not a run key; make one with run_key().")
-    return kind_folder(kind) / key
+    return kind_folder(kind, shelf) / key
 
 
-def save_run(kind: str, settings: dict, version: int, result: RunResult) -> str:
-    """Store a finished run and return its key. If the run is already stored (someone else
-    finished first), the stored one is kept: same settings, same recipe, same run."""
+def save_run(kind: str, settings: dict, version: int, result: RunResult,
+             shelf: str = FINISHED_SHELF) -> str:
+    """Store a run and return its key. A finished run (the default shelf) that is already
+    stored (someone else finished first) is kept: same settings, same recipe, same run. A
+    stopped run (`shelf=STOPPED_SHELF`) replaces the one stopped before it."""
     if not isinstance(result, RunResult):
         raise ValueError(f"A run to store must be a RunResult, not {type(result).__name__}.")
-    if not result.complete:
-        raise ValueError("This run was stopped before the end, so it is not stored.")
+    if result.complete != (shelf == FINISHED_SHELF):
+        raise ValueError("A run trained to the end is kept on the finished shelf, and a "
+                         "stopped one on the stopped shelf.")
     key = run_key(kind, settings, version)
     record = {"format": FILE_FORMAT, "kind": kind, "key": key, "version": version,
               "settings": settings, "history": plain_history(result.history),
               "extras": plain_extras(result.extras),
               "array_names": sorted(checked_arrays(result.arrays))}
-    folder = kind_folder(kind)
+    folder = kind_folder(kind, shelf)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(folder)
+    if shelf == STOPPED_SHELF and (folder / key).exists():
+        discard(folder / key)  # the newer stop wins
 
     partial = pathlib.Path(tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=folder))
     try:
@@ -166,10 +178,10 @@ def save_run(kind: str, settings: dict, version: int, result: RunResult) -> str:
     return key
 
 
-def load_run(kind: str, key: str) -> typing.Optional[Run]:
+def load_run(kind: str, key: str, shelf: str = FINISHED_SHELF) -> typing.Optional[Run]:
     """The stored run, or None if there is none. A folder that cannot be read completely is
     removed and reported as None, so that the caller trains again instead of failing."""
-    folder = run_folder(kind, key)
+    folder = run_folder(kind, key, shelf)
     if not folder.is_dir():
         return None
     try:
@@ -192,7 +204,8 @@ def load_run(kind: str, key: str) -> typing.Optional[Run]:
         discard(folder)
         return None
     return Run(model=model, history=record["history"], extras=record["extras"], arrays=arrays,
-               settings=record["settings"], key=key, from_cache=True)
+               settings=record["settings"], key=key, from_cache=True,
+               complete=shelf == FINISHED_SHELF)
 
 
 def train_once(kind: str, settings: dict, version: int, train: typing.Callable[[], RunResult],

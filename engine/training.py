@@ -14,11 +14,16 @@ import io
 import math
 import pathlib
 import tempfile
+import time
 from typing import Callable, Optional
 
 import keras
 import numpy
 import tensorflow
+
+from engine import recipes
+from engine import run_cache
+from engine import settings as classroom_settings
 
 
 @dataclasses.dataclass
@@ -110,14 +115,17 @@ def record_chunk(history: FullBatchHistory, losses, weights) -> bool:
 
 
 class LiveProgress(keras.callbacks.Callback):
-    """Lets a page watch and stop `model.fit`.
+    """Lets a job report and stop `model.fit`.
 
-    After every epoch it appends Keras' logs to `history` and calls
-    `on_epoch(history, model)`, so a page can keep the model trained so far;
-    every `batch_interval` batches it calls `on_batch(epoch, batch, steps_per_epoch)`, so
-    a long epoch still moves the progress bar. Before each batch ends it asks
-    `should_stop()`: Keras checks `model.stop_training` after every batch, so a stop
-    takes effect within one batch and keeps everything learned so far.
+    After every epoch it appends Keras' logs to `history` and calls `on_epoch(history)`;
+    every `batch_interval` batches it calls `on_batch(epoch, batch, steps_per_epoch)`
+    (epoch 0-based, batch 1-based), so a long epoch still moves the progress bar. After each
+    batch it asks `should_stop()`: Keras checks `model.stop_training` after every batch, so a
+    stop takes effect within one batch, and the model keeps exactly the weights of that batch.
+
+    Keras still validates and ends the epoch it stopped in, so that partial epoch is in
+    `history` too; `partial_epoch` then says which it was ({"epoch": 3, "batches": 40,
+    "of": 118}, epochs counted from 1), and is None when every epoch ran to its end.
     """
 
     def __init__(self, steps_per_epoch: int, on_epoch=None, on_batch=None, should_stop=None,
@@ -131,6 +139,7 @@ class LiveProgress(keras.callbacks.Callback):
         self.history = {}
         self.current_epoch = 0
         self.stopped_early = False
+        self.partial_epoch = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.current_epoch = epoch
@@ -139,6 +148,9 @@ class LiveProgress(keras.callbacks.Callback):
         if self.should_stop is not None and self.should_stop():
             self.stopped_early = True
             self.model.stop_training = True
+            if batch + 1 < self.steps_per_epoch:
+                self.partial_epoch = {"epoch": self.current_epoch + 1, "batches": batch + 1,
+                                      "of": self.steps_per_epoch}
         if self.on_batch is not None and (batch + 1) % self.batch_interval == 0:
             self.on_batch(self.current_epoch, batch + 1, self.steps_per_epoch)
 
@@ -146,7 +158,62 @@ class LiveProgress(keras.callbacks.Callback):
         for name, value in (logs or {}).items():
             self.history.setdefault(name, []).append(float(value))
         if self.on_epoch is not None:
-            self.on_epoch(self.history, self.model)
+            self.on_epoch(self.history)
+
+
+def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_cache.RunResult:
+    """The course's `model.fit` with the lesson's callbacks, then its `model.evaluate` on the
+    test set: for lesson 3's dense network and lesson 4's convnet. A run the learner stopped
+    is evaluated as it was at the stop, so the page can say what the kept model is worth.
+
+    training_set, test_set: (images, labels), images already prepared for `model`.
+    settings: epochs, batch_size, target_accuracy (None: no callback), tensorboard.
+    reporter: engine.jobs.Reporter (progress, Stop) or QuietReporter."""
+    training_images, training_labels = training_set
+    test_images, test_labels = test_set
+    steps_per_epoch = -(-len(training_images) // settings.batch_size)
+    live = LiveProgress(steps_per_epoch, reporter.on_epoch, reporter.on_batch,
+                        reporter.should_stop, batch_interval=1)
+    callbacks = [live]
+    stop_at_accuracy = None
+    if settings.target_accuracy is not None:
+        stop_at_accuracy = recipes.StopAtAccuracy(settings.target_accuracy)
+        callbacks.append(stop_at_accuracy)
+    if settings.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(tensorboard_folder(settings),
+                                                     histogram_freq=1))
+    started = time.perf_counter()
+    model.fit(training_images, training_labels, epochs=settings.epochs,
+              batch_size=settings.batch_size, validation_data=(test_images, test_labels),
+              callbacks=callbacks, verbose=0)
+    seconds = time.perf_counter() - started
+
+    test_loss, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
+    probabilities = model.predict(test_images, batch_size=1024, verbose=0)
+    extras = {
+        "test_loss": float(test_loss),
+        "test_accuracy": float(test_accuracy),
+        "training_seconds": seconds,
+        "stopped_by_callback_at_epoch": stop_at_accuracy and stop_at_accuracy.stopped_at_epoch,
+        "last_logs": stop_at_accuracy.last_logs if stop_at_accuracy else {},
+        "parameters": model.count_params(),
+        "partial_epoch": live.partial_epoch,
+    }
+    return run_cache.RunResult(model, live.history, extras,
+                               {"test_probabilities": probabilities},
+                               complete=not live.stopped_early)
+
+
+def tensorboard_folder(settings) -> pathlib.Path:
+    """One folder per settings, under <data dir>/tensorboard/<lesson>/."""
+    kind = settings.RUN_KIND
+    key = run_cache.run_key(kind, settings.as_dict(), 1)[:12]
+    return classroom_settings.data_dir() / "tensorboard" / kind / key
+
+
+def tensorboard_command() -> str:
+    folder = classroom_settings.data_dir() / "tensorboard"
+    return f"tensorboard --logdir {folder}"
 
 
 def history_csv(history: dict) -> str:

@@ -9,7 +9,9 @@ from engine import convolutions
 from engine import downloads
 from engine import fashion_mnist
 from engine import recipes
+from engine import training
 from ui import code
+from ui import job_view
 from ui import filter_lab
 from ui import training_view
 from ui import url_state
@@ -79,7 +81,8 @@ settings = convolutions.CnnSettings(filters=filters, conv_blocks=conv_blocks, ep
                                     training_images=training_count, seed=seed)
 url_state.write_to_url(settings, CLASSROOM)
 with code_column:
-    code.show_code(recipes.fashion_cnn_model, convolutions.train_fashion_cnn)
+    code.show_code(recipes.fashion_cnn_model, convolutions.train_fashion_cnn,
+                   training.fit_and_evaluate)
 
 st.subheader("model.summary(): how the picture shrinks")
 st.dataframe(convolutions.summary_rows(settings), hide_index=True, width="stretch")
@@ -88,38 +91,32 @@ st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each p
            "every number the last pooling layer produces.")
 
 st.header("3. Train")
-run_key = convolutions.run_key(settings)
-outcome = training_view.train_or_show(
-    convolutions.RUN_KIND, run_key, settings.epochs,
-    lambda on_epoch, on_batch, on_wait: convolutions.train_or_reuse(
-        data, settings, on_epoch, on_batch, on_wait),
-    lambda model: convolutions.evaluate_stopped_model(model, data, settings))
-if outcome is None:
+run = job_view.train_or_show(convolutions.job(settings),
+                             lambda history: training_view.draw_curves(history, "cnn-live"))
+if run is None:
     st.stop()
-training_view.show_outcome(outcome, "cnn")
+training_view.show_outcome(run, "cnn")
 
 st.header("4. Dense network against convnet")
 dense_settings = fashion_mnist.FashionSettings()
-dense_key = fashion_mnist.run_key(dense_settings)
-dense_run = cached.stored_run(fashion_mnist.RUN_KIND, dense_key)
-if dense_run is None:
-    st.info("Train lesson 3's dense network with its classroom defaults to compare.",
-            icon=":material/compare_arrows:")
-    if st.button("Train the dense network (about 10 seconds)", key="train-dense"):
-        with st.spinner("Training the dense network..."):
-            dense_run = fashion_mnist.train_or_reuse(data, dense_settings)
-        cached.remember_run(fashion_mnist.RUN_KIND, dense_run)
+st.markdown("Lesson 3's dense network with its classroom defaults, trained on the same "
+            "pictures, against this convnet:")
+dense_run = job_view.train_or_show(
+    fashion_mnist.job(dense_settings),
+    lambda history: training_view.draw_curves(history, "dense-live"),
+    button_label="Train the dense network (about 10 seconds)", key="train-dense")
 if dense_run is not None:
     st.dataframe([
         {"model": "dense (lesson 3)", "test accuracy": dense_run.extras["test_accuracy"],
-         "training seconds": dense_run.extras["training_seconds"],
-         "parameters": dense_run.extras["parameters"], "epochs": dense_settings.epochs},
-        {"model": "convnet (this lesson)", "test accuracy": outcome.facts["test_accuracy"],
-         "training seconds": outcome.facts.get("training_seconds"),
-         "parameters": outcome.model.count_params(), "epochs": len(outcome.history["loss"])},
+         "training seconds": dense_run.extras.get("training_seconds"),
+         "parameters": dense_run.extras["parameters"],
+         "epochs": len(dense_run.history["loss"])},
+        {"model": "convnet (this lesson)", "test accuracy": run.extras["test_accuracy"],
+         "training seconds": run.extras.get("training_seconds"),
+         "parameters": run.extras["parameters"], "epochs": len(run.history["loss"])},
     ], hide_index=True, width="stretch")
     st.plotly_chart(charts.comparison_curves({"dense": dense_run.history,
-                                              "convnet": outcome.history}, "loss",
+                                              "convnet": run.history}, "loss",
                                              "Loss: training (solid) and validation (dotted)"),
                     key="compare-loss")
 st.markdown("The course's warning: train longer and the **training** loss keeps falling "
@@ -137,7 +134,7 @@ pictures = [picture_columns[index].number_input(f"picture {index + 1}", 0,
             for index, default in enumerate(convolutions.COURSE_PICTURES)]
 filter_index = picture_columns[3].number_input("filter number", 0, settings.filters - 1, 1,
                                                key="inside-filter")
-maps = convolutions.activation_maps(outcome.model, test_images[pictures])
+maps = convolutions.activation_maps(run.model, test_images[pictures])
 labels = [f"#{index} {fashion_mnist.CLASS_NAMES[test_labels[index]]}" for index in pictures]
 st.plotly_chart(charts.activation_grid(maps, labels, filter_index), key="activations")
 
@@ -149,6 +146,6 @@ st.plotly_chart(charts.image_grid([layer_maps[:, :, index] for index in
                                   [f"filter {index}" for index in range(layer_maps.shape[-1])],
                                   columns=16, height_per_row=70), key="all-filters")
 st.markdown("And the 3x3 filters the first convolution learned by itself:")
-kernels = convolutions.first_layer_kernels(outcome.model)
+kernels = convolutions.first_layer_kernels(run.model)
 st.plotly_chart(charts.image_grid(list(kernels), [f"{index}" for index in range(len(kernels))],
                                   columns=16, height_per_row=60), key="kernels")

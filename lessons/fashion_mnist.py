@@ -10,9 +10,9 @@ from engine import downloads
 from engine import fashion_mnist
 from engine import recipes
 from engine import training
-from engine import run_cache
 from ui import classifier_results
 from ui import code
+from ui import job_view
 from ui import training_view
 from ui import url_state
 
@@ -118,22 +118,17 @@ url_state.write_to_url(settings, CLASSROOM)
 st.caption("The address bar now holds these settings: share the link to share the setup.")
 with code_column:
     code.show_code(recipes.fashion_mnist_model, recipes.StopAtAccuracy,
-                   fashion_mnist.train_fashion_mnist)
+                   fashion_mnist.train_fashion_mnist, training.fit_and_evaluate)
 
 st.header("3. Train")
-run_key = run_cache.run_key(fashion_mnist.RUN_KIND, settings.as_dict(),
-                            fashion_mnist.RECIPE_VERSION)
-outcome = training_view.train_or_show(
-    fashion_mnist.RUN_KIND, run_key, settings.epochs,
-    lambda on_epoch, on_batch, on_wait: fashion_mnist.train_or_reuse(
-        data, settings, on_epoch, on_batch, on_wait),
-    lambda model: fashion_mnist.evaluate_stopped_model(model, data, settings))
-if outcome is None:
+run = job_view.train_or_show(fashion_mnist.job(settings),
+                             lambda history: training_view.draw_curves(history, "live"))
+if run is None:
     st.stop()
-history, model, facts, probabilities = (outcome.history, outcome.model, outcome.facts,
-                                        outcome.probabilities)
+history, facts, model = run.history, run.extras, run.model
+probabilities = run.arrays["test_probabilities"]
 
-training_view.show_outcome(outcome, "final")
+training_view.show_outcome(run, "final")
 if facts.get("stopped_by_callback_at_epoch"):
     st.metric("the callback stopped training at epoch", facts["stopped_by_callback_at_epoch"])
 if facts.get("last_logs"):
@@ -142,7 +137,7 @@ if facts.get("last_logs"):
     st.json(facts["last_logs"])
 if settings.tensorboard:
     st.markdown("TensorBoard logs were written. Open them with:")
-    st.code(fashion_mnist.tensorboard_command(), language="bash")
+    st.code(training.tensorboard_command(), language="bash")
 
 st.header("4. What did it get wrong?")
 classifier_results.show_confusion(test_images, test_labels, probabilities, "fashion")

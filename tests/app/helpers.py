@@ -42,3 +42,33 @@ def plotly_array(value):
         shape = [int(size) for size in str(value.get("shape", len(array))).split(",")]
         return array.reshape(shape)
     return numpy.asarray(value)
+
+
+def wait_for_jobs(timeout: float = 300) -> None:
+    """Wait until no training job in the data directory is waiting or training: the page
+    hands training to the server's runner, and the test then reruns the page to see it."""
+    import time
+
+    from engine import jobs
+    from engine import settings
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [json.loads(path.read_text()).get("state") for path in
+                  (settings.data_dir() / "jobs").glob("*/*/progress.json")]
+        if not any(state in jobs.ACTIVE for state in states):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"training jobs still running after {timeout} s")
+
+
+def train(app: AppTest, key: str = "train") -> AppTest:
+    """Press the page's Train button (unless an earlier test trained these settings: runs are
+    shared by every session, as on a classroom server), wait for the job, show its run."""
+    if key in [button.key for button in app.button]:
+        app.button(key=key).click().run()
+        assert_no_exception(app)
+    wait_for_jobs()
+    app.run()
+    assert_no_exception(app)
+    return app

@@ -41,9 +41,7 @@ def test_summary_table_shows_the_shrinking_picture(page):
 
 
 def test_training_then_looking_inside(page):
-    if "train" in [button.key for button in page.button]:
-        page.button(key="train").click().run()
-    helpers.assert_no_exception(page)
+    helpers.train(page)
     assert float(helpers.metric_values(page)["test accuracy"]) > 0.3
     grid = helpers.chart_figure(page, "activations")
     assert len(grid["data"]) == 3 * 4  # three pictures, four conv and pooling layers

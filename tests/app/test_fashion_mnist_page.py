@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from engine import datasets
@@ -17,14 +19,6 @@ def page(classroom_data_dir):
     return app
 
 
-def train(app):
-    """Press Train, unless an earlier test already trained these settings (runs are
-    shared by every session of the process, as on a real classroom server)."""
-    if "train" in [button.key for button in app.button]:
-        app.button(key="train").click().run()
-    helpers.assert_no_exception(app)
-
-
 def test_data_browser_and_pixels_render(page):
     grid = helpers.chart_figure(page, "browse-grid")
     assert len(grid["data"]) == 24
@@ -41,6 +35,8 @@ def test_training_shows_curves_matrix_and_results_then_reuses_them(page):
     page.number_input(key="setting-seed").set_value(12).run()  # settings no other test uses
     page.button(key="train").click().run()
     helpers.assert_no_exception(page)
+    assert "train" not in [button.key for button in page.button]  # not twice while it trains
+    helpers.train(page)
     loss = helpers.chart_figure(page, "final-loss")
     assert [len(helpers.plotly_array(trace["y"])) for trace in loss["data"]] == [2, 2]  # training and validation
     matrix = helpers.chart_figure(page, "fashion-matrix")
@@ -61,7 +57,7 @@ def test_training_shows_curves_matrix_and_results_then_reuses_them(page):
 
 
 def test_confusion_cell_shows_its_pictures(page):
-    train(page)
+    helpers.train(page)
     page.selectbox(key="fashion-true").set_value(9).run()
     page.selectbox(key="fashion-predicted").set_value(7).run()
     caption = next(caption.value for caption in page.caption if "were called" in caption.value)
@@ -76,22 +72,35 @@ def test_course_recipe_button_sets_the_course_settings(page):
     assert page.slider(key="setting-epochs").value == 5
 
 
-def test_a_stopped_run_is_shown_as_stopped(page, classroom_data_dir):
-    settings = fashion_mnist.FashionSettings(training_images=1000, epochs=2, seed=13,
-                                             batch_size=512, learning_rate=0.004)
-    data = datasets.load_fashion_mnist()
-    stopped = fashion_mnist.train_fashion_mnist(data, settings, should_stop=lambda: True)
-    key = run_cache.run_key(fashion_mnist.RUN_KIND, settings.as_dict(),
-                            fashion_mnist.RECIPE_VERSION)
-    fresh = helpers.run_page(PAGE)
-    fresh.session_state[f"stopped-run-{key}"] = ({"loss": [1.0], "accuracy": [0.5]},
-                                                 stopped.model)
-    fresh.select_slider(key="setting-training_images").set_value(1000).run()
-    fresh.slider(key="setting-epochs").set_value(2).run()
-    fresh.number_input(key="setting-seed").set_value(13).run()
-    helpers.assert_no_exception(fresh)
-    assert "You stopped training after 1 of 2 epochs" in fresh.warning[0].value
-    assert "test accuracy" in helpers.metric_values(fresh)
+def test_stop_mid_epoch_shows_exactly_the_kept_model(page):
+    """Stop through the page, mid-epoch: the page says where it stopped, and its test
+    accuracy is that of the model kept at that batch."""
+    from engine import jobs
+
+    page.select_slider(key="setting-training_images").set_value(60000).run()
+    page.select_slider(key="setting-batch_size").set_value(32).run()
+    page.number_input(key="setting-seed").set_value(13).run()
+    page.button(key="train").click().run()
+    settings = fashion_mnist.FashionSettings(training_images=60000, epochs=2, seed=13,
+                                             batch_size=32)
+    job = fashion_mnist.job(settings)
+    deadline = time.monotonic() + 300
+    while jobs.read_status(job.kind, job.key).batch < 3:  # an epoch has 1,875 batches
+        assert time.monotonic() < deadline
+        page.run()  # the live view polls, as its fragment does every half second
+    page.button(key="train-stop").click().run()
+    helpers.wait_for_jobs()
+    page.run()
+    helpers.assert_no_exception(page)
+    warning = page.warning[0].value
+    assert "Training was stopped in epoch 1, after batch" in warning and "of 1875" in warning
+    kept = run_cache.load_run(job.kind, job.key, run_cache.STOPPED_SHELF)
+    (_, _), (test_images, test_labels) = datasets.load_fashion_mnist()
+    _, accuracy = kept.model.evaluate(fashion_mnist.prepare_images(test_images, True),
+                                      test_labels, verbose=0)
+    shown = float(helpers.metric_values(page)["test accuracy of the kept model"])
+    assert shown == pytest.approx(accuracy, abs=1e-4)
+    assert "Train to the end" in [button.label for button in page.button]
 
 
 def test_without_data_the_page_says_how_to_get_it(empty_data_dir):

@@ -9,6 +9,7 @@ import pytest
 
 from engine import datasets
 from engine import fashion_mnist
+from engine import jobs
 from engine import recipes
 from engine import training
 
@@ -54,20 +55,24 @@ def test_the_course_callback_stops_at_the_target_and_shows_real_log_names(data):
     assert "accuracy" in result.extras["last_logs"] and "acc" not in result.extras["last_logs"]
 
 
+class StopAfterBatches(jobs.QuietReporter):
+    def __init__(self, batches: int):
+        self.batches, self.asked = batches, 0
+
+    def should_stop(self) -> bool:
+        self.asked += 1
+        return self.asked >= self.batches
+
+
 def test_stop_request_halts_within_one_batch_and_keeps_the_model(data):
-    batches_seen = []
-
-    def should_stop():
-        batches_seen.append(1)
-        return len(batches_seen) >= 30
-
     settings = fashion_mnist.FashionSettings(training_images=60000, epochs=5, batch_size=128)
-    result = fashion_mnist.train_fashion_mnist(data, settings, should_stop=should_stop)
+    reporter = StopAfterBatches(30)
+    result = fashion_mnist.train_fashion_mnist(data, settings, reporter)
     assert not result.complete
-    assert len(batches_seen) == 30  # asked after every batch, and no batch after the stop
-    assert result.history == {} or len(result.history["loss"]) <= 1
-    facts = fashion_mnist.evaluate_stopped_model(result.model, data, settings)
-    assert facts["test_accuracy"] > 0.5  # 30 batches already taught it something
+    assert reporter.asked == 30  # asked after every batch, and no batch after the stop
+    assert result.extras["partial_epoch"] == {"epoch": 1, "batches": 30, "of": 469}
+    assert len(result.history["loss"]) == 1  # the unfinished epoch, marked as such
+    assert result.extras["test_accuracy"] > 0.5  # 30 batches already taught it something
 
 
 def test_default_settings_reach_the_quality_bar_on_the_real_test_set(data):
@@ -103,7 +108,7 @@ def test_tensorboard_option_writes_logs_into_the_data_directory(data, classroom_
     settings = fashion_mnist.FashionSettings(training_images=1000, epochs=1, tensorboard=True,
                                              seed=5)
     fashion_mnist.train_fashion_mnist(data, settings)
-    folder = fashion_mnist.tensorboard_folder(settings)
+    folder = training.tensorboard_folder(settings)
     assert folder.is_relative_to(classroom_data_dir)
     assert list(folder.rglob("events.out.tfevents.*"))
-    assert fashion_mnist.tensorboard_command().startswith("tensorboard --logdir ")
+    assert training.tensorboard_command().startswith("tensorboard --logdir ")

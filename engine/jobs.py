@@ -1,0 +1,362 @@
+"""Training runs as jobs: one mechanism for every lesson.
+
+A page never trains. It describes a run as a `Job` (which routine, with which frozen
+settings), submits it, and watches it; the server's runner (engine/runner.py) trains it in a
+worker process. So a run goes on when the learner opens another lesson, every learner who asks
+for the same settings watches the one run, and the run's random numbers are its own: nothing
+else that the server does at the same time draws from them.
+
+What a job and its watchers share lives in the data directory, where a worker on another
+machine reaches it too:
+
+    jobs/<kind>/<key>/progress.json    state, epoch and batch, the history so far
+    jobs/<kind>/<key>/stop             present once Stop was pressed (checked every batch)
+    jobs/<kind>/<key>/watchers/<id>    touched by every page that watches the job
+    jobs/queue/<time>--<kind>--<key>   one marker per job waiting or training, oldest first
+    runs/<kind>/<key>/                 the finished run (engine/run_cache.py)
+    stopped/<kind>/<key>/              the last stopped run of these settings
+
+A job's routine is `train(settings, reporter) -> run_cache.RunResult`, a plain module-level
+function, so that it can be sent to a worker by reference.
+"""
+
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import pathlib
+import shutil
+import statistics
+import time
+import typing
+
+from engine import run_cache
+from engine import settings as classroom_settings
+
+QUEUED, RUNNING, FINISHED, STOPPED, FAILED, CANCELLED, LOST = (
+    "queued", "running", "finished", "stopped", "failed", "cancelled", "lost")
+ACTIVE = (QUEUED, RUNNING)
+PROGRESS_FILE = "progress.json"
+STOP_FILE = "stop"
+# A page that has not looked at a job for this long has left it (closed tab, other lesson).
+WATCHER_TIMEOUT_SECONDS = 15.0
+# How often a running job writes its progress between epochs; each write is a small file.
+PROGRESS_INTERVAL_SECONDS = 0.5
+# Before a kind has any recorded run, the queue estimate assumes this long per job.
+UNKNOWN_DURATION_SECONDS = 30.0
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One training run: `train(settings, reporter)` for these settings, `epochs` long.
+
+    kind: the run kind (a folder name: lowercase letters, digits, - and _).
+    version: the recipe's version; raise it when training order or preprocessing changes.
+    settings: a frozen dataclass with `as_dict()`; a `key_dict()` method, when present, leaves
+        out settings that cannot change what is learned (so they share one run).
+    """
+
+    kind: str
+    version: int
+    train: typing.Callable
+    settings: typing.Any
+    epochs: int
+
+    @property
+    def key_settings(self) -> dict:
+        return getattr(self.settings, "key_dict", self.settings.as_dict)()
+
+    @property
+    def key(self) -> str:
+        return run_cache.run_key(self.kind, self.key_settings, self.version)
+
+
+@dataclasses.dataclass
+class Status:
+    """What a job's progress file says, as a page shows it."""
+
+    state: typing.Optional[str] = None  # None: never submitted
+    owner: str = ""
+    epochs: int = 0
+    epochs_done: int = 0
+    batch: int = 0  # within the epoch under way, 1-based
+    steps: int = 0  # batches per epoch
+    history: dict = dataclasses.field(default_factory=dict)
+    message: str = ""  # why it failed, in a sentence for the learner
+    submitted_at: float = 0.0
+    started_at: float = 0.0
+    updated_at: float = 0.0
+    runner: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    @property
+    def fraction_done(self) -> float:
+        if not self.epochs:
+            return 0.0
+        within = self.batch / self.steps if self.steps else 0.0
+        return min(1.0, (self.epochs_done + within) / self.epochs)
+
+
+# Where things are ---------------------------------------------------------------------------
+
+def job_folder(kind: str, key: str) -> pathlib.Path:
+    run_cache.run_folder(kind, key)  # checks kind and key: both become folder names
+    return classroom_settings.data_dir() / "jobs" / kind / key
+
+
+def queue_folder() -> pathlib.Path:
+    return classroom_settings.data_dir() / "jobs" / "queue"
+
+
+def write_json(path: pathlib.Path, record: dict) -> None:
+    """Write under a temporary name, then rename: a reader sees the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{time.monotonic_ns()}")
+    partial.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(partial, path)
+
+
+def read_status(kind: str, key: str) -> Status:
+    path = job_folder(kind, key) / PROGRESS_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Status()
+    known = {field.name for field in dataclasses.fields(Status)}
+    return Status(**{name: value for name, value in record.items() if name in known})
+
+
+# The page's side ----------------------------------------------------------------------------
+
+def status(job: Job, runner_id: typing.Callable[[], str] = None) -> Status:
+    """The job's state. An active job whose runner is gone (a restarted server) is LOST:
+    `runner_id()` names the runner this server uses now; it is only asked for active jobs."""
+    found = read_status(job.kind, job.key)
+    if found.active and runner_id is not None and found.runner != runner_id():
+        found.state = LOST
+        remove_queue_markers(job.kind, job.key)
+    return found
+
+
+def submit(job: Job, owner: str, runner) -> Status:
+    """Ask for `job`: join it when it is already waiting or training, else queue it on
+    `runner` (engine/runner.py) with `owner` (a session id) as the learner who started it."""
+    folder = job_folder(job.kind, job.key)
+    folder.mkdir(parents=True, exist_ok=True)
+    with run_cache.exclusive_lock(folder.parent / f"{job.key}.submit-lock"):
+        current = status(job, runner.runner_id)
+        if not current.active:
+            (folder / STOP_FILE).unlink(missing_ok=True)
+            now = time.time()
+            current = Status(state=QUEUED, owner=owner, epochs=job.epochs, submitted_at=now,
+                             updated_at=now, runner=runner.runner_id())
+            write_json(folder / PROGRESS_FILE, dataclasses.asdict(current))
+            marker = queue_folder() / f"{time.time_ns():020d}--{job.kind}--{job.key}"
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+            runner.submit(execute, job, str(classroom_settings.data_dir()),
+                          key=f"{job.kind}-{job.key}")
+    watch(job, owner)
+    return current
+
+
+def watch(job: Job, watcher: str) -> None:
+    """Say that `watcher` (a session id) is looking at the job, now."""
+    path = job_folder(job.kind, job.key) / "watchers" / watcher
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+
+
+def watchers(job: Job) -> list:
+    """The sessions that looked at the job within WATCHER_TIMEOUT_SECONDS."""
+    folder = job_folder(job.kind, job.key) / "watchers"
+    now = time.time()
+    found = []
+    for path in folder.glob("*") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):  # left meanwhile
+            if now - path.stat().st_mtime <= WATCHER_TIMEOUT_SECONDS:
+                found.append(path.name)
+    return found
+
+
+def may_stop(job: Job, watcher: str) -> bool:
+    """Only the learner who started a job, or its last remaining watcher, can stop it: a
+    classmate watching the same run cannot take it away from them."""
+    current = read_status(job.kind, job.key)
+    return current.owner == watcher or set(watchers(job)) <= {watcher}
+
+
+def stop(job: Job, watcher: str, runner=None) -> bool:
+    """Stop the job for everyone, keeping what it learned; False when `watcher` may not (see
+    may_stop). A job still waiting in the queue is taken out of it instead."""
+    if not may_stop(job, watcher):
+        return False
+    folder = job_folder(job.kind, job.key)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / STOP_FILE).touch()  # execute() refuses a job stopped before it started
+    current = read_status(job.kind, job.key)
+    if current.state == QUEUED:
+        if runner is not None:
+            runner.cancel(f"{job.kind}-{job.key}")
+        current.state = CANCELLED
+        write_json(folder / PROGRESS_FILE, dataclasses.asdict(current))
+        remove_queue_markers(job.kind, job.key)
+    return True
+
+
+def leave(job: Job, watcher: str, runner=None) -> None:
+    """`watcher` stops watching. A job still waiting that nobody else watches leaves the
+    queue; a job training goes on (its result is kept for whoever asks again)."""
+    (job_folder(job.kind, job.key) / "watchers" / watcher).unlink(missing_ok=True)
+    current = read_status(job.kind, job.key)
+    if current.state == QUEUED and not watchers(job):
+        stop(job, watcher, runner)
+
+
+def queue_position(job: Job) -> tuple:
+    """(jobs ahead of this one, about how many seconds until it starts) for a waiting job;
+    the estimate is the median of each kind's recorded training times."""
+    markers = sorted(path.name for path in queue_folder().glob("*--*--*"))
+    mine = next((index for index, name in enumerate(markers)
+                 if name.endswith(f"--{job.kind}--{job.key}")), len(markers))
+    ahead = markers[:mine]
+    seconds = sum(typical_seconds(name.split("--")[1]) for name in ahead)
+    return len(ahead), seconds
+
+
+def typical_seconds(kind: str) -> float:
+    durations = read_durations(kind)
+    return statistics.median(durations) if durations else UNKNOWN_DURATION_SECONDS
+
+
+def read_durations(kind: str) -> list:
+    path = classroom_settings.data_dir() / "jobs" / kind / "durations.json"
+    try:
+        return [float(value) for value in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def remove_queue_markers(kind: str, key: str) -> None:
+    for marker in queue_folder().glob(f"*--{kind}--{key}"):
+        marker.unlink(missing_ok=True)
+
+
+# The worker's side --------------------------------------------------------------------------
+
+class Reporter:
+    """What a running job hands its training routine: where to say how far it got, and
+    whether a learner pressed Stop. Every call is cheap enough to make after every batch."""
+
+    def __init__(self, folder: pathlib.Path, progress: Status):
+        self.folder = folder
+        self.progress = progress
+        self.stop_file = folder / STOP_FILE
+        self.last_write = 0.0
+
+    def should_stop(self) -> bool:
+        return self.stop_file.exists()
+
+    def on_batch(self, epoch: int, batch: int, steps: int) -> None:
+        """`epoch` counted from 0, `batch` from 1, of `steps` batches per epoch."""
+        self.progress.epochs_done, self.progress.batch, self.progress.steps = epoch, batch, steps
+        if time.monotonic() - self.last_write >= PROGRESS_INTERVAL_SECONDS:
+            self.write()
+
+    def on_epoch(self, history: dict) -> None:
+        """`history`: metric name -> one number per finished epoch."""
+        self.progress.history = {name: list(values) for name, values in history.items()}
+        self.progress.epochs_done = max((len(values) for values in history.values()),
+                                        default=0)
+        self.progress.batch = 0
+        self.write()
+
+    def write(self) -> None:
+        self.progress.updated_at = time.time()
+        self.last_write = time.monotonic()
+        write_json(self.folder / PROGRESS_FILE, dataclasses.asdict(self.progress))
+
+
+class QuietReporter:
+    """A reporter for calling a job's routine directly (tests, benchmarks): never stops."""
+
+    def should_stop(self) -> bool:
+        return False
+
+    def on_batch(self, epoch: int, batch: int, steps: int) -> None:
+        pass
+
+    def on_epoch(self, history: dict) -> None:
+        pass
+
+
+def execute(job: Job, data_dir: str) -> str:
+    """Run `job` to its end in this process (a runner's worker) and return its final state.
+
+    The finished run goes to the run cache, a stopped one to the stopped shelf, before the
+    progress file says so, so a watcher that reads the state finds the run."""
+    os.environ[classroom_settings.DATA_DIR_VARIABLE] = data_dir  # a worker serves any server
+    folder = job_folder(job.kind, job.key)
+    progress = read_status(job.kind, job.key)
+    reporter = Reporter(folder, progress)
+    try:
+        with run_cache.exclusive_lock(folder.parent / f"{job.key}.run-lock"):
+            if reporter.should_stop():
+                progress.state = CANCELLED
+            elif run_cache.run_folder(job.kind, job.key).is_dir():
+                progress.state = FINISHED  # trained by someone else meanwhile
+            else:
+                progress.state = train_and_store(job, reporter)
+    except Exception as error:  # noqa: BLE001 - a learner's settings must never kill a worker
+        logger.exception("Job %s/%s failed", job.kind, job.key)
+        progress.state, progress.message = FAILED, learner_message(error)
+    finally:
+        reporter.write()
+        remove_queue_markers(job.kind, job.key)
+    return progress.state
+
+
+def train_and_store(job: Job, reporter: Reporter) -> str:
+    import keras  # in the worker only: the page's side of this module needs no Keras
+
+    reporter.progress.state, reporter.progress.started_at = RUNNING, time.time()
+    reporter.write()
+    # Fresh layer names for every run (conv2d, not conv2d_7): the page shows them.
+    keras.backend.clear_session()
+    result = job.train(job.settings, reporter)
+    if result.complete:
+        run_cache.save_run(job.kind, job.key_settings, job.version, result)
+        record_duration(job.kind, time.time() - reporter.progress.started_at)
+        reporter.on_epoch(result.history)
+        return FINISHED
+    run_cache.save_run(job.kind, job.key_settings, job.version, result,
+                       shelf=run_cache.STOPPED_SHELF)
+    reporter.on_epoch(result.history)
+    return STOPPED
+
+
+def record_duration(kind: str, seconds: float, kept: int = 20) -> None:
+    durations = (read_durations(kind) + [round(seconds, 2)])[-kept:]
+    write_json(classroom_settings.data_dir() / "jobs" / kind / "durations.json", durations)
+
+
+def learner_message(error: Exception) -> str:
+    """Our own errors are sentences for the learner already; anything else is summed up."""
+    from engine import downloads
+
+    if isinstance(error, (ValueError, downloads.MissingDataError)):
+        return str(error)
+    return (f"Training stopped on an unexpected {type(error).__name__}; the server's log has "
+            "the details. Try again, or other settings.")
+
+
+def forget(job: Job) -> None:
+    """Remove the job's progress (not its runs): for tests and for a teacher's reset."""
+    shutil.rmtree(job_folder(job.kind, job.key), ignore_errors=True)
+    remove_queue_markers(job.kind, job.key)

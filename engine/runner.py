@@ -1,0 +1,113 @@
+"""The server's training runner: Dask distributed (https://distributed.dask.org).
+
+On one machine the runner is embedded: a Dask scheduler and `KERAS_CLASSROOM_JOB_SLOTS` worker
+processes (1 by default: on a 2-core laptop two trainings at once are each slower than one
+after the other), each training one job at a time. Set `KERAS_CLASSROOM_SCHEDULER` to a Dask
+scheduler's address (`tcp://host:8786`) and the same jobs run on that cluster's workers
+instead; nothing else changes, since jobs are plain functions of their settings and report
+through the data directory.
+
+Why Dask rather than a thread in the server: a job in its own process draws its random numbers
+alone (Keras' seed is process-wide, and Streamlit resets Keras' state after every page run),
+outlives the page that asked for it, and one task per key is run however many learners submit
+it. The workers are subprocesses started by `python -m distributed.cli.dask_spec`
+(`SubprocessCluster`), not forked from the server: a spawned child of the server would re-run
+whatever Streamlit set as `__main__`, a lesson page.
+"""
+
+import logging
+import os
+import pathlib
+import threading
+
+SCHEDULER_VARIABLE = "KERAS_CLASSROOM_SCHEDULER"
+JOB_SLOTS_VARIABLE = "KERAS_CLASSROOM_JOB_SLOTS"
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+
+
+class Runner:
+    """A Dask client that keeps the futures of the jobs it submitted until they end (Dask
+    forgets a task that no client holds)."""
+
+    def __init__(self, client, cluster=None):
+        self.client = client
+        self.cluster = cluster
+        self.futures = {}
+        self.lock = threading.Lock()
+        self.identity = client.scheduler_info()["id"]
+
+    def runner_id(self) -> str:
+        """The scheduler's id: a job recorded under another id was lost with its scheduler."""
+        return self.identity
+
+    def submit(self, function, *arguments, key: str) -> None:
+        """Run `function(*arguments)` on a worker, once per `key` while it is pending."""
+        future = self.client.submit(function, *arguments, key=key, pure=False)
+        with self.lock:
+            self.futures[key] = future
+        future.add_done_callback(lambda finished: self.forget(key, finished))
+
+    def forget(self, key: str, future) -> None:
+        with self.lock:
+            if self.futures.get(key) is future:
+                del self.futures[key]
+
+    def cancel(self, key: str) -> None:
+        with self.lock:
+            future = self.futures.get(key)
+        if future is not None:
+            future.cancel()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+_runner = None
+_runner_lock = threading.Lock()
+
+
+def runner() -> Runner:
+    """The runner of this server process, started on first use."""
+    global _runner
+    with _runner_lock:
+        if _runner is None:
+            _runner = start()
+    return _runner
+
+
+def start() -> Runner:
+    from distributed import Client
+
+    address = os.environ.get(SCHEDULER_VARIABLE, "").strip()
+    if address:
+        return Runner(Client(address, set_as_default=False))
+    from distributed.deploy.subprocess import SubprocessCluster
+
+    slots = job_slots()
+    # The workers import engine.* by name: put this repository on their path.
+    python_path = os.environ.get("PYTHONPATH", "")
+    if str(REPOSITORY) not in python_path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), python_path]))
+    cluster = SubprocessCluster(n_workers=slots, threads_per_worker=1, dashboard_address=None,
+                                silence_logs=logging.ERROR,
+                                worker_kwargs={"memory_limit": 0})
+    return Runner(Client(cluster, set_as_default=False), cluster)
+
+
+def job_slots() -> int:
+    text = os.environ.get(JOB_SLOTS_VARIABLE, "1").strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{JOB_SLOTS_VARIABLE} must be a whole number of at least 1, "
+                         f"not {text!r}.")
+    return int(text)
+
+
+def shut_down() -> None:
+    """Stop this process's runner (tests; a server stops it by exiting)."""
+    global _runner
+    with _runner_lock:
+        if _runner is not None:
+            _runner.close()
+            _runner = None

@@ -1,0 +1,152 @@
+"""Training as every lesson shows it: a Train button, the server's job watched live (place in
+line, progress, curves), a Stop that keeps what was learned, and the run once it is done.
+
+The page never trains: engine/jobs.py queues the run on the server's runner, and this view
+polls the job's progress in a fragment (`st.fragment(run_every=...)`), so a learner can open
+another lesson and come back, and classmates who ask for the same settings watch the same run.
+"""
+
+import time
+
+import streamlit
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from engine import cached
+from engine import jobs
+from engine import runner as job_runner
+
+POLL_SECONDS = 0.5
+
+
+def session_id() -> str:
+    """This learner's Streamlit session (stable across reruns of the same browser tab)."""
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else "no-session"
+
+
+def runner_id() -> str:
+    return job_runner.runner().runner_id()
+
+
+def left_key(job: jobs.Job) -> str:
+    return f"left-job-{job.kind}-{job.key}"
+
+
+def watched_key(job: jobs.Job) -> str:
+    return f"watched-job-{job.kind}-{job.key}"
+
+
+def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: str = "train",
+                  auto_start: bool = False, quick_wait_seconds: float = 0.0):
+    """The run of `job`'s settings, finished or (the last one) stopped, or None while there is
+    none to show (the page then ends; the live view reruns it when the job is done).
+
+    `draw_live(history)` draws the curves of the epochs done so far. With `auto_start` the job
+    is submitted without a button (for runs of a fraction of a second, as in lessons 1 and 2),
+    and `quick_wait_seconds` waits that long for it before showing a progress bar."""
+    run = cached.stored_run(job.kind, job.key)
+    if run is not None:
+        if watched_key(job) not in streamlit.session_state:
+            streamlit.caption("These settings were trained before (by you or a classmate): "
+                              "here is that run, straight from the cache.")
+        return run
+    state = jobs.status(job, runner_id)
+    stopped = cached.stopped_run(job.kind, job.key)
+    if auto_start and not state.active and stopped is None and state.state != jobs.FAILED:
+        streamlit.session_state[watched_key(job)] = True
+        state = jobs.submit(job, session_id(), job_runner.runner())
+    if state.active and not streamlit.session_state.get(left_key(job)):
+        if quick_wait_seconds and wait_for(job, quick_wait_seconds):
+            return cached.stored_run(job.kind, job.key) or cached.stopped_run(job.kind, job.key)
+        live_view(job, draw_live, key)
+        return None
+    show_state(job, state)
+    if not state.active:
+        streamlit.button("Train to the end" if stopped is not None else button_label,
+                         type="primary", icon=":material/play_arrow:", key=key,
+                         on_click=start, args=(job,))
+    if stopped is not None:
+        describe_stop(stopped, job.epochs)
+    elif not state.active:
+        streamlit.info(f"Press **{button_label}**. The server trains each setting once for the "
+                       "whole class: identical settings, asked by anyone, come back at once.",
+                       icon=":material/play_arrow:")
+    return stopped
+
+
+def start(job: jobs.Job) -> None:
+    streamlit.session_state.pop(left_key(job), None)
+    streamlit.session_state[watched_key(job)] = True
+    jobs.submit(job, session_id(), job_runner.runner())
+
+
+def wait_for(job: jobs.Job, seconds: float) -> bool:
+    """Wait up to `seconds` for the job to end; True when it did."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not jobs.read_status(job.kind, job.key).active:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def show_state(job: jobs.Job, state: jobs.Status) -> None:
+    """What became of the last job for these settings, when the learner needs to know."""
+    if state.state == jobs.FAILED:
+        streamlit.error(state.message, icon=":material/error:")
+    elif state.state == jobs.LOST:
+        streamlit.warning("The server restarted while this run was training, so it was lost: "
+                          "press the button to train it again.", icon=":material/restart_alt:")
+    elif state.active:  # the learner left it to a classmate
+        streamlit.info("This run goes on for the classmate who started it.",
+                       icon=":material/group:")
+        streamlit.button("Watch it again", key=f"{job.key[:12]}-rewatch",
+                         on_click=lambda: streamlit.session_state.pop(left_key(job), None))
+
+
+def describe_stop(run, epochs: int) -> None:
+    partial = run.extras.get("partial_epoch")
+    finished_epochs = len(run.history.get("loss", [])) - (1 if partial else 0)
+    where = (f"in epoch {partial['epoch']}, after batch {partial['batches']} of {partial['of']}"
+             if partial else f"after {finished_epochs} of {epochs} epochs")
+    streamlit.warning(f"Training was stopped {where}: below is the model exactly as it was "
+                      "then. " + ("The last point of each curve is that unfinished epoch. "
+                              if partial else "") + "Press **Train to the end** for the whole "
+                      "run.", icon=":material/stop_circle:")
+
+
+@streamlit.fragment(run_every=POLL_SECONDS)
+def live_view(job: jobs.Job, draw_live, key: str) -> None:
+    me = session_id()
+    state = jobs.status(job, runner_id)
+    if not state.active:
+        streamlit.rerun()  # the whole page, which now shows the run
+    jobs.watch(job, me)
+    streamlit.session_state[watched_key(job)] = True
+    if state.state == jobs.QUEUED:
+        ahead, seconds = jobs.queue_position(job)
+        streamlit.info(f"Waiting for the server: {ahead} run{'s' if ahead != 1 else ''} ahead "
+                       f"of this one, about {max(seconds, 1):.0f} s.",
+                       icon=":material/hourglass_top:")
+        streamlit.button("Leave the queue", key=f"{key}-leave", on_click=leave, args=(job,))
+        return
+    if jobs.may_stop(job, me):
+        streamlit.button("Stop training", icon=":material/stop_circle:", key=f"{key}-stop",
+                         on_click=jobs.stop, args=(job, me),
+                         help="Stops within one batch and keeps the model exactly as it is "
+                              "at that moment.")
+    else:
+        streamlit.button("Stop watching", icon=":material/visibility_off:", key=f"{key}-leave",
+                         on_click=leave, args=(job,),
+                         help="A classmate started this run: it goes on for them.")
+    epoch = min(state.epochs_done + 1, state.epochs)
+    text = (f"Epoch {epoch} of {state.epochs}: batch {state.batch} of {state.steps}"
+            if state.steps else "Starting...")
+    streamlit.progress(state.fraction_done, text=text)
+    if state.history:
+        draw_live(state.history)
+
+
+def leave(job: jobs.Job) -> None:
+    streamlit.session_state[left_key(job)] = True
+    jobs.leave(job, session_id(), job_runner.runner())
