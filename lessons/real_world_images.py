@@ -59,10 +59,11 @@ with grid_column:
 
 st.markdown("The course reads folders with `ImageDataGenerator(rescale=1/255)"
             ".flow_from_directory(directory, target_size=(300, 300), batch_size=128, "
-            "class_mode='binary')`. Keras 3's successor, as this page runs it:")
-code.show_code(image_folders.load_folders if choice.dataset_key or choice.validation_folder
-               else image_folders.load_single_folder, image_folders.keep_decoded,
-               image_folders.in_batches)
+            "class_mode='binary')`. Keras 3's successor is `keras.utils."
+            "image_dataset_from_directory`, with the same folder rules. This page decodes "
+            "every picture once, with the same decoder that reads your own pictures below, "
+            "and gathers batches from the kept pixels:")
+code.show_code(image_folders.load_folders, image_folders.in_batches)
 
 st.header("2. Binary or multiclass")
 binary = data.label_mode == "binary"
