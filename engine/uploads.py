@@ -176,24 +176,29 @@ def _entry_name(entry: zipfile.ZipInfo) -> str:
     backslashes between folders (marking the zip as made by MS-DOS): they are folders there.
     A name without the UTF-8 flag was decoded by zipfile as code page 437; many tools write
     UTF-8 without setting the flag, so those bytes are tried as UTF-8 first."""
-    name = entry.filename
-    if not entry.flag_bits & 0x800:
-        try:
-            name = name.encode("cp437").decode("utf-8")
-        except UnicodeError:
-            pass  # A legacy code page we cannot know: _readable_classes numbers such classes.
+    name = _decoded_name(entry)[0]
     if entry.create_system == 0:  # MS-DOS and Windows
         name = name.replace("\\", "/")
     return name
+
+
+def _decoded_name(entry: zipfile.ZipInfo) -> tuple:
+    """(name, whether it could be read): a legacy code page cannot be known from the bytes,
+    so such a name stays code page 437 guesswork, and _readable_classes numbers its class."""
+    if entry.flag_bits & 0x800 or entry.filename.isascii():
+        return entry.filename, True
+    try:
+        return entry.filename.encode("cp437").decode("utf-8"), True
+    except UnicodeError:
+        return entry.filename, False
 
 
 def _is_folder(entry: zipfile.ZipInfo) -> bool:
     return entry.is_dir() or _entry_name(entry).endswith("/")
 
 
-def _is_unreadable(name: str) -> bool:
-    """Whether a name is code page 437 guesswork: bytes that were not UTF-8."""
-    return not name.isascii()
+def _is_unreadable(entry: zipfile.ZipInfo) -> bool:
+    return not _decoded_name(entry)[1]
 
 
 def _safe_parts(entry: zipfile.ZipInfo) -> tuple:
@@ -273,8 +278,7 @@ def _readable_classes(plan) -> tuple:
     """The plan with class names that were not saved as UTF-8 (and so cannot be read)
     numbered instead, and a sentence saying so."""
     unreadable = sorted({picture.class_name for picture in plan
-                         if _is_unreadable(picture.class_name)
-                         and not picture.entry.flag_bits & 0x800})
+                         if _is_unreadable(picture.entry) and not picture.class_name.isascii()})
     if not unreadable:
         return plan, []
     numbered = {name: f"class {number}" for number, name in enumerate(unreadable, start=1)}
@@ -296,12 +300,13 @@ def _empty_class_notes(entries, paths, layout, kept_classes) -> list:
     folders = set()
     for entry in entries:
         parts = paths[id(entry)]
-        if parts[:depth] != prefix or "__MACOSX" in parts:
+        if parts[:depth] != prefix or len(parts) <= depth or "__MACOSX" in parts:
             continue
+        if _is_unreadable(entry) and not parts[depth].isascii():
+            continue  # numbered when it has pictures; unnamed here when it has none
         if len(parts) > depth + 1 or (len(parts) == depth + 1 and _is_folder(entry)):
             folders.add(parts[depth])
-    left_out = sorted(name for name in folders - set(kept_classes)
-                      if not name.startswith(".") and not _is_unreadable(name))
+    left_out = sorted(name for name in folders - set(kept_classes) if not name.startswith("."))
     return [f"{'/'.join(prefix + (name,))}/ holds no pictures and was left out."
             for name in left_out]
 
