@@ -25,6 +25,7 @@ import zipfile
 from engine import folder_layout
 from engine import images
 from engine import settings
+from engine import zip_names
 
 UPLOAD_FOLDER_PREFIX = "upload-"
 # The extensions `image_dataset_from_directory` lists; it silently ignores every other file.
@@ -94,18 +95,18 @@ def extract_class_folders(
         if not entries:
             raise ValueError(f"The zip is empty; {EXPECTED_LAYOUT}.")
         paths = {id(entry): _safe_parts(entry) for entry in entries}
-        files = [entry for entry in entries if not _is_folder(entry)]
+        files = [entry for entry in entries if not zip_names.is_folder(entry)]
         _refuse_too_much(files, max_total_bytes, max_files, max_file_bytes)
         skipped = []
         candidates = []
         for entry in files:
             reason = _reason_to_skip(paths[id(entry)])
             if reason:
-                skipped.append((_entry_name(entry), reason))
+                skipped.append((zip_names.entry_name(entry), reason))
             else:
                 candidates.append((paths[id(entry)], entry))
         layout = folder_layout.find_layout([parts for parts, _ in candidates])
-        plan, name_notes = _readable_classes(_plan_layout(candidates, layout))
+        plan, name_notes = zip_names.readable_classes(_plan_layout(candidates, layout))
         _count_classes((picture.split, picture.class_name) for picture in plan)
 
         pathlib.Path(destination_root).mkdir(parents=True, exist_ok=True)
@@ -171,39 +172,9 @@ def _open_zip(zip_bytes) -> zipfile.ZipFile:
         raise ValueError(f"This file is not a zip archive; {PLEASE_UPLOAD_A_ZIP}.") from None
 
 
-def _entry_name(entry: zipfile.ZipInfo) -> str:
-    """The entry's name as its maker meant it. Windows PowerShell's Compress-Archive writes
-    backslashes between folders (marking the zip as made by MS-DOS): they are folders there.
-    A name without the UTF-8 flag was decoded by zipfile as code page 437; many tools write
-    UTF-8 without setting the flag, so those bytes are tried as UTF-8 first."""
-    name = _decoded_name(entry)[0]
-    if entry.create_system == 0:  # MS-DOS and Windows
-        name = name.replace("\\", "/")
-    return name
-
-
-def _decoded_name(entry: zipfile.ZipInfo) -> tuple:
-    """(name, whether it could be read): a legacy code page cannot be known from the bytes,
-    so such a name stays code page 437 guesswork, and _readable_classes numbers its class."""
-    if entry.flag_bits & 0x800 or entry.filename.isascii():
-        return entry.filename, True
-    try:
-        return entry.filename.encode("cp437").decode("utf-8"), True
-    except UnicodeError:
-        return entry.filename, False
-
-
-def _is_folder(entry: zipfile.ZipInfo) -> bool:
-    return entry.is_dir() or _entry_name(entry).endswith("/")
-
-
-def _is_unreadable(entry: zipfile.ZipInfo) -> bool:
-    return not _decoded_name(entry)[1]
-
-
 def _safe_parts(entry: zipfile.ZipInfo) -> tuple:
     """The entry's path as folder names, or refuse the upload if it could escape its folder."""
-    name = _entry_name(entry)
+    name = zip_names.entry_name(entry)
     parts = tuple(part for part in name.split("/") if part not in ("", "."))
     problem = None
     if "\\" in name:
@@ -219,7 +190,7 @@ def _safe_parts(entry: zipfile.ZipInfo) -> tuple:
         problem = "is protected by a password; please make the zip again without one"
     elif entry.compress_type not in UNPACKABLE_METHODS:
         problem = "uses a compression the classroom cannot unpack; please zip it the usual way"
-    elif not parts and not _is_folder(entry):
+    elif not parts and not zip_names.is_folder(entry):
         problem = "has no file name"
     if problem:
         raise ValueError(f"The upload was refused: the zip entry '{_shown(name)}' {problem}.")
@@ -267,29 +238,11 @@ def _plan_layout(candidates, layout) -> list:
         if not found or len(inside) < 2:
             where = "in a split folder" if found and has_splits else "at the top of the zip"
             raise ValueError(
-                f"The picture '{_shown(_entry_name(entry))}' sits directly {where}, not inside "
+                f"The picture '{_shown(zip_names.entry_name(entry))}' sits directly {where}, not inside "
                 f"a class folder; {EXPECTED_LAYOUT}."
             )
         plan.append(_PlannedPicture(entry, split, inside[0], inside[1:]))
     return plan
-
-
-def _readable_classes(plan) -> tuple:
-    """The plan with class names that were not saved as UTF-8 (and so cannot be read)
-    numbered instead, and a sentence saying so."""
-    unreadable = sorted({picture.class_name for picture in plan
-                         if _is_unreadable(picture.entry) and not picture.class_name.isascii()})
-    if not unreadable:
-        return plan, []
-    numbered = {name: f"class {number}" for number, name in enumerate(unreadable, start=1)}
-    plan = [dataclasses.replace(picture, class_name=numbered.get(picture.class_name,
-                                                                  picture.class_name))
-            for picture in plan]
-    note = (f"The names of {len(unreadable)} class folders were saved in an old Windows "
-            "encoding and could not be read, so they are shown as "
-            f"{', '.join(numbered.values())}; zipping them again on a recent system keeps "
-            "their names.")
-    return plan, [note]
 
 
 def _empty_class_notes(entries, paths, layout, kept_classes) -> list:
@@ -302,9 +255,9 @@ def _empty_class_notes(entries, paths, layout, kept_classes) -> list:
         parts = paths[id(entry)]
         if parts[:depth] != prefix or len(parts) <= depth or "__MACOSX" in parts:
             continue
-        if _is_unreadable(entry) and not parts[depth].isascii():
+        if zip_names.is_unreadable(entry) and not parts[depth].isascii():
             continue  # numbered when it has pictures; unnamed here when it has none
-        if len(parts) > depth + 1 or (len(parts) == depth + 1 and _is_folder(entry)):
+        if len(parts) > depth + 1 or (len(parts) == depth + 1 and zip_names.is_folder(entry)):
             folders.add(parts[depth])
     left_out = sorted(name for name in folders - set(kept_classes) if not name.startswith("."))
     return [f"{'/'.join(prefix + (name,))}/ holds no pictures and was left out."
@@ -346,7 +299,7 @@ def _unpack(archive, plan, folder, skipped, max_total_bytes, max_file_bytes) -> 
     unpacked_bytes = 0
     real_folder = folder.resolve()
     for picture in plan:
-        name = _entry_name(picture.entry)
+        name = zip_names.entry_name(picture.entry)
         data = _read_entry(archive, picture.entry, max_file_bytes)
         # Counting what really came out, because the sizes in the table of contents can lie.
         unpacked_bytes += len(data)

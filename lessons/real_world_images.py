@@ -52,7 +52,8 @@ with tree_column:
                   enumerate(data.class_names)], hide_index=True, width="stretch")
     st.caption(f"{data.training_count} training and {data.validation_count} validation "
                f"pictures, resized to {image_size} x {image_size}, in batches of {batch_size}: "
-               f"{data.steps_per_epoch} steps per epoch (every picture once).")
+               f"{data.steps_per_epoch} steps per epoch (every picture once). "
+               + folder_data.decoded_size_sentence(data))
 with grid_column:
     pictures, names = real_world.first_batch(data)
     st.plotly_chart(charts.colour_grid(pictures, names), key="batch-grid")

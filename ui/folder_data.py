@@ -100,8 +100,6 @@ def local_folder(path_text: str):
 def load(choice: Choice, image_size: int, batch_size: int, seed: int):
     """The chosen pictures as FolderData, or None after saying why they are missing. Says
     which pictures were skipped and what else the learner should know about them."""
-    from engine import image_folders
-
     try:
         data = cached.folder_data(choice.dataset_id, choice.dataset_key,
                                   choice.training_folder, choice.validation_folder,
@@ -115,7 +113,12 @@ def load(choice: Choice, image_size: int, batch_size: int, seed: int):
     if choice.dataset_key is None:
         show_skipped(data.skipped)
         show_notes(data.notes)
-    streamlit.caption(f"Decoded, these pictures take {data.pixels.nbytes / 1e6:,.0f} MB "
-                      f"of the {image_folders.DECODED_BUDGET_BYTES / 1e9:g} GB the classroom "
-                      "allows one dataset.")
     return data
+
+
+def decoded_size_sentence(data) -> str:
+    """What the decoded pictures cost, against the budget every dataset must fit in."""
+    from engine import image_folders
+
+    return (f"Decoded, they take {data.pixels.nbytes / 1e6:,.0f} MB of the "
+            f"{image_folders.DECODED_BUDGET_BYTES / 1e9:g} GB the classroom allows one dataset.")
