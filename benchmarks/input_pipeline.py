@@ -5,7 +5,7 @@
 One process, same pictures (500 training), same convnet (the course's five blocks), same
 batch size. The course: `ImageDataGenerator(rescale=1/255).flow_from_directory(...,
 class_mode='binary')` feeding a model without a Rescaling layer. The classroom:
-`image_folders.load_dataset` (image_dataset_from_directory, decoded once and kept in memory)
+`image_folders.load_dataset` (decoded once by engine.images, kept on disk, memory-mapped)
 feeding `recipes.real_world_model`, whose first layer rescales. Prints each epoch's time;
 the target from the issue is at least 2x faster per epoch after the first. It also times
 one pass over the pictures alone, without a model.

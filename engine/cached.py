@@ -88,24 +88,16 @@ def stopped_run(kind: str, key: str):
 
 
 @streamlit.cache_resource(show_spinner="Reading and resizing the pictures...", max_entries=6)
-def folder_data(dataset_key: str, image_size: int, batch_size: int, seed: int):
-    """A course dataset's pictures, decoded once per size and shared (read-only)."""
+def folder_data(dataset_id: str, dataset_key, training_folder, validation_folder,
+                image_size: int, batch_size: int, seed: int):
+    """A course dataset's or a learner's pictures, decoded once per size and shared
+    (read-only); `dataset_id` (registry key, or the zip's or folder's fingerprint) keys the
+    cache. The pixels themselves stay on disk, memory-mapped (engine.picture_store), so an
+    entry keeps little memory of its own."""
     from engine import image_folders
 
-    return image_folders.load_dataset(dataset_key, (image_size, image_size), batch_size, seed)
-
-
-@streamlit.cache_resource(show_spinner="Reading and resizing your pictures...", max_entries=4)
-def uploaded_folder_data(upload_id: str, training_folder: str, validation_folder,
-                         image_size: int, batch_size: int, seed: int):
-    """A learner's extracted zip as batches; `upload_id` (the zip's hash) keys the cache."""
-    from engine import image_folders
-
-    size = (image_size, image_size)
-    if validation_folder is None:
-        return image_folders.load_single_folder(training_folder, size, batch_size, seed)
-    return image_folders.load_folders(training_folder, validation_folder, size, batch_size,
-                                      seed)
+    return image_folders.load_pictures(dataset_key, training_folder, validation_folder,
+                                       image_size, batch_size, seed)
 
 
 @streamlit.cache_resource(show_spinner="Checking and unpacking your zip...", max_entries=8)

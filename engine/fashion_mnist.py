@@ -92,8 +92,11 @@ def per_class_accuracy(matrix: numpy.ndarray) -> numpy.ndarray:
     return numpy.diag(matrix) / numpy.maximum(matrix.sum(axis=1), 1)
 
 
-def predict_one(model: keras.Model, picture: numpy.ndarray) -> numpy.ndarray:
-    """The ten class probabilities for one prepared 28x28 picture (values 0..1), for the
-    dense network (input 28x28) and the convnet (input 28x28x1) alike."""
-    batch = picture.astype("float32").reshape((1,) + tuple(model.input_shape[1:]))
+def predict_one(model: keras.Model, picture: numpy.ndarray,
+                normalise: bool = True) -> numpy.ndarray:
+    """The ten class probabilities (10,) for one 28x28 picture with values 0..255, scaled
+    as the model's training pictures were (`normalise`: divided by 255, else left 0..255),
+    for the dense network (input 28x28) and the convnet (input 28x28x1) alike."""
+    batch = prepare_images(numpy.asarray(picture).reshape((1,) + tuple(model.input_shape[1:])),
+                           normalise)
     return model.predict(batch, verbose=0)[0]

@@ -43,9 +43,14 @@ MIN_CONTRAST = 24
 _WARNING_FILTERS_LOCK = threading.Lock()
 
 
-def open_upload(data: bytes, max_bytes=20_000_000, max_pixels=40_000_000) -> Image.Image:
+def open_upload(data: bytes, max_bytes=20_000_000, max_pixels=40_000_000,
+                draft_size=None) -> Image.Image:
     """Decode uploaded bytes into a new RGB or L image (first frame, EXIF rotation applied,
-    transparency on white), or raise ValueError saying what is wrong with the file."""
+    transparency on white), or raise ValueError saying what is wrong with the file.
+
+    `draft_size` (width, height): a JPEG may then be decoded at a reduced scale that is still
+    at least that large (Pillow's `draft`), several times faster for phone photos that are
+    resized to a few hundred pixels anyway."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"open_upload expects the uploaded bytes, not {type(data).__name__}.")
     data = bytes(data)
@@ -83,6 +88,8 @@ def open_upload(data: bytes, max_bytes=20_000_000, max_pixels=40_000_000) -> Ima
     # An animated GIF or WebP opens on its first frame; decoding it fully here means a cut-off
     # file fails now, with a clear message, rather than later inside a lesson.
     try:
+        if draft_size is not None and image.format == "JPEG":
+            image.draft(image.mode, tuple(draft_size))  # same mode: only the scale changes
         image.load()
         upright = ImageOps.exif_transpose(image)
     except MemoryError:
@@ -197,14 +204,37 @@ def to_fashion_mnist_input(image: Image.Image) -> FashionMnistSteps:
 
 def to_model_input(image: Image.Image, size: tuple[int, int]) -> numpy.ndarray:
     """RGB float32 array of shape (height, width, 3) with values in [0, 255], for models that
-    rescale inside themselves. `size` is (height, width), the order Keras uses."""
+    rescale inside themselves. `size` is (height, width), the order Keras uses. The same
+    resize as `picture_pixels`, so these are the values training saw for this picture."""
+    return resized_rgb(image, size).astype(numpy.float32)
+
+
+def resized_rgb(image: Image.Image, size) -> numpy.ndarray:
+    """The picture as uint8 RGB of shape (height, width, 3), resized with Pillow's bilinear
+    filter (which widens its filter when shrinking, so fine detail is averaged rather than
+    skipped). `size` is (height, width); raises ValueError unless two positive integers."""
     if len(size) != 2 or not all(isinstance(side, int) and side > 0 for side in size):
         raise ValueError(f"The model size must be two positive whole numbers, not {size!r}.")
     height, width = size
     rgb = to_rgb_or_grayscale(image).convert("RGB")
-    # Bilinear, like keras.utils.image_dataset_from_directory, which loaded the training data.
-    resized = rgb.resize((width, height), Image.BILINEAR)
-    return numpy.asarray(resized, dtype=numpy.float32)
+    return numpy.asarray(rgb.resize((width, height), Image.BILINEAR), dtype=numpy.uint8)
+
+
+def picture_pixels(data: bytes, size, max_bytes=30_000_000) -> numpy.ndarray:
+    """The classroom's one way from a picture file to what a model sees: decoded by
+    `open_upload` (EXIF orientation applied; palette, 1-bit, greyscale, CMYK, 16-bit and
+    transparent pictures made RGB, transparency on white), then `resized_rgb`.
+
+    Training (engine.image_folders) and "your own pictures" both call this, so a picture is
+    the same pixels in the grid, in training and in prediction. Returns uint8 of shape
+    (height, width, 3), values 0..255; raises ValueError (a sentence for the learner) for a
+    file it cannot read."""
+    height, width = size
+    image = open_upload(data, max_bytes=max_bytes, draft_size=(width, height))
+    try:
+        return resized_rgb(image, (height, width))
+    finally:
+        image.close()
 
 
 def _border_median(pixels: numpy.ndarray) -> float:

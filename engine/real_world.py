@@ -85,15 +85,9 @@ def run_key(settings: RealWorldSettings) -> str:
 def first_batch(folder_data: image_folders.FolderData, count: int = 16):
     """Up to `count` training pictures (uint8), evenly spaced over the folders so that every
     class shows, with their class names, for a grid. The same ones on every rerun: they are
-    not taken from the training shuffle, whose order changes with each pass."""
-    step = max(1, folder_data.training_count // count)
-    # Reading the whole shard to its end also completes the pictures' in-memory cache.
-    sample = list(folder_data.training_pictures.shard(step, 0).as_numpy_iterator())[:count]
-    pictures = numpy.stack([picture for picture, _ in sample])
-    labels = numpy.stack([label for _, label in sample])
-    indices = (labels[:, 0] > 0.5).astype(int) if labels.shape[-1] == 1 else labels.argmax(-1)
-    names = [folder_data.class_names[index] for index in indices]
-    return pictures, names
+    read from the kept pictures, not from the training shuffle, whose order changes."""
+    pictures, class_indices = folder_data.training_sample(count)
+    return pictures, [folder_data.class_names[index] for index in class_indices]
 
 
 def predict_pictures(model: keras.Model, pictures: numpy.ndarray, class_names) -> numpy.ndarray:

@@ -113,6 +113,7 @@ def resolve_weights(base_name: str, weights=IMAGENET, seed: int = 0) -> Weights:
         path = pathlib.Path(weights).expanduser()
         if not path.is_file():
             raise ValueError(f"There is no weights file at {path}.")
+        check_weights_file(path, choice)
         description = f"weights from {path}"
     return Weights(path, "sha256:" + downloads.file_digest(path, "sha256"), description)
 
@@ -163,6 +164,19 @@ def weights_file_layout(file, choice: BaseChoice) -> tuple:
             f"This is not a complete weights file (HDF5): it may have been cut short while "
             f"downloading or uploading. Expected {expected_file(choice)}.") from error
     raise ValueError(f"This HDF5 file holds no Keras weights. Expected {expected_file(choice)}.")
+
+
+def check_weights_file(path: pathlib.Path, choice: BaseChoice) -> None:
+    """Raise ValueError, in a sentence, unless the file at `path` holds Keras weights laid out
+    like `choice`'s network without its top: any file a learner types (say /etc/passwd) gets
+    an answer before a network is built from it."""
+    try:
+        file_format, found = weights_file_layout(str(path), choice)
+    except PermissionError:
+        raise ValueError("That weights file cannot be read (it is not yours to read); "
+                         f"expected {expected_file(choice)}.") from None
+    if found != network_layout(choice.name)[file_format]:
+        raise ValueError(wrong_network_message(choice, file_format, found))
 
 
 def expected_file(choice: BaseChoice) -> str:
@@ -358,8 +372,10 @@ def fine_tuning_model(prepared: PreparedBase, cut_layer_name: str, head_model: k
 
 
 def predict_pictures(model: keras.Model, base_name: str, pictures) -> numpy.ndarray:
-    """Class probabilities for pictures (n, size, size, 3) in 0..255, prepared the way the
-    network was trained; a binary model's sigmoid p becomes [1 - p, p]."""
-    outputs = model.predict(prepare_pictures(base_name, numpy.asarray(pictures, "float32")),
+    """Class probabilities (n, classes) for pictures (n, size, size, 3) in 0..255, prepared
+    the way the network was trained; a binary model's sigmoid p becomes [1 - p, p]. The
+    pictures are left as they were: they are copied before preparing, because MobileNet's
+    preprocess_input scales a float32 array in place (the page then showed a black square)."""
+    outputs = model.predict(prepare_pictures(base_name, numpy.array(pictures, "float32")),
                             verbose=0)
     return training.class_probabilities(outputs)

@@ -49,7 +49,7 @@ from engine import settings
 from engine import training
 from engine import transfer
 
-FEATURES_FORMAT = 2  # bump when what is stored, or how it is computed, changes
+FEATURES_FORMAT = 3  # bump when what is stored, or how it is computed, changes
 EXTRACTION_BATCH_SIZE = 32
 FLOAT16_LARGEST = 65504.0
 
@@ -187,15 +187,12 @@ def describe(augmentation) -> str:
 def load_pictures(dataset_key: str, folders, image_size: int, seed: int):
     """The pictures to extract, as image_folders.FolderData (the order does not matter:
     every picture is extracted once, with its label)."""
-    size = (image_size, image_size)
     if folders is None:
-        return image_folders.load_dataset(dataset_key, size, EXTRACTION_BATCH_SIZE, seed=0)
+        return image_folders.load_pictures(dataset_key, image_size=image_size,
+                                           batch_size=EXTRACTION_BATCH_SIZE, seed=0)
     training_folder, validation_folder = folders
-    if validation_folder is None:
-        return image_folders.load_single_folder(training_folder, size, EXTRACTION_BATCH_SIZE,
-                                                seed)
-    return image_folders.load_folders(training_folder, validation_folder, size,
-                                      EXTRACTION_BATCH_SIZE, seed=0)
+    return image_folders.load_pictures(None, training_folder, validation_folder, image_size,
+                                       EXTRACTION_BATCH_SIZE, seed)
 
 
 def pictures_fingerprint(dataset_key: str, folders, seed: int) -> str:

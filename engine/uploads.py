@@ -22,16 +22,15 @@ import tempfile
 import time
 import zipfile
 
+from engine import folder_layout
 from engine import images
 from engine import settings
+from engine import zip_names
 
 UPLOAD_FOLDER_PREFIX = "upload-"
 # The extensions `image_dataset_from_directory` lists; it silently ignores every other file.
 KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 OTHER_PICTURE_SUFFIXES = (".webp", ".tif", ".tiff", ".avif", ".heic", ".heif")
-# Folder names that mean a split rather than a class, and the split each one becomes.
-SPLIT_NAMES = {"train": "train", "training": "train", "test": "test"}
-SPLIT_NAMES.update({"validation": "validation", "valid": "validation", "val": "validation"})
 UNPACKABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 # How the files TensorFlow's decode_image reads begin (WebP, which it reads too, is checked apart).
 TENSORFLOW_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
@@ -55,6 +54,17 @@ class ExtractedDataset:
     class_names: list  # Sorted, the order Keras gives the labels; the same in every split.
     image_counts: dict  # split -> class name -> number of pictures kept.
     skipped: list  # (name in the zip, reason) for every file that was not kept.
+    notes: tuple = ()  # Sentences on how the folders were read (splits, empty or unreadable).
+    validation_split: str = None  # The split that validates ("validation" or "test"), or None.
+
+    @property
+    def training_folder(self) -> pathlib.Path:
+        return self.split_folders["train"]
+
+    @property
+    def validation_folder(self):
+        """The folder of validation pictures, or None: then a fifth of training is kept."""
+        return self.split_folders.get(self.validation_split)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,18 +94,19 @@ def extract_class_folders(
         entries = archive.infolist()
         if not entries:
             raise ValueError(f"The zip is empty; {EXPECTED_LAYOUT}.")
-        paths = {entry.filename: _safe_parts(entry) for entry in entries}
-        files = [entry for entry in entries if not entry.is_dir()]
+        paths = {id(entry): _safe_parts(entry) for entry in entries}
+        files = [entry for entry in entries if not zip_names.is_folder(entry)]
         _refuse_too_much(files, max_total_bytes, max_files, max_file_bytes)
         skipped = []
         candidates = []
         for entry in files:
-            reason = _reason_to_skip(paths[entry.filename])
+            reason = _reason_to_skip(paths[id(entry)])
             if reason:
-                skipped.append((entry.filename, reason))
+                skipped.append((zip_names.entry_name(entry), reason))
             else:
-                candidates.append((paths[entry.filename], entry))
-        plan = _plan_layout(candidates)
+                candidates.append((paths[id(entry)], entry))
+        layout = folder_layout.find_layout([parts for parts, _ in candidates])
+        plan, name_notes = zip_names.readable_classes(_plan_layout(candidates, layout))
         _count_classes((picture.split, picture.class_name) for picture in plan)
 
         pathlib.Path(destination_root).mkdir(parents=True, exist_ok=True)
@@ -107,12 +118,16 @@ def extract_class_folders(
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+    empty = _empty_class_notes(entries, paths, layout, image_counts["train"])
     return ExtractedDataset(
         folder=folder,
         split_folders={split: folder / split for split in image_counts},
         class_names=sorted(image_counts["train"]),
         image_counts=image_counts,
         skipped=skipped,
+        notes=layout.notes + tuple(name_notes) + tuple(empty),
+        validation_split=layout.validation_split if layout.validation_split in image_counts
+        else None,
     )
 
 
@@ -159,11 +174,12 @@ def _open_zip(zip_bytes) -> zipfile.ZipFile:
 
 def _safe_parts(entry: zipfile.ZipInfo) -> tuple:
     """The entry's path as folder names, or refuse the upload if it could escape its folder."""
-    name = entry.filename
+    name = zip_names.entry_name(entry)
     parts = tuple(part for part in name.split("/") if part not in ("", "."))
     problem = None
     if "\\" in name:
-        problem = "uses backslashes, which Windows reads as folders that could lead anywhere"
+        problem = ("uses backslashes between folders but was not made on Windows; please "
+                   "make the zip again with your computer's own Compress command")
     elif name.startswith("/") or (name[1:2] == ":" and name[:1].isalpha()):
         problem = "is an absolute path, pointing outside the upload"
     elif ".." in parts:
@@ -174,7 +190,7 @@ def _safe_parts(entry: zipfile.ZipInfo) -> tuple:
         problem = "is protected by a password; please make the zip again without one"
     elif entry.compress_type not in UNPACKABLE_METHODS:
         problem = "uses a compression the classroom cannot unpack; please zip it the usual way"
-    elif not parts and not entry.is_dir():
+    elif not parts and not zip_names.is_folder(entry):
         problem = "has no file name"
     if problem:
         raise ValueError(f"The upload was refused: the zip entry '{_shown(name)}' {problem}.")
@@ -208,39 +224,44 @@ def _reason_to_skip(parts) -> str | None:
     return None
 
 
-def _plan_layout(candidates) -> list:
-    """Decide the split and class of every picture from its folders alone."""
-    all_parts = [parts for parts, _ in candidates]
-    # Compressing a folder wraps everything in it (pets/cats/...): drop such wrappers, but
-    # never a split folder, and stop before the pictures would come loose.
-    depth = 0
-    while (
-        all_parts
-        and all(len(parts) > depth + 1 for parts in all_parts)
-        and len({parts[depth] for parts in all_parts}) == 1
-        and all_parts[0][depth].lower() not in SPLIT_NAMES
-        and any(len(parts) > depth + 2 for parts in all_parts)
-    ):
-        depth += 1
-    top_folders = {parts[depth] for parts in all_parts if len(parts) > depth + 1}
-    has_splits = bool(top_folders) and all(name.lower() in SPLIT_NAMES for name in top_folders)
-    if has_splits and "train" not in {SPLIT_NAMES[name.lower()] for name in top_folders}:
-        folders = " and ".join(sorted(top_folders))
-        raise ValueError(f"The zip has {folders} folders but no train folder; {EXPECTED_LAYOUT}.")
-
+def _plan_layout(candidates, layout) -> list:
+    """Decide the split and class of every picture from its folders alone
+    (engine.folder_layout's rules, the same as for a folder on the learner's computer)."""
+    has_splits = any(prefix and folder_layout.split_of(prefix[-1])
+                     for prefix in layout.split_prefixes.values())
     plan = []
     for parts, entry in candidates:
-        inside = parts[depth + 1 :] if has_splits else parts[depth:]
-        if len(inside) < 2:
-            where = "in a split folder" if has_splits and len(inside) else "at the top of the zip"
+        found = [(split, prefix) for split, prefix in layout.split_prefixes.items()
+                 if parts[:len(prefix)] == prefix]
+        split, prefix = found[0] if found else ("train", ())
+        inside = parts[len(prefix):]
+        if not found or len(inside) < 2:
+            where = "in a split folder" if found and has_splits else "at the top of the zip"
             raise ValueError(
-                f"The picture '{_shown(entry.filename)}' sits directly {where}, not inside a "
-                f"class folder; {EXPECTED_LAYOUT}."
+                f"The picture '{_shown(zip_names.entry_name(entry))}' sits directly {where}, not inside "
+                f"a class folder; {EXPECTED_LAYOUT}."
             )
-        # Folders meaning the same split (val/ and validation/) simply share it.
-        split = SPLIT_NAMES[parts[depth].lower()] if has_splits else "train"
         plan.append(_PlannedPicture(entry, split, inside[0], inside[1:]))
     return plan
+
+
+def _empty_class_notes(entries, paths, layout, kept_classes) -> list:
+    """A sentence for every class folder of the training split that holds no usable picture
+    (nothing, other files, or damaged pictures): it was left out, and the learner should know."""
+    prefix = layout.split_prefixes["train"]
+    depth = len(prefix)
+    folders = set()
+    for entry in entries:
+        parts = paths[id(entry)]
+        if parts[:depth] != prefix or len(parts) <= depth or "__MACOSX" in parts:
+            continue
+        if zip_names.is_unreadable(entry) and not parts[depth].isascii():
+            continue  # numbered when it has pictures; unnamed here when it has none
+        if len(parts) > depth + 1 or (len(parts) == depth + 1 and zip_names.is_folder(entry)):
+            folders.add(parts[depth])
+    left_out = sorted(name for name in folders - set(kept_classes) if not name.startswith("."))
+    return [f"{'/'.join(prefix + (name,))}/ holds no pictures and was left out."
+            for name in left_out]
 
 
 def _count_classes(split_and_class_of_each_picture) -> dict:
@@ -278,7 +299,7 @@ def _unpack(archive, plan, folder, skipped, max_total_bytes, max_file_bytes) -> 
     unpacked_bytes = 0
     real_folder = folder.resolve()
     for picture in plan:
-        name = picture.entry.filename
+        name = zip_names.entry_name(picture.entry)
         data = _read_entry(archive, picture.entry, max_file_bytes)
         # Counting what really came out, because the sizes in the table of contents can lie.
         unpacked_bytes += len(data)

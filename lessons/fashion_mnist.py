@@ -142,7 +142,7 @@ if settings.tensorboard:
 st.header("4. What did it get wrong?")
 classifier_results.show_confusion(test_images, test_labels, probabilities, "fashion")
 classifier_results.show_probabilities(model, test_images, test_labels, probabilities, "fashion")
-classifier_results.show_own_picture(model, "fashion")
+classifier_results.show_own_picture(model, "fashion", settings.normalise)
 
 st.header("5. Take it with you")
 download_model, download_history = st.columns(2)

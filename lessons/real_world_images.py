@@ -52,17 +52,19 @@ with tree_column:
                   enumerate(data.class_names)], hide_index=True, width="stretch")
     st.caption(f"{data.training_count} training and {data.validation_count} validation "
                f"pictures, resized to {image_size} x {image_size}, in batches of {batch_size}: "
-               f"{data.steps_per_epoch} steps per epoch (every picture once).")
+               f"{data.steps_per_epoch} steps per epoch (every picture once). "
+               + folder_data.decoded_size_sentence(data))
 with grid_column:
     pictures, names = real_world.first_batch(data)
     st.plotly_chart(charts.colour_grid(pictures, names), key="batch-grid")
 
 st.markdown("The course reads folders with `ImageDataGenerator(rescale=1/255)"
             ".flow_from_directory(directory, target_size=(300, 300), batch_size=128, "
-            "class_mode='binary')`. Keras 3's successor, as this page runs it:")
-code.show_code(image_folders.load_folders if choice.dataset_key or choice.validation_folder
-               else image_folders.load_single_folder, image_folders.keep_decoded,
-               image_folders.in_batches)
+            "class_mode='binary')`. Keras 3's successor is `keras.utils."
+            "image_dataset_from_directory`, with the same folder rules. This page decodes "
+            "every picture once, with the same decoder that reads your own pictures below, "
+            "and gathers batches from the kept pixels:")
+code.show_code(image_folders.load_folders, image_folders.in_batches)
 
 st.header("2. Binary or multiclass")
 binary = data.label_mode == "binary"

@@ -44,6 +44,8 @@ with weights_column:
 if weights is None:
     st.stop()
 prepared = transfer_choices.prepared_base(base_name, weights, image_size, seed)
+if prepared is None:
+    st.stop()
 code.show_code(recipes.inception_base if base_name == "InceptionV3" else recipes.mobilenet_base,
                recipes.freeze_layers)
 before, after = prepared.before_freezing, prepared.after_freezing

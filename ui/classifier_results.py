@@ -53,7 +53,9 @@ def show_probabilities(model, test_images, test_labels, probabilities, key: str)
                              key=f"{key}-bars")
 
 
-def show_own_picture(model, key: str) -> None:
+def show_own_picture(model, key: str, normalise: bool = True) -> None:
+    """The learner's photo made Fashion-MNIST-like, step by step, and classified; scaled as
+    the model's training pictures were (`normalise`, lesson 3's setting)."""
     streamlit.markdown("**Your own picture.** Photograph or draw one piece of clothing on a "
                        "plain background; see it turned into what the model sees.")
     upload = streamlit.file_uploader("a picture", type=None, key=f"{key}-upload")
@@ -70,7 +72,7 @@ def show_own_picture(model, key: str) -> None:
                      else "already light on black", clamp=True)
     columns[2].image(steps.cropped, caption="cropped to the item", clamp=True)
     columns[3].image(steps.canvas, caption="centred on 28 x 28", clamp=True, width=140)
-    probabilities = fashion_mnist.predict_one(model, steps.model_input)
+    probabilities = fashion_mnist.predict_one(model, steps.canvas, normalise)
     best = int(probabilities.argmax())
     streamlit.success(f"The model says: **{CLASS_NAMES[best]}** ({probabilities[best]:.0%}).")
     streamlit.plotly_chart(charts.probability_bars(probabilities, CLASS_NAMES),

@@ -55,16 +55,24 @@ def extracted_upload(zip_bytes: bytes, name: str):
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/folder_off:")
         return None
-    if extracted.skipped:
-        streamlit.caption(f"Skipped {len(extracted.skipped)} files that are not usable "
-                          "pictures: " + ", ".join(f"{item} ({reason})" for item, reason
-                                                   in extracted.skipped[:5])
-                          + (" …" if len(extracted.skipped) > 5 else ""))
-    validation = (extracted.split_folders.get("validation")
-                  or extracted.split_folders.get("test"))
-    return Choice(name, f"upload-{digest}",
-                  training_folder=str(extracted.split_folders["train"]),
+    show_skipped(extracted.skipped)
+    show_notes(extracted.notes)
+    validation = extracted.validation_folder
+    return Choice(name, f"upload-{digest}", training_folder=str(extracted.training_folder),
                   validation_folder=str(validation) if validation else None)
+
+
+def show_skipped(skipped) -> None:
+    if skipped:
+        streamlit.caption(f"Skipped {len(skipped)} files that are not usable "
+                          "pictures: " + ", ".join(f"{item} ({reason})" for item, reason
+                                                   in skipped[:5])
+                          + (" …" if len(skipped) > 5 else ""))
+
+
+def show_notes(notes) -> None:
+    for note in notes:
+        streamlit.info(note, icon=":material/info:")
 
 
 def local_folder(path_text: str):
@@ -77,26 +85,40 @@ def local_folder(path_text: str):
                        icon=":material/folder_open:")
         return None
     try:
-        training, validation = image_folders.split_folders(path_text.strip())
-    except ValueError as problem:
-        streamlit.error(str(problem), icon=":material/folder_off:")
+        training, validation, notes = image_folders.local_layout(path_text.strip())
+        fingerprint = image_folders.folder_fingerprint(training)
+    except (ValueError, OSError) as problem:
+        streamlit.error(str(problem) if isinstance(problem, ValueError) else
+                        "That folder could not be read (perhaps it is not yours to read); "
+                        "please choose another.", icon=":material/folder_off:")
         return None
-    return Choice(path_text.strip(), f"folder-{image_folders.folder_fingerprint(training)}",
-                  training_folder=str(training),
+    show_notes(notes)
+    return Choice(path_text.strip(), f"folder-{fingerprint}", training_folder=str(training),
                   validation_folder=str(validation) if validation else None)
 
 
 def load(choice: Choice, image_size: int, batch_size: int, seed: int):
-    """The chosen pictures as FolderData, or None after saying why they are missing."""
+    """The chosen pictures as FolderData, or None after saying why they are missing. Says
+    which pictures were skipped and what else the learner should know about them."""
     try:
-        if choice.dataset_key:
-            return cached.folder_data(choice.dataset_key, image_size, batch_size, seed)
-        return cached.uploaded_folder_data(choice.dataset_id, choice.training_folder,
-                                           choice.validation_folder, image_size,
-                                           batch_size, seed)
+        data = cached.folder_data(choice.dataset_id, choice.dataset_key,
+                                  choice.training_folder, choice.validation_folder,
+                                  image_size, batch_size, seed)
     except downloads.MissingDataError as problem:
         streamlit.error(str(problem), icon=":material/cloud_off:")
+        return None
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/folder_off:")
-    return None
+        return None
+    if choice.dataset_key is None:
+        show_skipped(data.skipped)
+        show_notes(data.notes)
+    return data
 
+
+def decoded_size_sentence(data) -> str:
+    """What the decoded pictures cost, against the budget every dataset must fit in."""
+    from engine import image_folders
+
+    return (f"Decoded, they take {data.pixels.nbytes / 1e6:,.0f} MB of the "
+            f"{image_folders.DECODED_BUDGET_BYTES / 1e9:g} GB the classroom allows one dataset.")

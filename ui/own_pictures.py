@@ -8,19 +8,19 @@ from engine import images
 
 
 def classify(key: str, image_size: int, predict, class_names) -> None:
-    """An uploader for several pictures; each one resized to `image_size` and shown with
-    `predict(pictures)`'s class probabilities, or a sentence saying why it was refused."""
+    """An uploader for several pictures; each one decoded and resized exactly as the training
+    pictures were (engine.images.picture_pixels) and shown with `predict(pictures)`'s class
+    probabilities, or a sentence saying why it was refused."""
     uploads = streamlit.file_uploader("pictures to classify", accept_multiple_files=True,
                                       key=key)
     for upload in uploads or []:
         try:
-            picture = images.to_model_input(images.open_upload(upload.getvalue()),
-                                            (image_size, image_size))
+            picture = images.picture_pixels(upload.getvalue(), (image_size, image_size))
         except ValueError as problem:
             streamlit.error(f"{upload.name}: {problem}", icon=":material/image_not_supported:")
             continue
-        probabilities = predict(picture[None])[0]
+        probabilities = predict(picture[None].astype("float32"))[0]
         picture_column, bars_column = streamlit.columns([1, 3])
-        picture_column.image(picture.astype("uint8"), caption=upload.name)
+        picture_column.image(picture, caption=upload.name)
         bars_column.plotly_chart(charts.probability_bars(probabilities, class_names),
                                  key=f"{key}-{upload.file_id}")

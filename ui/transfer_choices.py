@@ -60,8 +60,15 @@ def choose_weights(base_name: str, seed: int):
 
 
 def prepared_base(base_name: str, weights, image_size: int, seed: int):
-    return cached.transfer_base(base_name, weights.identity,
-                                str(weights.path) if weights.path else None, image_size, seed)
+    """The frozen network with these weights, or None after a sentence saying why the
+    weights do not fit it (never a traceback)."""
+    try:
+        return cached.transfer_base(base_name, weights.identity,
+                                    str(weights.path) if weights.path else None, image_size,
+                                    seed)
+    except ValueError as problem:
+        streamlit.error(str(problem), icon=":material/error:")
+        return None
 
 
 NO_AUGMENTATION = "none"

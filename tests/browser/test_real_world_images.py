@@ -54,3 +54,50 @@ def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
     pages.full_page_screenshot(page, screenshot_dir / "real-world-own-zip.png")
+
+
+def mixed_zip(per_class: int = 6) -> bytes:
+    """The files people really have, made here: a JPEG, a PNG, a Paint palette BMP and a
+    phone photo stored sideways with EXIF orientation 6, in each of two class folders."""
+    from tests.engine import test_pictures as kinds
+
+    makers = {"photo.jpg": lambda: kinds.encode(kinds.red_top_blue_bottom(), "JPEG"),
+              "drawing.png": lambda: kinds.encode(kinds.red_top_blue_bottom(), "PNG"),
+              "paint.bmp": kinds.palette_bmp, "sideways.jpg": kinds.exif_rotated_jpeg}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for class_name, flip in (("red-on-top", False), ("blue-on-top", True)):
+            for index in range(per_class):
+                for name, make in makers.items():
+                    data = make()
+                    if flip:  # the other class: the same files, upside down
+                        from PIL import Image, ImageOps
+
+                        picture = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+                        flipped = io.BytesIO()
+                        picture.rotate(180).convert("RGB").save(flipped, "PNG")
+                        data, name = flipped.getvalue(), name.rsplit(".", 1)[0] + ".png"
+                    archive.writestr(f"mixed/{class_name}/{index}-{name}", data)
+    return buffer.getvalue()
+
+
+def test_a_mixed_zip_trains_one_epoch_without_an_exception(browser_page, streamlit_server,
+                                                           classroom_data_dir, screenshot_dir):
+    page = browser_page
+    page.goto(f"{streamlit_server}/real-world-images?image_size=100&conv_blocks=3&epochs=1")
+    pages.wait_for_app_idle(page)
+    pages.choose_option(page, "pictures", "My own pictures")
+    zip_uploader = page.locator('[data-testid="stFileUploader"]').filter(
+        has_text="a .zip with one folder per class")
+    zip_uploader.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    pages.wait_for_app_idle(page)
+    zip_uploader.locator('input[type="file"]').set_input_files(files=[{
+        "name": "mixed.zip", "mimeType": "application/zip", "buffer": mixed_zip()}])
+    page.get_by_text("it is binary").wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    pages.wait_for_app_idle(page)
+    pages.assert_no_exception(page)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("validation accuracy").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    pages.wait_for_app_idle(page)
+    pages.assert_no_exception(page)
+    pages.full_page_screenshot(page, screenshot_dir / "real-world-mixed-zip.png")

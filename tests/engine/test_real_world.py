@@ -48,7 +48,7 @@ def test_training_order_is_seeded_and_reshuffled_every_epoch(classroom_data_dir)
 
 
 def test_a_four_class_folder_is_multiclass_and_trains(four_classes):
-    data = image_folders.load_single_folder(four_classes, (64, 64), 16, seed=0)
+    data = image_folders.load_folders(four_classes, None, (64, 64), 16, seed=0)
     assert data.class_names == ["cats", "dogs", "horses", "humans"]
     assert data.label_mode == "categorical"
     assert data.training_count + data.validation_count == 120
