@@ -15,7 +15,7 @@ so no features stored by an earlier run are found: extraction is always timed.
     N epochs and its 20-epoch time is extrapolated (said so in the output).
 (b) The classroom: `transfer_features.cached_features` (building the network, decoding the
     pictures and the extraction included) then `train_paired` for 20 epochs of both heads
-    (batches of the lesson's default size, transfer_features.DEFAULT_BATCH_SIZE),
+    (batches of the lesson's default size, dropout_pair.DEFAULT_BATCH_SIZE),
     then both heads put back on the network as the course's full models.
 (c) The same comparison with MobileNet 0.25 and its real ImageNet weights, both ways, on
     horses-or-humans and cats-vs-dogs, to check that the fast way loses no accuracy.
@@ -35,6 +35,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
+from engine import dropout_pair  # noqa: E402
 from engine import image_folders  # noqa: E402
 from engine import recipes  # noqa: E402
 from engine import registry  # noqa: E402
@@ -121,7 +122,7 @@ def classroom(base_name, cut_layer_name, weights, epochs, seed, batch_size, data
     features = transfer_features.cached_features(dataset, base_name, weights, cut_layer_name,
                                                  seed=seed)
     extracted = time.perf_counter() - started
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels, epochs=epochs, batch_size=batch_size, dropout_rate=0.2,
         seed=seed)
@@ -149,7 +150,7 @@ def main():
                         help="epochs the InceptionV3 recipe really runs (the rest extrapolated)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--classroom-batch", type=int,
-                        default=transfer_features.DEFAULT_BATCH_SIZE,
+                        default=dropout_pair.DEFAULT_BATCH_SIZE,
                         help="the classroom's batch size (default: the lesson's default)")
     parser.add_argument("--skip-mobilenet", action="store_true")
     arguments = parser.parse_args()
@@ -205,8 +206,8 @@ def compare_accuracy(dataset, epochs, seed, batch_size):
     run, _, _, (mobilenet_classroom, _), _ = classroom("MobileNet 0.25", cut, "imagenet",
                                                        epochs, seed, batch_size, dataset)
     recipe_histories, recipe_seconds = {}, 0.0
-    for name, dropout_rate in ((transfer_features.WITHOUT_DROPOUT, None),
-                               (transfer_features.WITH_DROPOUT, 0.2)):
+    for name, dropout_rate in ((dropout_pair.WITHOUT_DROPOUT, None),
+                               (dropout_pair.WITH_DROPOUT, 0.2)):
         history, setup, epoch_ends, _ = course_recipe("MobileNet 0.25", cut, "imagenet",
                                                       dropout_rate, epochs, seed, dataset)
         recipe_histories[name] = history

@@ -167,6 +167,12 @@ def augmentation_layers(settings: AugmentSettings, seed=None) -> list:
             for class_name, arguments in _layer_recipes(settings, seed)]
 
 
+def layer_recipes(settings: AugmentSettings) -> list:
+    """[[layer class name, arguments], ...] of the layers these settings make: what a run
+    trained with them depends on (JSON-ready, for run keys)."""
+    return [[class_name, arguments] for class_name, arguments in _layer_recipes(settings, None)]
+
+
 def augmentation_model(settings: AugmentSettings, seed=None) -> keras.Sequential:
     """The augmentation layers as one Sequential, without rescaling, so outputs stay 0..255.
     Keras cannot call a Sequential with no layers; `preview_grid` handles NO_AUGMENTATION."""

@@ -40,10 +40,9 @@ def result_store() -> ResultStore:
 
 @streamlit.cache_resource
 def transfer_store() -> ResultStore:
-    """Lesson 7's trained pairs (with the course models made from them), kept apart because
-    each pair holds two heads of up to 38.5 million weights and their training state (about
-    600 MB after mixed7): the last three pairs only, so that new settings cannot grow the
-    server past its memory (BENCHMARKS.md, whole-app memory)."""
+    """Lesson 7's course models, each a trained head put back on the network, kept apart
+    because a head after mixed7 holds 38.5 million weights: the last three only, so that new
+    settings cannot grow the server past its memory (BENCHMARKS.md, whole-app memory)."""
     return ResultStore(capacity=3)
 
 
@@ -124,3 +123,18 @@ def transfer_base(base_name: str, weights_identity: str, weights_path, image_siz
     weights = transfer.Weights(pathlib.Path(weights_path) if weights_path else None,
                                weights_identity, "")
     return transfer.build_base(base_name, weights, image_size, seed)
+
+
+def course_model(pair_key: str, complete: bool, head_name: str, prepared, cut_layer_name: str,
+                 head_model):
+    """The course's Model(pre_trained_model.input, x) made from a trained pair's head, kept in
+    the transfer store (three at most): it shares the head's and the network's layers."""
+    from engine import transfer
+
+    store = transfer_store()
+    key = (pair_key, complete, head_name, id(prepared.model))
+    model = store.get(key)
+    if model is None:
+        model = transfer.full_model(prepared, cut_layer_name, head_model)
+        store.put(key, model)
+    return model

@@ -14,8 +14,15 @@ import time
 
 import keras
 
+from engine import dropout_pair
+from engine import image_folders
+from engine import jobs
+from engine import run_cache
 from engine import training
 from engine import transfer
+
+RUN_KIND = "fine-tuning"
+RECIPE_VERSION = 1
 
 DEFAULT_EPOCHS = 2
 LEARNING_RATE = 0.00001
@@ -33,6 +40,8 @@ class FineTuningRun:
     unlocked: transfer.ParameterCounts  # of the whole model, once the top blocks are open
     validation_accuracy_before: float
     seconds: float
+    stopped_early: bool = False
+    partial_epoch: dict = None  # see training.LiveProgress
 
 
 def unfreeze_choices(cut_layer_names: list, cut_layer_name: str) -> list:
@@ -54,8 +63,8 @@ def network_copy(prepared: transfer.PreparedBase, cut_layer_name: str):
 
 
 def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: keras.Model,
-              unfreeze_after: str, folder_data, epochs: int, on_epoch=None,
-              on_batch=None) -> FineTuningRun:
+              unfreeze_after: str, folder_data, epochs: int,
+              reporter=jobs.QuietReporter()) -> FineTuningRun:
     """Train the classifier `head_model` (trained on stored features) together with the
     layers of the network between `unfreeze_after` and the cut, on `folder_data`'s pictures
     (image_folders.FolderData, 0..255). `prepared` and `head_model` are left as they were."""
@@ -75,10 +84,55 @@ def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: 
     pictures, validation = (prepared_pictures(folder_data.training),
                             prepared_pictures(folder_data.validation))
     before = model.evaluate(validation, verbose=0, return_dict=True)["accuracy"]
-    watcher = training.LiveProgress(-(-folder_data.training_count // BATCH_SIZE), on_epoch,
-                                    on_batch, batch_interval=1)
+    watcher = training.LiveProgress(-(-folder_data.training_count // BATCH_SIZE),
+                                    reporter.on_epoch, reporter.on_batch,
+                                    reporter.should_stop, batch_interval=1)
     model.fit(pictures, validation_data=validation, epochs=epochs, callbacks=[watcher],
               verbose=0)
     return FineTuningRun(watcher.history, model, unfreeze_after,
                          transfer.parameter_counts(model), float(before),
-                         time.perf_counter() - started)
+                         time.perf_counter() - started, watcher.stopped_early,
+                         watcher.partial_epoch)
+
+
+@dataclasses.dataclass(frozen=True)
+class FineTuneSettings:
+    """Fine-tuning `head_name` of the finished pair `pair` with the layers after
+    `unfreeze_after` unlocked, for `epochs` epochs."""
+
+    pair: dropout_pair.PairSettings
+    head_name: str
+    unfreeze_after: str
+    epochs: int = DEFAULT_EPOCHS
+
+    def as_dict(self) -> dict:
+        return {"pair": self.pair.as_dict(), "head_name": self.head_name,
+                "unfreeze_after": self.unfreeze_after, "epochs": self.epochs}
+
+    def key_dict(self) -> dict:
+        return {**self.as_dict(), "pair": self.pair.key_dict()}
+
+
+def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
+    """The job the page submits: the pair's trained head, the kept network and the
+    pictures, then `fine_tune`. Raises ValueError when the pair is not trained."""
+    pair = settings.pair
+    pair_run = run_cache.load_run(dropout_pair.RUN_KIND, dropout_pair.job(pair).key)
+    if pair_run is None:
+        raise ValueError("Train both classifiers to the end (part 3) before fine-tuning one.")
+    prepared = transfer.kept_network(pair.base_name, pair.weights(), pair.image_size,
+                                     pair.seed)
+    course_dataset = pair.dataset if pair.training_folder is None else None
+    pictures = image_folders.load_pictures(course_dataset, pair.training_folder,
+                                           pair.validation_folder, pair.image_size,
+                                           BATCH_SIZE, pair.seed)
+    run = fine_tune(prepared, pair.cut_layer, pair_run.model[settings.head_name],
+                    settings.unfreeze_after, pictures, settings.epochs, reporter)
+    extras = {"validation_accuracy_before": run.validation_accuracy_before,
+              "trainable_parameters": run.unlocked.trainable, "training_seconds": run.seconds,
+              "partial_epoch": run.partial_epoch}
+    return run_cache.RunResult(run.model, run.history, extras, complete=not run.stopped_early)
+
+
+def job(settings: FineTuneSettings) -> jobs.Job:
+    return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)

@@ -86,6 +86,7 @@ class Status:
     steps: int = 0  # batches per epoch
     history: dict = dataclasses.field(default_factory=dict)
     message: str = ""  # why it failed, in a sentence for the learner
+    phase: str = ""  # work before the epochs, e.g. "Computing features"; "" while training
     submitted_at: float = 0.0
     started_at: float = 0.0
     updated_at: float = 0.0
@@ -266,16 +267,26 @@ class Reporter:
     def on_batch(self, epoch: int, batch: int, steps: int) -> None:
         """`epoch` counted from 0, `batch` from 1, of `steps` batches per epoch."""
         self.progress.epochs_done, self.progress.batch, self.progress.steps = epoch, batch, steps
+        self.progress.phase = ""
+        self.write_now_and_then()
+
+    def on_step(self, phase: str, done: int, total: int) -> None:
+        """Work before training, such as computing features: `done` of `total` items."""
+        self.progress.phase, self.progress.batch, self.progress.steps = phase, done, total
+        self.write_now_and_then()
+
+    def on_epoch(self, history: dict, epochs_done: int = None) -> None:
+        """`history`: metric name -> one number per finished epoch (or, for a run that
+        trains several models, any JSON-able dictionary, with `epochs_done` given)."""
+        self.progress.history = json.loads(json.dumps(history))
+        if epochs_done is None:
+            epochs_done = max((len(values) for values in history.values()), default=0)
+        self.progress.epochs_done, self.progress.batch = epochs_done, 0
+        self.write()
+
+    def write_now_and_then(self) -> None:
         if time.monotonic() - self.last_write >= PROGRESS_INTERVAL_SECONDS:
             self.write()
-
-    def on_epoch(self, history: dict) -> None:
-        """`history`: metric name -> one number per finished epoch."""
-        self.progress.history = {name: list(values) for name, values in history.items()}
-        self.progress.epochs_done = max((len(values) for values in history.values()),
-                                        default=0)
-        self.progress.batch = 0
-        self.write()
 
     def write(self) -> None:
         self.progress.updated_at = time.time()
@@ -292,7 +303,10 @@ class QuietReporter:
     def on_batch(self, epoch: int, batch: int, steps: int) -> None:
         pass
 
-    def on_epoch(self, history: dict) -> None:
+    def on_step(self, phase: str, done: int, total: int) -> None:
+        pass
+
+    def on_epoch(self, history: dict, epochs_done: int = None) -> None:
         pass
 
 

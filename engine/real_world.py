@@ -1,30 +1,37 @@
 """Lessons 5 and 6: the course's convnet on real pictures in class folders, with and
-without augmentation. Training reuses the live progress, stop and disk cache of lesson 3."""
+without augmentation, trained as server jobs (engine/jobs.py) like every lesson."""
 
 import dataclasses
 import time
 
 import keras
 import numpy
-import tensorflow
 
+from engine import augment
 from engine import image_folders
+from engine import jobs
 from engine import recipes
 from engine import run_cache
 from engine import training
 
 RUN_KIND = "real-world"
-RECIPE_VERSION = 1
+# 2: pictures decoded by engine.images (EXIF, palettes) and batches gathered from kept pixels
+# in a fresh seeded order per run; augmentation layers seeded from the run's seed.
+RECIPE_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True)
 class RealWorldSettings:
-    """Every choice that changes what is learned. `dataset` is a registry key, or
-    "upload-<sha256 of the zip>" for a learner's own pictures."""
+    """Every choice that changes what is learned. `dataset` is a registry key, or an id of a
+    learner's pictures ("upload-<sha256 of the zip>", "folder-<fingerprint>") found in
+    `training_folder` and `validation_folder` (where they are, which changes nothing learned).
+    `augmentation`: (name, value) pairs of engine.augment.AugmentSettings, or () for none."""
 
     RUN_KIND = RUN_KIND
 
     dataset: str = "horse-or-human"
+    training_folder: str = None
+    validation_folder: str = None
     image_size: int = 150  # the course's "speed up at the cost of accuracy": 300, 150, 100
     conv_blocks: int = 5
     epochs: int = 10
@@ -38,10 +45,32 @@ class RealWorldSettings:
         settings["augmentation"] = [list(pair) for pair in self.augmentation]
         return settings
 
+    def key_dict(self) -> dict:
+        """What changes the learned weights: not where the pictures lie (the dataset id says
+        which they are), and of the augmentation only the layers it makes (rescale and a
+        fill mode that no layer uses change nothing: the model rescales itself)."""
+        settings = self.as_dict()
+        del settings["training_folder"], settings["validation_folder"]
+        settings["augmentation"] = augment.layer_recipes(self.augment_settings())
+        return settings
+
+    def augment_settings(self) -> augment.AugmentSettings:
+        return augment.AugmentSettings(**dict(self.augmentation))
+
+
+def train_job(settings: RealWorldSettings, reporter) -> run_cache.RunResult:
+    """The job the page submits (engine/jobs.py): the pictures, read from plain settings in
+    the worker (decoded once, kept on disk), then the run."""
+    course_dataset = settings.dataset if settings.training_folder is None else None
+    data = image_folders.load_pictures(course_dataset, settings.training_folder,
+                                       settings.validation_folder, settings.image_size,
+                                       settings.batch_size, settings.seed)
+    layers = augment.augmentation_layers(settings.augment_settings(), seed=settings.seed)
+    return train_real_world(data, settings, layers, reporter)
+
 
 def train_real_world(folder_data: image_folders.FolderData, settings: RealWorldSettings,
-                     augmentation_layers=(), on_epoch=None, on_batch=None,
-                     should_stop=None) -> run_cache.RunResult:
+                     augmentation_layers=(), reporter=jobs.QuietReporter()) -> run_cache.RunResult:
     keras.utils.set_random_seed(settings.seed)
     model = recipes.real_world_model(settings.image_size, settings.conv_blocks,
                                      len(folder_data.class_names), settings.learning_rate)
@@ -49,13 +78,12 @@ def train_real_world(folder_data: image_folders.FolderData, settings: RealWorldS
     if augmentation_layers:
         # Only the training pictures are augmented, freshly every epoch; validation
         # pictures stay as they are (the course's "do we augment validation data?": no).
-        augment = keras.Sequential(list(augmentation_layers))
+        augment_pictures = keras.Sequential(list(augmentation_layers))
         training_batches = training_batches.map(
-            lambda pictures, labels: (augment(pictures, training=True), labels),
-            num_parallel_calls=tensorflow.data.AUTOTUNE)
+            lambda pictures, labels: (augment_pictures(pictures, training=True), labels))
 
-    live = training.LiveProgress(folder_data.steps_per_epoch, on_epoch, on_batch, should_stop,
-                                 batch_interval=2)
+    live = training.LiveProgress(folder_data.steps_per_epoch, reporter.on_epoch,
+                                 reporter.on_batch, reporter.should_stop, batch_interval=1)
     started = time.perf_counter()
     model.fit(training_batches, validation_data=folder_data.validation,
               epochs=settings.epochs, callbacks=[live], verbose=0)
@@ -64,22 +92,14 @@ def train_real_world(folder_data: image_folders.FolderData, settings: RealWorldS
     facts = evaluate(model, folder_data)
     probabilities = facts.pop("validation_probabilities")
     extras = {**facts, "training_seconds": seconds, "parameters": model.count_params(),
-              "class_names": folder_data.class_names}
+              "class_names": folder_data.class_names, "partial_epoch": live.partial_epoch}
     return run_cache.RunResult(model, live.history, extras,
                                {"validation_probabilities": probabilities},
                                complete=not live.stopped_early)
 
 
-def train_or_reuse(folder_data, settings: RealWorldSettings, augmentation_layers=(),
-                   on_epoch=None, on_batch=None, on_wait=None) -> run_cache.Run:
-    return run_cache.train_once(
-        RUN_KIND, settings.as_dict(), RECIPE_VERSION,
-        lambda: train_real_world(folder_data, settings, augmentation_layers, on_epoch,
-                                 on_batch), on_wait)
-
-
-def run_key(settings: RealWorldSettings) -> str:
-    return run_cache.run_key(RUN_KIND, settings.as_dict(), RECIPE_VERSION)
+def job(settings: RealWorldSettings) -> jobs.Job:
+    return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
 def first_batch(folder_data: image_folders.FolderData, count: int = 16):

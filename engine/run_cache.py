@@ -7,7 +7,9 @@ stored run at once.
 
 Layout, under `settings.data_dir()`:
 
-    runs/<kind>/<key>/model.keras    the trained model (`model.save`)
+    runs/<kind>/<key>/model.keras    the trained model (`model.save`), or model-<n>.keras for
+                                     each of several (a dictionary of models, as lesson 7's
+                                     pair), their names in history.json
     runs/<kind>/<key>/history.json   losses per epoch, the settings, small extras
     runs/<kind>/<key>/arrays.npz     optional named numpy arrays, e.g. test predictions
     runs/<kind>/<key>.lock           held while someone trains these settings; kept forever
@@ -68,6 +70,7 @@ logger = logging.getLogger(__name__)
 class RunResult:
     """What a `train` function given to `train_once` returns.
 
+    model: the trained model, or a dictionary name -> model for a run that trains several.
     history: metric name -> one number per epoch, e.g. `model.fit(...).history`.
     extras: small JSON-able facts about the run, e.g. {"test_accuracy": 0.91, "seconds": 12.5}.
     arrays: name -> numpy array to keep with the run, e.g. {"test_predictions": ...}.
@@ -152,7 +155,7 @@ def save_run(kind: str, settings: dict, version: int, result: RunResult,
     record = {"format": FILE_FORMAT, "kind": kind, "key": key, "version": version,
               "settings": settings, "history": plain_history(result.history),
               "extras": plain_extras(result.extras),
-              "array_names": sorted(checked_arrays(result.arrays))}
+              "array_names": sorted(checked_arrays(result.arrays)), "model_names": None}
     folder = kind_folder(kind, shelf)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(folder)
@@ -161,7 +164,7 @@ def save_run(kind: str, settings: dict, version: int, result: RunResult,
 
     partial = pathlib.Path(tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=folder))
     try:
-        result.model.save(partial / MODEL_FILE)
+        save_models(result.model, partial, record)
         # NaN losses are kept as NaN (a diverging run is a lesson too); Python reads them back.
         (partial / HISTORY_FILE).write_text(json.dumps(record, indent=1), encoding="utf-8")
         if result.arrays:
@@ -196,7 +199,7 @@ def load_run(kind: str, key: str, shelf: str = FINISHED_SHELF) -> typing.Optiona
                 arrays = {name: stored[name] for name in stored.files}
         if sorted(arrays) != record["array_names"]:
             raise ValueError("arrays.npz does not hold the arrays history.json lists")
-        model = keras.saving.load_model(folder / MODEL_FILE)
+        model = load_models(folder, record.get("model_names"))
     # Anything can go wrong reading a damaged folder (zip, HDF5, JSON errors...); whatever it
     # is, the cure is the same: forget the folder and train again.
     except Exception as error:  # noqa: BLE001
@@ -206,6 +209,24 @@ def load_run(kind: str, key: str, shelf: str = FINISHED_SHELF) -> typing.Optiona
     return Run(model=model, history=record["history"], extras=record["extras"], arrays=arrays,
                settings=record["settings"], key=key, from_cache=True,
                complete=shelf == FINISHED_SHELF)
+
+
+def save_models(model, folder: pathlib.Path, record: dict) -> None:
+    """One model as model.keras; several (a dictionary) as model-<n>.keras, named in
+    `record` (history.json), which is written after this."""
+    if not isinstance(model, dict):
+        model.save(folder / MODEL_FILE)
+        return
+    record["model_names"] = list(model)
+    for index, each in enumerate(model.values()):
+        each.save(folder / f"model-{index}.keras")
+
+
+def load_models(folder: pathlib.Path, names):
+    if names is None:
+        return keras.saving.load_model(folder / MODEL_FILE)
+    return {name: keras.saving.load_model(folder / f"model-{index}.keras")
+            for index, name in enumerate(names)}
 
 
 def train_once(kind: str, settings: dict, version: int, train: typing.Callable[[], RunResult],

@@ -281,6 +281,20 @@ def build_base(base_name: str = "InceptionV3", weights=IMAGENET, image_size: int
                         parameter_counts(model))
 
 
+def kept_network(base_name: str, weights: Weights, image_size: int, seed: int) -> PreparedBase:
+    """`build_base`, kept for the next call with the same arguments: a training worker builds
+    the frozen network once for every job on it. One at a time (InceptionV3 is 90 MB of
+    weights). Treat it as read-only: fine-tuning works on a copy."""
+    return _kept_network(base_name, weights.path and str(weights.path), weights.identity,
+                         image_size, seed)
+
+
+@functools.lru_cache(maxsize=1)
+def _kept_network(base_name, weights_path, weights_identity, image_size, seed):
+    weights = Weights(weights_path and pathlib.Path(weights_path), weights_identity, "")
+    return build_base(base_name, weights, image_size, seed)
+
+
 @dataclasses.dataclass(frozen=True)
 class CutPoint:
     layer_name: str

@@ -24,8 +24,8 @@ Augmentation changes the pictures in every epoch, so it cannot be computed once 
 K views' features are stored; in each epoch a classifier sees one of the K views of every
 picture. FeatureSet.augmentation says which of the two ways ran.
 
-The second half of this file is the course's dropout experiment on stored features:
-`train_paired` trains the two heads, without and with Dropout, as a fair pair.
+The course's dropout experiment on these features, the two heads trained as a fair pair, is
+engine/dropout_pair.py.
 """
 
 import dataclasses
@@ -42,11 +42,9 @@ import numpy
 
 from engine import downloads
 from engine import image_folders
-from engine import recipes
 from engine import registry
 from engine import run_cache
 from engine import settings
-from engine import training
 from engine import transfer
 
 FEATURES_FORMAT = 3  # bump when what is stored, or how it is computed, changes
@@ -287,116 +285,3 @@ def load_features(path: pathlib.Path, feature_settings: dict) -> typing.Optional
         {**feature_settings, "stored_as": stored_as},
         describe(feature_settings["augmentation"]), path, from_disk=True,
         seconds=time.perf_counter() - started)
-
-
-# Two classifiers, one with Dropout, trained side by side on the features ---------------------
-
-WITHOUT_DROPOUT = "without dropout"
-WITH_DROPOUT = "with dropout"
-# The course's generators hand out batches of 20. The classroom's default is 50: the same
-# heads in fewer, larger steps. Measured with MobileNet's ImageNet features (20 epochs, both
-# heads): horses-or-humans validation 0.996 at 20 and at 50; cats-vs-dogs 0.885 and 0.895 at
-# 20, 0.890 and 0.885 at 50. InceptionV3's Dense(1024) after mixed7 then trains 1.7 times
-# faster per epoch (2.09 s against 1.23 s), since RMSprop's update of its 38.5 million
-# weights runs once per step. BENCHMARKS.md has the runs.
-DEFAULT_BATCH_SIZE = 50
-# Validation only predicts, so its batch size changes nothing but speed: every batch reads
-# all of Dense(1024)'s weights (150 MB after mixed7) once.
-VALIDATION_BATCH_SIZE = 256
-
-
-@dataclasses.dataclass
-class PairedRun:
-    """The two classifiers of the course's dropout experiment, trained so far."""
-
-    dropout_rate: float
-    epochs: int  # asked for
-    models: dict  # WITHOUT_DROPOUT / WITH_DROPOUT -> head model on features
-    histories: dict  # same keys -> {"loss", "accuracy", "val_loss", "val_accuracy": [...]}
-    stopped_early: bool = False
-    seconds: float = 0.0
-
-    @property
-    def epochs_done(self) -> int:
-        return min(len(history.get("loss", [])) for history in self.histories.values())
-
-
-def paired_heads(feature_shape, dropout_rate: float = 0.2, classes: int = 2,
-                 learning_rate: float = 0.0001, seed: int = 0) -> dict:
-    """Two heads that differ only in the Dropout layer: built from the same seed, then the
-    first one's starting weights copied into the second, layer by layer."""
-    keras.utils.set_random_seed(seed)
-    without_dropout = recipes.feature_head_model(feature_shape, None, classes, learning_rate)
-    with_dropout = recipes.feature_head_model(feature_shape, dropout_rate, classes,
-                                              learning_rate)
-    dense_layers = [[layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-                    for model in (without_dropout, with_dropout)]
-    for source, target in zip(*dense_layers):
-        target.set_weights(source.get_weights())
-    return {WITHOUT_DROPOUT: without_dropout, WITH_DROPOUT: with_dropout}
-
-
-def train_paired(training_features, training_labels, validation_features, validation_labels,
-                 epochs: int = 20, batch_size: int = DEFAULT_BATCH_SIZE, dropout_rate: float = 0.2,
-                 seed: int = 0, learning_rate: float = 0.0001, on_epoch=None, on_batch=None,
-                 should_stop=None) -> PairedRun:
-    """The course's two runs, without and with Dropout(dropout_rate), made a fair comparison:
-    the same starting weights, the same batches in the same order in every epoch (one seeded
-    shuffle, shared), the same seed. Only the dropout differs.
-
-    Training features of shape (views, pictures, ...) hold augmented views (see
-    cached_features): each epoch then takes one seeded view per picture, the same for both.
-    `on_epoch(run)` is called after every epoch of both; `on_batch(head_name, epoch, batch,
-    steps)` within epochs; `should_stop()` ends training within one batch, keeping both
-    models as trained so far (the head that was not interrupted may then be an epoch behind).
-    """
-    training_features = numpy.asarray(training_features, dtype="float32")
-    validation_features = numpy.asarray(validation_features, dtype="float32")
-    views = training_features.ndim - validation_features.ndim  # 1 when augmented views
-    if views not in (0, 1) or training_features.shape[views + 1:] != validation_features.shape[1:]:
-        raise ValueError("Training and validation features must come from the same cut layer.")
-    picture_count = training_features.shape[views]
-    if len(training_labels) != picture_count or len(validation_labels) != len(
-            validation_features):
-        raise ValueError("There must be one label for every picture's features.")
-    if epochs < 1 or batch_size < 1 or not 0 <= dropout_rate < 1:
-        raise ValueError("Train for at least one epoch, with batches of at least one picture "
-                         "and a dropout rate from 0 up to (not including) 1.")
-    label_width = numpy.shape(training_labels)[-1] if numpy.ndim(training_labels) > 1 else 1
-    heads = paired_heads(validation_features.shape[1:], dropout_rate,
-                         2 if label_width == 1 else label_width, learning_rate, seed)
-    run = PairedRun(dropout_rate, epochs, heads, {name: {} for name in heads})
-    watchers = {name: training.LiveProgress(
-        -(-picture_count // batch_size), should_stop=should_stop, batch_interval=5,
-        on_batch=on_batch and (lambda epoch, batch, steps, name=name:
-                               on_batch(name, epoch, batch, steps))) for name in heads}
-    shuffler = numpy.random.default_rng(seed)
-    started = time.perf_counter()
-    for epoch in range(epochs):
-        order = shuffler.permutation(picture_count)
-        if views:
-            chosen_views = shuffler.integers(training_features.shape[0], size=picture_count)
-            epoch_features = training_features[chosen_views, order]
-        else:
-            epoch_features = training_features[order]
-        epoch_labels = numpy.asarray(training_labels)[order]
-        for name, head in heads.items():
-            if should_stop is not None and should_stop():
-                run.stopped_early = True
-                break
-            # shuffle=False: the order was drawn above, once for both heads.
-            head.fit(epoch_features, epoch_labels, batch_size=batch_size, epochs=epoch + 1,
-                     initial_epoch=epoch, shuffle=False,
-                     validation_data=(validation_features, validation_labels),
-                     validation_batch_size=VALIDATION_BATCH_SIZE,
-                     callbacks=[watchers[name]], verbose=0)
-            run.histories[name] = watchers[name].history
-            run.stopped_early = run.stopped_early or watchers[name].stopped_early
-            if run.stopped_early:
-                break
-        run.seconds = time.perf_counter() - started
-        if on_epoch is not None:
-            on_epoch(run)
-        if run.stopped_early:
-            break
-    return run

@@ -11,6 +11,7 @@ from engine import charts
 from engine import real_world
 from ui import folder_data
 from ui import transfer_choices
+from ui import job_view
 from ui import training_view
 
 COURSE = augment.COURSE_SETTINGS
@@ -105,20 +106,12 @@ if experiment_data is None:
     st.stop()
 augmented = dataclasses.replace(experiment, augmentation=tuple(
     (field.name, getattr(settings, field.name)) for field in dataclasses.fields(settings)))
-plain_outcome = training_view.train_or_show(
-    real_world.RUN_KIND, real_world.run_key(experiment), experiment.epochs,
-    lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
-        experiment_data, experiment, (), on_epoch, on_batch, on_wait),
-    lambda model: real_world.evaluate(model, experiment_data),
-    probabilities_name="validation_probabilities", button_label="Train without augmentation",
-    key="train-plain")
-augmented_outcome = training_view.train_or_show(
-    real_world.RUN_KIND, real_world.run_key(augmented), experiment.epochs,
-    lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
-        experiment_data, augmented, augment.augmentation_layers(settings), on_epoch, on_batch,
-        on_wait),
-    lambda model: real_world.evaluate(model, experiment_data),
-    probabilities_name="validation_probabilities", button_label="Train with augmentation",
+plain_outcome = job_view.train_or_show(
+    real_world.job(experiment), lambda history: training_view.draw_curves(
+        history, "plain-live"), button_label="Train without augmentation", key="train-plain")
+augmented_outcome = job_view.train_or_show(
+    real_world.job(augmented), lambda history: training_view.draw_curves(
+        history, "augmented-live"), button_label="Train with augmentation",
     key="train-augmented")
 outcomes = {"without": plain_outcome, "with augmentation": augmented_outcome}
 finished = {name: outcome for name, outcome in outcomes.items() if outcome is not None}

@@ -9,6 +9,7 @@ from engine import real_world
 from engine import recipes
 from ui import code
 from ui import folder_data
+from ui import job_view
 from ui import own_pictures
 from ui import training_view
 from ui import url_state
@@ -92,34 +93,32 @@ with controls_column:
                                      key="real-learning_rate")
     st.number_input("seed", 0, 2**31 - 1, key="real-seed")
 with code_column:
-    code.show_code(recipes.real_world_model)
+    code.show_code(recipes.real_world_model, real_world.train_real_world)
 settings = real_world.RealWorldSettings(
-    dataset=choice.dataset_id, image_size=image_size, conv_blocks=conv_blocks, epochs=epochs,
-    batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+    dataset=choice.dataset_id, training_folder=choice.training_folder,
+    validation_folder=choice.validation_folder, image_size=image_size,
+    conv_blocks=conv_blocks, epochs=epochs, batch_size=batch_size,
+    learning_rate=learning_rate, seed=seed)
 url_state.write_to_url(settings, CLASSROOM)
 
 st.header("4. Train")
-outcome = training_view.train_or_show(
-    real_world.RUN_KIND, real_world.run_key(settings), settings.epochs,
-    lambda on_epoch, on_batch, on_wait: real_world.train_or_reuse(
-        data, settings, (), on_epoch, on_batch, on_wait),
-    lambda model: real_world.evaluate(model, data),
-    probabilities_name="validation_probabilities")
-if outcome is None:
+run = job_view.train_or_show(real_world.job(settings),
+                             lambda history: training_view.draw_curves(history, "real-live"))
+if run is None:
     st.stop()
-training_view.show_outcome(outcome, "real", accuracy_name="validation_accuracy")
+training_view.show_outcome(run, "real", accuracy_name="validation_accuracy")
 
 runs = st.session_state.setdefault("real-runs", {})
 runs[(settings.dataset, image_size, conv_blocks, epochs, batch_size, learning_rate, seed)] = {
     "pictures": choice.title, "image size": image_size, "blocks": conv_blocks,
-    "epochs": len(outcome.history.get("loss", [])),
-    "seconds": round(outcome.facts.get("training_seconds", float("nan")), 1),
-    "validation accuracy": round(outcome.facts["validation_accuracy"], 4)}
+    "epochs": len(run.history.get("loss", [])),
+    "seconds": round(run.extras.get("training_seconds", float("nan")), 1),
+    "validation accuracy": round(run.extras["validation_accuracy"], 4)}
 st.markdown("**Your runs so far**: the course's *speed up at the cost of accuracy*, measured.")
 st.dataframe(list(runs.values()), hide_index=True, width="stretch")
 
 st.header("5. Your own pictures")
 own_pictures.classify("real-predict", image_size,
-                      lambda pictures: real_world.predict_pictures(outcome.model, pictures,
+                      lambda pictures: real_world.predict_pictures(run.model, pictures,
                                                                    data.class_names),
                       data.class_names)

@@ -1,19 +1,20 @@
 """Lesson 7: Transfer learning. InceptionV3 trained on ImageNet, frozen, cut at mixed7, and
 a new classifier on top, trained twice side by side: without and with Dropout."""
 
+import dataclasses
+
 import streamlit as st
 
-from engine import augment
 from engine import cached
 from engine import charts
-from engine import downloads
+from engine import dropout_pair
 from engine import recipes
 from engine import training
 from engine import transfer
-from engine import transfer_features
 from ui import code
 from ui import fine_tuning_view
 from ui import folder_data
+from ui import job_view
 from ui import own_pictures
 from ui import transfer_choices
 
@@ -73,7 +74,11 @@ st.markdown(
     f"layers, so `Dense(1024)` alone has about {chosen.head_parameters / 1e6:.1f} million "
     "weights, trained on a few hundred pictures. That is why this head **overfits** so "
     "readily, and why the course adds Dropout.")
-code.show_code(recipes.transfer_head_model)
+st.markdown("The course builds one model from pictures to prediction:")
+code.show_code(recipes.transfer_head_model, caption="The course's form. The classroom trains "
+               "the same new layers on the cut layer's stored features (below), then puts "
+               "them back on the network for the model you take home.")
+code.show_code(recipes.feature_head_model, dropout_pair.train_paired, transfer.full_model)
 
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
@@ -88,7 +93,7 @@ with settings_column:
                                     key="transfer-dropout")
     epochs = st.slider("epochs", 1, 40, 20, key="transfer-epochs")
     batch_size = st.select_slider(
-        "batch size", [10, 20, 32, 50, 64, 100], transfer_features.DEFAULT_BATCH_SIZE,
+        "batch size", [10, 20, 32, 50, 64, 100], dropout_pair.DEFAULT_BATCH_SIZE,
         key="transfer-batch",
         help="The course's generators give batches of 20. Larger batches train the same "
              "classifiers in fewer steps: measured here, 50 reached the same validation "
@@ -97,82 +102,41 @@ transfer_choices.show_augmentation_code(augmentation)
 
 if pictures is None:
     st.stop()
-run_key = ("transfer", base_name, weights.identity, image_size, cut_name, pictures.dataset_id,
-           augmentation, views if use_augmentation else 0, dropout_rate, epochs,
-           batch_size, seed)
-store = cached.transfer_store()
-# One stopped pair per learner, kept with its settings: a pair after mixed7 holds hundreds
-# of megabytes, so stopping under new settings replaces the last one.
-stopped = st.session_state.get("transfer-stopped")
-paired = store.get(run_key) or (stopped[1] if stopped and stopped[0] == run_key else None)
-if paired is None:
-    st.info("A frozen network gives the same numbers for a picture in every epoch, so they "
-            "are computed **once** and kept on disk; both classifiers then train on them. "
-            "Press the button: the first time takes a minute or two.",
-            icon=":material/bolt:")
-    if not st.button("Compute features and train both", type="primary",
-                     icon=":material/play_arrow:", key="transfer-train"):
-        st.stop()
-    st.button("Stop training", icon=":material/stop_circle:", key="transfer-stop")
-    progress = st.progress(0.0, text="Computing features...")
-    curves = st.empty()
-    try:
-        features = transfer_features.cached_features(
-            pictures.dataset_id, base_name, weights, cut_name, image_size,
-            augment.augmentation_layers(augmentation, seed=seed) if use_augmentation else None,
-            views if use_augmentation else 0, seed,
-            on_progress=lambda done, total: progress.progress(
-                done / total, text=f"Features: {done} of {total} pictures"),
-            on_wait=lambda: st.info("Another learner is computing these features; waiting."),
-            folders=None if pictures.dataset_key else (pictures.training_folder,
-                                                        pictures.validation_folder),
-            prepared=prepared)
-    except downloads.MissingDataError as problem:
-        st.error(str(problem), icon=":material/cloud_off:")
-        st.stop()
-    except ValueError as problem:  # for example a zip with too few pictures per class
-        st.error(str(problem), icon=":material/folder_off:")
-        st.stop()
-
-    described = features.without_numbers()  # what is kept beside the pair
-
-    def on_epoch(run):
-        st.session_state["transfer-stopped"] = (run_key, (described, run, {}))
-        progress.progress(run.epochs_done / epochs,
-                          text=f"Epoch {run.epochs_done} of {epochs}, both classifiers")
-        curves.plotly_chart(charts.gap_comparison(run.histories),
-                            key=f"transfer-live-{run.epochs_done}")
-
-    run = transfer_features.train_paired(
-        features.training_features, features.training_labels, features.validation_features,
-        features.validation_labels, epochs, batch_size, dropout_rate, seed, on_epoch=on_epoch)
-    store.put(run_key, (described, run, {}))  # {}: the course models made from it
-    st.session_state.pop("transfer-stopped", None)
-    progress.empty()
-    curves.empty()
-    st.rerun()
-
-features, run, course_models = paired
-if run.epochs_done < epochs:
-    st.warning(f"Stopped after {run.epochs_done} of {epochs} epochs: below is what both "
-               "classifiers had learned by then.", icon=":material/stop_circle:")
-    if st.button("Train both again", icon=":material/replay:", key="transfer-retrain"):
-        st.session_state.pop("transfer-stopped", None)
-        st.rerun()
-class_count = len(features.class_names)
-st.caption(f"Classes: {', '.join(features.class_names)}, so the last layer is "
+pair_settings = dropout_pair.PairSettings(
+    base_name=base_name, weights_identity=weights.identity,
+    weights_path=str(weights.path) if weights.path else None, image_size=image_size,
+    cut_layer=cut_name, dataset=pictures.dataset_id, training_folder=pictures.training_folder,
+    validation_folder=pictures.validation_folder,
+    augmentation=tuple(dataclasses.asdict(augmentation).items()) if use_augmentation else (),
+    views=views if use_augmentation else 0, dropout_rate=dropout_rate, epochs=epochs,
+    batch_size=batch_size, seed=seed)
+pair_job = dropout_pair.job(pair_settings)
+st.caption("A frozen network gives the same numbers for a picture in every epoch, so they are "
+           "computed **once** and kept on disk; both classifiers then train on them. The "
+           "first time takes a minute or two.")
+run = job_view.train_or_show(
+    pair_job, lambda history: st.plotly_chart(charts.gap_comparison(
+        dropout_pair.histories(history)), key="transfer-live"),
+    button_label="Compute features and train both", key="transfer-train")
+if run is None:
+    st.stop()
+histories = dropout_pair.histories(run.history)
+features = run.extras
+class_count = len(features["class_names"])
+st.caption(f"Classes: {', '.join(features['class_names'])}, so the last layer is "
            + ("`Dense(1, activation='sigmoid')` with binary cross-entropy." if class_count == 2
               else f"`Dense({class_count}, activation='softmax')` with categorical "
                    "cross-entropy, as the course does for rock, paper, scissors."))
-st.caption(f"Features: {features.augmentation}. "
-           f"{'Loaded from disk' if features.from_disk else 'Computed'} in "
-           f"{features.seconds:.1f} s; both classifiers trained in {run.seconds:.1f} s.")
-st.plotly_chart(charts.gap_comparison(run.histories), key="transfer-compare")
+st.caption(f"Features: {features['features_how']}. "
+           f"{'Loaded from disk' if features['features_from_disk'] else 'Computed'} in "
+           f"{features['features_seconds']:.1f} s; both classifiers trained in "
+           f"{features['training_seconds']:.1f} s.")
+st.plotly_chart(charts.gap_comparison(histories), key="transfer-compare")
 st.dataframe([{"classifier": name, "final training accuracy": history["accuracy"][-1],
                "final validation accuracy": history["val_accuracy"][-1],
                "best validation accuracy": max(history["val_accuracy"]),
                "gap (training - validation)": history["accuracy"][-1]
-               - history["val_accuracy"][-1]} for name, history in run.histories.items()],
+               - history["val_accuracy"][-1]} for name, history in histories.items()],
              hide_index=True, width="stretch")
 st.markdown(
     "**Why dropout helps**, in the course's words: neighbouring neurons often end up with "
@@ -181,24 +145,17 @@ st.markdown(
     "and over-specialise, which dropping out breaks. Compare the shaded gaps above: the "
     "smaller the gap, the less the classifier learned its training pictures by heart.")
 st.header("4. Your own pictures, and the model to take home")
-chosen_head = st.radio("classifier", list(run.models), horizontal=True, key="transfer-head")
-# The course's Model(pre_trained_model.input, x) on the trained head's own layers; kept with
-# its pair (it costs no memory of its own), so it cannot push a pair out of the store.
-course_key = (chosen_head, run.epochs_done)
-if course_key not in course_models:
-    course_models[course_key] = transfer.full_model(prepared, cut_name, run.models[chosen_head])
-course_model = course_models[course_key]
+chosen_head = st.radio("classifier", list(run.model), horizontal=True, key="transfer-head")
+course_model = cached.course_model(pair_job.key, run.complete, chosen_head, prepared, cut_name,
+                                   run.model[chosen_head])
 own_pictures.classify("transfer-predict", image_size,
                       lambda pictures: transfer.predict_pictures(course_model, base_name,
                                                                  pictures),
-                      features.class_names)
+                      features["class_names"])
 st.download_button("the model (.keras)", lambda: training.model_file_bytes(course_model),
                    "transfer_learning.keras", icon=":material/download:")
-st.download_button("the comparison (.csv)", training.history_csv(
-    {f"{name}: {metric}": values for name, history in run.histories.items()
-     for metric, values in history.items()}),
+st.download_button("the comparison (.csv)", training.history_csv(run.history),
                    "dropout_comparison.csv", icon=":material/download:")
 st.caption("The camera icon above the chart saves it as a PNG.")
 
-fine_tuning_view.show(prepared, image_size, seed, cut_name, cut_names, chosen_head,
-                      run.models[chosen_head], pictures, batch_size, run_key)
+fine_tuning_view.show(pair_settings, run.complete, cut_names, chosen_head)

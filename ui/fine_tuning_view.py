@@ -1,4 +1,4 @@
-"""Lesson 7, part 5: fine-tuning the classifier the learner just trained, live and stoppable."""
+"""Lesson 7, part 5: fine-tuning the classifier the learner just trained, as a server job."""
 
 import streamlit
 
@@ -6,15 +6,11 @@ from engine import fine_tuning
 from engine import training
 from engine import transfer
 from ui import code
-from ui import folder_data
+from ui import job_view
 from ui import training_view
 
-SESSION_KEY = "transfer-fine-tuned"  # (settings, run): the latest only, it is a big model
-LAST_STOP_KEY = "transfer-fine-tune-last"  # whose stopped model may be in the session
 
-
-def show(prepared, image_size: int, seed: int, cut_name: str, cut_names: list,
-         head_name: str, head_model, pictures, batch_size: int, pair_key: tuple) -> None:
+def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str) -> None:
     streamlit.header("5. Fine-tuning (optional)")
     streamlit.markdown(
         "The course ends with a hint: *some lower layers can be retrained*. Unlock the top "
@@ -24,15 +20,20 @@ def show(prepared, image_size: int, seed: int, cut_name: str, cut_names: list,
         "BatchNormalization would swap the averages it learned on a million ImageNet "
         "pictures for those of a few small batches of ours, and the large updates that "
         "follow would wreck what the unlocked layers knew.")
-    choices = fine_tuning.unfreeze_choices(cut_names, cut_name)
+    choices = fine_tuning.unfreeze_choices(cut_names, pair_settings.cut_layer)
     if not choices:
         streamlit.info("There is no block below this cut to unlock: cut later to try it.",
+                       icon=":material/lock:")
+        return
+    if not pair_complete:
+        streamlit.info("Train both classifiers to the end to fine-tune one of them.",
                        icon=":material/lock:")
         return
     first_column, second_column = streamlit.columns(2, gap="large")
     unfreeze_after = first_column.selectbox(
         "unlock every layer after", choices, key="transfer-unfreeze-after",
-        help=f"Up to the cut at {cut_name}. The nearest choice unlocks one block.")
+        help=f"Up to the cut at {pair_settings.cut_layer}. The nearest choice unlocks one "
+             "block.")
     epochs = second_column.slider("fine-tuning epochs", 1, 5, fine_tuning.DEFAULT_EPOCHS,
                                   key="transfer-fine-tune-epochs")
     streamlit.caption(f"Starts from the classifier **{head_name}**. The stored features no "
@@ -40,49 +41,27 @@ def show(prepared, image_size: int, seed: int, cut_name: str, cut_names: list,
                       "the network in every epoch: much slower than part 3.")
     code.show_code(transfer.fine_tuning_model, fine_tuning.network_copy,
                    fine_tuning.fine_tune)
-    run_key = pair_key + (head_name, unfreeze_after, epochs)
-    stored = streamlit.session_state.get(SESSION_KEY)
-    run = stored[1] if stored and stored[0] == run_key else None
-    partial_key = f"fine-tune-{abs(hash(run_key))}"
-    if run is None and streamlit.button("Fine-tune", icon=":material/tune:",
-                                        key="transfer-fine-tune"):
-        data = folder_data.load(pictures, image_size, batch_size, seed)
-        if data is None:
-            return
-        # A model stopped under other settings is let go: each holds a copy of the network.
-        previous = streamlit.session_state.get(LAST_STOP_KEY)
-        if previous is not None and previous != partial_key:
-            training_view.forget_stopped_run(previous)
-        streamlit.session_state[LAST_STOP_KEY] = partial_key
-        run = training_view.train_live(partial_key, lambda on_epoch, on_batch, on_wait:
-                                       fine_tuning.fine_tune(
-                                           prepared, cut_name, head_model, unfreeze_after,
-                                           data, epochs, on_epoch, on_batch), epochs)
-        streamlit.session_state[SESSION_KEY] = (run_key, run)
+    settings = fine_tuning.FineTuneSettings(pair_settings, head_name, unfreeze_after, epochs)
+    run = job_view.train_or_show(
+        fine_tuning.job(settings),
+        lambda history: training_view.draw_curves(history, "fine-tune-live"),
+        button_label="Fine-tune", key="transfer-fine-tune")
     if run is not None:
-        show_result(run.history, run.model, run.validation_accuracy_before, run.unlocked)
-        return
-    stopped = training_view.stopped_run(partial_key)
-    if stopped is not None:
-        history, model = stopped
-        streamlit.warning(f"You stopped fine-tuning after {len(history.get('loss', []))} of "
-                          f"{epochs} epochs: below is the model as it was then.",
-                          icon=":material/stop_circle:")
-        show_result(history, model, None, None)
+        show_result(run)
 
 
-def show_result(history: dict, model, accuracy_before, unlocked) -> None:
-    training_view.draw_curves(history, "fine-tune")
+def show_result(run) -> None:
+    training_view.draw_curves(run.history, "fine-tune")
     before_column, after_column, unlocked_column = streamlit.columns(3)
-    if accuracy_before is not None:
-        before_column.metric("validation accuracy before", f"{accuracy_before:.4f}")
-    if history.get("val_accuracy"):
-        after_column.metric("validation accuracy after", f"{history['val_accuracy'][-1]:.4f}",
-                            delta=None if accuracy_before is None else
-                            f"{history['val_accuracy'][-1] - accuracy_before:+.4f}")
-    if unlocked is not None:
-        unlocked_column.metric("parameters training", f"{unlocked.trainable:,}")
+    before = run.extras.get("validation_accuracy_before")
+    if before is not None:
+        before_column.metric("validation accuracy before", f"{before:.4f}")
+    if run.history.get("val_accuracy"):
+        after = run.history["val_accuracy"][-1]
+        after_column.metric("validation accuracy after", f"{after:.4f}",
+                            delta=None if before is None else f"{after - before:+.4f}")
+    unlocked_column.metric("parameters training", f"{run.extras['trainable_parameters']:,}")
     streamlit.download_button("the fine-tuned model (.keras)",
-                              lambda: training.model_file_bytes(model),
+                              lambda: training.model_file_bytes(run.model),
                               "transfer_learning_fine_tuned.keras",
                               icon=":material/download:", key="transfer-fine-tuned-download")

@@ -140,9 +140,12 @@ def live_view(job: jobs.Job, draw_live, key: str) -> None:
                          on_click=leave, args=(job,),
                          help="A classmate started this run: it goes on for them.")
     epoch = min(state.epochs_done + 1, state.epochs)
-    text = (f"Epoch {epoch} of {state.epochs}: batch {state.batch} of {state.steps}"
-            if state.steps else "Starting...")
-    streamlit.progress(state.fraction_done, text=text)
+    if state.phase:
+        streamlit.progress(state.batch / max(state.steps, 1),
+                           text=f"{state.phase}: {state.batch} of {state.steps}")
+    else:
+        streamlit.progress(state.fraction_done, text=f"Epoch {epoch} of {state.epochs}: batch "
+                           f"{state.batch} of {state.steps}" if state.steps else "Starting...")
     if state.history:
         draw_live(state.history)
 

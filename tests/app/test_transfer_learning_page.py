@@ -43,7 +43,7 @@ def test_random_weights_are_labelled_and_mixed7_is_the_default_cut(page):
 
 def test_paired_training_with_real_mobilenet_weights(page):
     page.slider(key="transfer-epochs").set_value(2).run()
-    page.button(key="transfer-train").click().run()
+    helpers.train(page, "transfer-train")
     helpers.assert_no_exception(page)
     table = next(frame.value for frame in page.dataframe if "classifier" in frame.value)
     assert list(table["classifier"]) == ["without dropout", "with dropout"]
@@ -61,11 +61,11 @@ def test_paired_training_with_real_mobilenet_weights(page):
 def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):
     page.select_slider(key="transfer-size").set_value(128).run()
     page.slider(key="transfer-epochs").set_value(2).run()
-    page.button(key="transfer-train").click().run()
+    helpers.train(page, "transfer-train")
     assert page.selectbox(key="transfer-unfreeze-after").options == ["conv_pw_11_relu",
                                                                      "conv_pw_5_relu"]
     page.slider(key="transfer-fine-tune-epochs").set_value(1).run()
-    page.button(key="transfer-fine-tune").click().run()
+    helpers.train(page, "transfer-fine-tune")
     helpers.assert_no_exception(page)
     metrics = helpers.metric_values(page)
     before, after = (metrics[f"validation accuracy {when}"] for when in ("before", "after"))
@@ -94,6 +94,6 @@ def test_augmentation_set_in_lesson_6_is_offered_with_its_keras_code(page):
     page.select_slider(key="transfer-size").set_value(128).run()
     page.select_slider(key="transfer-views").set_value(2).run()
     page.slider(key="transfer-epochs").set_value(1).run()
-    page.button(key="transfer-train").click().run()
+    helpers.train(page, "transfer-train")
     helpers.assert_no_exception(page)
     assert any("approximate: 2 augmented views" in caption.value for caption in page.caption)

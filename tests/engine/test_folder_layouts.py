@@ -3,7 +3,6 @@ folder on their computer; datasets too small to validate and too large to decode
 
 import io
 import pathlib
-import struct
 import zipfile
 
 import pytest

@@ -7,7 +7,6 @@ import json
 import time
 
 import keras
-import numpy
 import pytest
 
 from engine import datasets

@@ -12,6 +12,7 @@ import numpy
 import pytest
 
 from engine import downloads
+from engine import dropout_pair
 from engine import image_folders
 from engine import recipes
 from engine import registry
@@ -195,10 +196,10 @@ def test_features_are_computed_once_then_read_from_disk(classroom_data_dir, monk
 
 def test_the_full_model_predicts_what_the_head_predicts_on_features(horse_features):
     prepared = transfer.build_base(MOBILENET)
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         horse_features.training_features, horse_features.training_labels,
         horse_features.validation_features, horse_features.validation_labels, epochs=1)
-    head = run.models[transfer_features.WITH_DROPOUT]
+    head = run.models[dropout_pair.WITH_DROPOUT]
     model = transfer.full_model(prepared, "conv_pw_13_relu", head)
     assert any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
     assert model.input.shape == (None, 150, 150, 3)
@@ -257,10 +258,10 @@ def test_a_learners_own_folder_gets_features_too(classroom_data_dir, tmp_path):
                                                 folders=(str(own), None))
     assert not changed.from_disk and changed.path != first.path
     assert len(changed.training_features) + len(changed.validation_features) == 29
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         changed.training_features, changed.training_labels, changed.validation_features,
         changed.validation_labels, epochs=1, batch_size=8)
-    assert run.models[transfer_features.WITH_DROPOUT].output.shape == (None, 3)
+    assert run.models[dropout_pair.WITH_DROPOUT].output.shape == (None, 3)
 
 
 def test_augmented_views_are_stored_and_say_so(classroom_data_dir):
@@ -279,7 +280,7 @@ def test_augmented_views_are_stored_and_say_so(classroom_data_dir):
         "cats_and_dogs_filtered", MOBILENET, image_size=96, augmentation_layers=flip,
         augmented_views=2)
     assert again.from_disk
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels, epochs=1, batch_size=50)
     assert run.epochs_done == 1
@@ -297,9 +298,9 @@ def synthetic_features(seed=0, pictures=120):
 
 
 def test_both_heads_start_from_the_same_weights():
-    heads = transfer_features.paired_heads((3, 3, 8), dropout_rate=0.2, seed=5)
-    without_dropout = heads[transfer_features.WITHOUT_DROPOUT]
-    with_dropout = heads[transfer_features.WITH_DROPOUT]
+    heads = dropout_pair.paired_heads((3, 3, 8), dropout_rate=0.2, seed=5)
+    without_dropout = heads[dropout_pair.WITHOUT_DROPOUT]
+    with_dropout = heads[dropout_pair.WITH_DROPOUT]
     assert len(without_dropout.weights) == len(with_dropout.weights) == 4
     for first, second in zip(without_dropout.weights, with_dropout.weights):
         numpy.testing.assert_array_equal(first.numpy(), second.numpy())
@@ -311,7 +312,7 @@ def test_without_dropout_on_both_sides_the_histories_are_identical():
     """The same starting weights and the same batches in the same order: with nothing else
     different, the two curves must be the same to the last digit."""
     reports = []
-    run = transfer_features.train_paired(*synthetic_features(), epochs=3, batch_size=16,
+    run = dropout_pair.train_paired(*synthetic_features(), epochs=3, batch_size=16,
                                          dropout_rate=0.0, seed=1, learning_rate=0.001,
                                          on_epoch=lambda run: reports.append(run.epochs_done))
     first, second = run.histories.values()
@@ -319,11 +320,11 @@ def test_without_dropout_on_both_sides_the_histories_are_identical():
     assert len(first["loss"]) == 3 and first == second
     assert reports == [1, 2, 3] and not run.stopped_early
 
-    with_dropout = transfer_features.train_paired(*synthetic_features(), epochs=3,
+    with_dropout = dropout_pair.train_paired(*synthetic_features(), epochs=3,
                                                   batch_size=16, dropout_rate=0.5, seed=1,
                                                   learning_rate=0.001)
-    assert with_dropout.histories[transfer_features.WITHOUT_DROPOUT] == first
-    assert with_dropout.histories[transfer_features.WITH_DROPOUT]["loss"] != first["loss"]
+    assert with_dropout.histories[dropout_pair.WITHOUT_DROPOUT] == first
+    assert with_dropout.histories[dropout_pair.WITH_DROPOUT]["loss"] != first["loss"]
 
 
 def test_stop_keeps_what_was_learned():
@@ -334,28 +335,28 @@ def test_stop_keeps_what_was_learned():
         return len(questions) > 8  # during the first epoch of the second head
 
     batches = []
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         *synthetic_features(), epochs=5, batch_size=16, should_stop=should_stop,
         on_batch=lambda name, epoch, batch, steps: batches.append((name, epoch, batch, steps)))
     assert run.stopped_early and run.epochs_done < 5
-    assert batches == [(transfer_features.WITHOUT_DROPOUT, 0, 5, 5)]  # every 5th batch
-    assert len(run.histories[transfer_features.WITHOUT_DROPOUT]["loss"]) >= 1
-    assert set(run.models) == {transfer_features.WITHOUT_DROPOUT, transfer_features.WITH_DROPOUT}
+    assert batches == [(dropout_pair.WITHOUT_DROPOUT, 0, 5, 5)]  # every 5th batch
+    assert len(run.histories[dropout_pair.WITHOUT_DROPOUT]["loss"]) >= 1
+    assert set(run.models) == {dropout_pair.WITHOUT_DROPOUT, dropout_pair.WITH_DROPOUT}
 
 
 def test_mismatched_features_are_refused():
     training, labels, validation, validation_labels = synthetic_features()
     with pytest.raises(ValueError, match="same cut layer"):
-        transfer_features.train_paired(training, labels, validation[:, :2], validation_labels)
+        dropout_pair.train_paired(training, labels, validation[:, :2], validation_labels)
     with pytest.raises(ValueError, match="one label for every picture"):
-        transfer_features.train_paired(training, labels[:10], validation, validation_labels)
+        dropout_pair.train_paired(training, labels[:10], validation, validation_labels)
 
 
 # Real pretrained knowledge, and fine-tuning ---------------------------------------------------
 
 
 def test_imagenet_features_tell_horses_from_humans_and_random_ones_do_not(horse_features):
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         horse_features.training_features, horse_features.training_labels,
         horse_features.validation_features, horse_features.validation_labels, epochs=1)
     for history in run.histories.values():
@@ -364,7 +365,7 @@ def test_imagenet_features_tell_horses_from_humans_and_random_ones_do_not(horse_
     random_features = transfer_features.cached_features("horse-or-human", MOBILENET,
                                                         weights=None)
     assert random_features.settings["weights"] == "random-seed-0"
-    random_run = transfer_features.train_paired(
+    random_run = dropout_pair.train_paired(
         random_features.training_features, random_features.training_labels,
         random_features.validation_features, random_features.validation_labels, epochs=1)
     for history in random_run.histories.values():
@@ -377,7 +378,7 @@ def test_the_default_pair_reaches_the_quality_bars(classroom_data_dir, dataset, 
     """The lesson's default run (20 epochs, dropout 0.2, default batch) on MobileNet's real
     ImageNet features. Measured: horses 0.996 for both; cats-vs-dogs 0.890 and 0.885."""
     features = transfer_features.cached_features(dataset, MOBILENET)
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels)
     assert run.epochs_done == 20
@@ -408,10 +409,10 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
     from engine import fine_tuning
 
     features = transfer_features.cached_features("horse-or-human", MOBILENET, image_size=96)
-    run = transfer_features.train_paired(
+    run = dropout_pair.train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels, epochs=2)
-    head = run.models[transfer_features.WITH_DROPOUT]
+    head = run.models[dropout_pair.WITH_DROPOUT]
     head_weights = [weight.copy() for weight in head.get_weights()]
     assert fine_tuning.unfreeze_choices(transfer.BASES[MOBILENET].cut_layer_names,
                                         "conv_pw_13_relu") == ["conv_pw_11_relu",
