@@ -57,3 +57,20 @@ def test_with_and_without_train_from_the_same_start_and_compare(page):
     assert list(table["run"]) == ["without", "with augmentation"]
     figure = helpers.chart_figure(page, "augment-compare")
     assert len(figure["data"]) == 4  # training and validation, for both runs
+
+
+def test_no_augmentation_keeps_rescaling_in_its_code_as_the_runs_do(page):
+    page.button(key="aug-none").click().run()
+    helpers.assert_no_exception(page)
+    assert page.checkbox(key="augment-rescale").value
+    codes = [block.value for block in page.code]
+    assert any("ImageDataGenerator(rescale=1./255)" in code for code in codes)
+    assert any("keras.layers.Rescaling(1.0 / 255)" in code for code in codes)
+    assert any("Rescaling is on in both runs" in caption.value for caption in page.caption)
+
+
+def test_unticking_rescale_is_said_against_the_runs_that_still_rescale(page):
+    page.checkbox(key="augment-rescale").uncheck().run()
+    helpers.assert_no_exception(page)
+    assert not any("Rescaling is on in both runs" in caption.value for caption in page.caption)
+    assert any("rescale=1./255 is unticked" in caption.value for caption in page.caption)
