@@ -135,6 +135,8 @@ TOLERANCE = 0.01
 
 @dataclasses.dataclass
 class Verdict:
+    """Whether the neuron recovered a straight-line rule, and the sentence that says so."""
+
     recovered: bool
     message: str  # one sentence for the learner, with the errors and what to try
 

@@ -37,6 +37,7 @@ def failure_text(node_id: str, reason: str) -> str:
 
 
 def refused(report, node_id: str) -> bool:
+    """True for a skip that CI must not accept."""
     # An expected failure (xfail) is reported as skipped too; it ran, so it is left alone.
     return (report.skipped and not hasattr(report, "wasxfail") and under_ci()
             and node_id not in ALLOWED_SKIPS)
