@@ -121,7 +121,9 @@ COURSE_SETTINGS = AugmentSettings(
     rescale=True, rotation_range=40, width_shift_range=0.2, height_shift_range=0.2,
     shear_range=0.2, zoom_range=0.2, horizontal_flip=True, fill_mode="nearest",
 )
-NO_AUGMENTATION = AugmentSettings()
+# No augmentation is the course's plain ImageDataGenerator(rescale=1./255): rescaling
+# prepares the pixels, it does not augment them, so turning augmentation off keeps it.
+NO_AUGMENTATION = AugmentSettings(rescale=True)
 
 
 def shear_factor(shear_degrees: float) -> float:
@@ -294,3 +296,14 @@ def validation_pipeline_code(settings: AugmentSettings = COURSE_SETTINGS,
                 'name="validation_preprocessing")\n')
     raise ValueError(f"There is no code dialect called {dialect!r}; choose one of "
                      f"{list(DIALECTS)}.")
+
+
+def rescaling_note(settings: AugmentSettings) -> str:
+    """What the with-and-without experiment does about rescaling, said against these settings:
+    its model always rescales in its first layer, whatever the rescale box says."""
+    if settings.rescale:
+        return ("Rescaling is on in both runs: the model divides pixels by 255 in its first "
+                "layer, which is what rescale=1./255 does in the code above.")
+    return ("rescale=1./255 is unticked, so the code above would train on pixels from 0 to "
+            "255, but both runs below still rescale in the model's first layer; tick it to "
+            "make the code match what runs.")

@@ -115,15 +115,37 @@ def confusion_matrix(matrix, class_names) -> go.Figure:
     return base_layout(figure, "Confusion matrix (test set)", "predicted class", "true class")
 
 
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve"]
+
+
+def count_in_words(count: int) -> str:
+    """3 -> 'three', as a sentence spells small counts; larger ones stay digits."""
+    return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)
+
+
+def output_count_for(class_count: int) -> int:
+    """How many numbers a classifier of this app outputs: a two-class model ends in one
+    sigmoid neuron (the course's class_mode='binary'), any other in one softmax per class."""
+    return 1 if class_count == 2 else class_count
+
+
 def probability_bars(probabilities, class_names, true_label=None) -> go.Figure:
-    """The ten softmax outputs for one picture: the course's "what are the numbers?"."""
+    """One picture's class probabilities (one per class), titled after what the model really
+    outputs: N softmax numbers, or for two classes one sigmoid p, drawn as 1 - p and p."""
     colors = [PALETTE[2] if index == true_label else PALETTE[0]
               for index in range(len(class_names))]
     figure = go.Figure(go.Bar(x=list(class_names), y=list(probabilities), marker_color=colors,
                               text=[f"{value:.3f}" for value in probabilities],
                               textposition="outside"))
     figure.update_yaxes(range=[0, 1.1])
-    return base_layout(figure, "The ten numbers the model outputs", "class", "probability")
+    outputs = output_count_for(len(class_names))
+    if outputs == 1:
+        first, second = class_names
+        title = f"The one number the model outputs, p = P({second}); {first} gets 1 - p"
+    else:
+        title = f"The {count_in_words(outputs)} numbers the model outputs"
+    return base_layout(figure, title, "class", "probability")
 
 
 def per_class_bars(accuracies, class_names) -> go.Figure:

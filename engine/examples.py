@@ -11,16 +11,30 @@ import numpy
 MAX_EXAMPLES = 32
 
 
+def split_items(text: str) -> list:
+    """The items a learner typed, in order, empty ones included, so that "item 5" in a
+    message is the fifth thing they see: '1, , 2' -> ['1', '', '2']; '1 2' -> ['1', '2']."""
+    cleaned = str(text).strip().strip("[]()").replace(";", ",")
+    if not cleaned.strip():
+        return []
+    items = []
+    for chunk in cleaned.split(","):
+        items += chunk.split() or [""]  # newlines, tabs and spaces separate numbers too
+    return items
+
+
 def parse_numbers(text: str, name: str) -> list:
     """'-1, 0, 1.5' (commas, spaces or semicolons; brackets allowed) -> [-1.0, 0.0, 1.5]."""
-    cleaned = str(text).strip().strip("[]()")
-    for separator in (";", "\n", "\t"):
-        cleaned = cleaned.replace(separator, ",")
-    pieces = [piece for chunk in cleaned.split(",") for piece in chunk.split()]
+    pieces = split_items(text)
     if not pieces:
         raise ValueError(f"{name} is empty: type a list of numbers such as -1, 0, 1, 2.")
     numbers = []
     for position, piece in enumerate(pieces, start=1):
+        if not piece:
+            raise ValueError(
+                f"{name}: item {position} is empty (two commas in a row, or one at the end); "
+                "write a number there or remove the extra comma."
+            )
         try:
             value = float(piece)
         except ValueError:

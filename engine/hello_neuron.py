@@ -37,3 +37,46 @@ def train_hello_neuron(xs, ys, epochs=500, learning_rate=0.01, seed=0,
     kernel, bias = model.get_weights()
     return HelloNeuronResult(history, float(kernel[0][0]), float(bias[0]),
                              float(prediction[0][0]))
+
+
+# --- Why training blew up -------------------------------------------------------------------
+
+# The smallest learning rate the lesson offers; below it, only scaling the data helps.
+SMALLEST_LEARNING_RATE = 0.0001
+# The model computes in float32: beyond about 1.8e19 a squared error is no longer a number.
+LARGEST_SAFE_NUMBER = 1.8e19
+
+
+def largest_stable_learning_rate(xs) -> float:
+    """Plain SGD on the mean squared error of w * x + b over-corrects, step after step,
+    above 1 / (the largest eigenvalue of the mean of [x, 1] [x, 1]^T): the bound for xs."""
+    inputs = numpy.stack([numpy.asarray(xs, dtype="float64"), numpy.ones(len(xs))], axis=1)
+    curvature = inputs.T @ inputs / len(xs)
+    return float(1.0 / numpy.linalg.eigvalsh(curvature).max())
+
+
+def divergence_advice(xs, ys, learning_rate: float, diverged_at_epoch: int) -> str:
+    """One sentence for a run whose loss stopped being a number: the cause, from the data's
+    scale or the learning rate, and what to change."""
+    largest = float(max(numpy.max(numpy.abs(xs)), numpy.max(numpy.abs(ys))))
+    blew_up = f"Training blew up at epoch {diverged_at_epoch}"
+    scale_down = ("so divide your xs and ys by a power of ten until they stay between about "
+                  "-10 and 10, as the course divides pixel values by 255")
+    if largest >= LARGEST_SAFE_NUMBER:
+        return (f"{blew_up} because of the data's scale, not the learning rate: the model "
+                f"computes in 32-bit numbers, and squaring a number as large as {largest:.3g} "
+                f"is beyond them, {scale_down}.")
+    stable_below = largest_stable_learning_rate(xs)
+    if stable_below < SMALLEST_LEARNING_RATE:
+        return (f"{blew_up} because of the data's scale: with xs as large as "
+                f"{numpy.max(numpy.abs(xs)):.3g}, any learning rate above {stable_below:.2g} "
+                "makes each step over-correct, smaller than any this lesson offers, "
+                f"{scale_down}.")
+    if learning_rate > stable_below:
+        return (f"{blew_up}: with a learning rate of {learning_rate:g}, each step "
+                "over-corrected, jumping past the best weight to a worse one on the other side, "
+                f"further out each time, and for these xs any rate above {stable_below:.2g} "
+                "does that, so lower the learning rate (the course uses 0.01).")
+    return (f"{blew_up} although a learning rate of {learning_rate:g} is small enough for "
+            f"these xs: numbers as large as {largest:.3g} made the errors too large, "
+            f"{scale_down}.")

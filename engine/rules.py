@@ -119,3 +119,82 @@ def find_rule(xs, answers, epochs: int = 1000, seed: int = 0, on_progress=None) 
     history = training.train_full_batch(model, xs, answers, epochs, on_progress=on_progress)
     kernel, bias = model.get_weights()
     return FoundRule(float(kernel[0][0]), float(bias[0]), history)
+
+
+# --- Judging what the neuron found ---------------------------------------------------------
+
+# The lesson's epochs slider goes this far; advice never asks for more than a learner can set.
+MOST_EPOCHS = 3000
+# Adam moves a weight by at most about its learning rate per step: recipes.rule_finder_model's
+# default, 0.5. A rule whose weight or bias is far larger cannot be reached in MOST_EPOCHS.
+ADAM_STEP = 0.5
+# Recovered means every answer the learned line gives on the xs is within 1% of the size of
+# the rule's own answers (so 1e10 * x is judged on its scale, and 0.001 * x on its own).
+TOLERANCE = 0.01
+
+
+@dataclasses.dataclass
+class Verdict:
+    """Whether the neuron recovered a straight-line rule, and the sentence that says so."""
+
+    recovered: bool
+    message: str  # one sentence for the learner, with the errors and what to try
+
+
+def readable(value: float) -> str:
+    """A number as a learner reads it: 76, 280, 0.00123, and 1e+10 only when very large or small."""
+    if value == 0 or 1e-4 <= abs(value) < 1e7:
+        return numpy.format_float_positional(value, precision=3, unique=False,
+                                             fractional=False, trim="-")
+    return f"{value:.2g}"
+
+
+def rule_size(xs, answers) -> float:
+    """How large the rule's answers are on these xs; 1 when they are all zero."""
+    return float(numpy.max(numpy.abs(answers))) or 1.0
+
+
+def worst_miss(found: FoundRule, line, xs) -> float:
+    """The largest gap, over the xs, between the learned line and the rule's line."""
+    xs = numpy.asarray(xs, dtype="float64")
+    return float(numpy.max(numpy.abs((found.weight - line[0]) * xs + found.bias - line[1])))
+
+
+def still_falling(losses) -> bool:
+    """True when the loss was still going down over the last tenth of training."""
+    if len(losses) < 10:
+        return True
+    return losses[-1] < 0.99 * losses[int(len(losses) * 0.9)]
+
+
+def what_to_try(found: FoundRule, line, epochs: int) -> str:
+    """The way forward after a miss: more epochs, smaller numbers, or smaller steps."""
+    largest = max(abs(line[0]), abs(line[1]))
+    if largest / ADAM_STEP > MOST_EPOCHS:
+        return (f"Adam moves them about {ADAM_STEP:g} per epoch, too slowly to reach "
+                f"{readable(largest)} in {MOST_EPOCHS} epochs, so scale your rule and xs by a "
+                "power of ten to keep the numbers between about -100 and 100, as the course "
+                "scales pixels by 1/255")
+    if still_falling(found.history.losses) and epochs < MOST_EPOCHS:
+        return (f"the loss was still falling at epoch {epochs}, so give it more epochs "
+                f"(up to {MOST_EPOCHS})")
+    return (f"Adam's steps of {ADAM_STEP:g} did not settle on it in {epochs} epochs: scale "
+            "your xs to between about -10 and 10, which helps as a smaller learning rate "
+            "would")
+
+
+def judge(found: FoundRule, line, xs, answers, epochs: int) -> Verdict:
+    """Did the neuron recover a straight-line rule (slope, intercept) = `line`? Judged by
+    the error relative to the size of the rule's answers; a miss says what to try."""
+    weight_error = abs(found.weight - line[0])
+    bias_error = abs(found.bias - line[1])
+    size = rule_size(xs, answers)
+    errors = (f"The learned weight is off by {readable(weight_error)} and the bias by "
+              f"{readable(bias_error)}")
+    if worst_miss(found, line, xs) <= TOLERANCE * size:
+        return Verdict(True, f"{errors}, tiny next to your rule's answers (up to "
+                             f"{readable(size)}): the model recovered your rule from "
+                             "examples alone.")
+    return Verdict(False, f"{errors}, too much for answers up to {readable(size)}, so the "
+                          "model has not found your rule yet: "
+                          f"{what_to_try(found, line, epochs)}.")

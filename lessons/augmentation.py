@@ -94,8 +94,8 @@ st.markdown(
     f"({EXPERIMENT.conv_blocks} blocks, {EXPERIMENT.image_size} x {EXPERIMENT.image_size}, "
     f"{EXPERIMENT.epochs} epochs), the **same seed**, so the same starting weights and the "
     "same order of batches. Only the training pictures differ: as they are, or augmented "
-    "with the settings above. (The model rescales in its first layer, so rescaling is on "
-    "in both.)")
+    "with the settings above.")
+st.caption(augment.rescaling_note(settings))
 experiment_epochs = st.slider("epochs for each run", 2, 40, EXPERIMENT.epochs,
                               key="augment-epochs")
 experiment = dataclasses.replace(EXPERIMENT, epochs=experiment_epochs)

@@ -53,14 +53,9 @@ with results:
     )
     history = result.history
     if history.diverged_at_epoch is not None:
-        st.error(
-            f"Training blew up at epoch {history.diverged_at_epoch}: the loss became too "
-            f"large to be a number. With a learning rate of {learning_rate:g}, each step "
-            "over-corrected: it jumped past the best weight to a worse one on the other "
-            "side, further out each time. Lower the learning rate (the course uses 0.01) "
-            "or use smaller numbers in your data.",
-            icon=":material/warning:",
-        )
+        st.error(hello_neuron.divergence_advice(xs, ys, learning_rate,
+                                                history.diverged_at_epoch),
+                 icon=":material/warning:")
     else:
         first, second, third = st.columns(3)
         first.metric("weight w", f"{result.weight:.4f}")

@@ -83,9 +83,11 @@ if line is None:
             "it found the straight line closest to your answers. Lessons 3 and 4 stack "
             "many neurons, which can bend.", icon=":material/lightbulb:")
 else:
-    st.success(f"The learned weight is off by {abs(found.weight - line[0]):.2g} and the "
-               f"bias by {abs(found.bias - line[1]):.2g}: the model recovered your rule from "
-               "examples alone.", icon=":material/check_circle:")
+    verdict = rules.judge(found, line, xs, answers, epochs)
+    if verdict.recovered:
+        st.success(verdict.message, icon=":material/check_circle:")
+    else:
+        st.warning(verdict.message, icon=":material/lightbulb:")
 
 chart_column, loss_column = st.columns(2)
 chart_column.plotly_chart(charts.examples_and_line(xs, answers, found.weight, found.bias),

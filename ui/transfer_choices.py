@@ -47,8 +47,8 @@ def choose_weights(base_name: str, seed: int):
             return transfer.resolve_weights(base_name, upload.getvalue(), seed)
         streamlit.warning("**No pretrained knowledge.** With random weights the frozen "
                           "network knows nothing about pictures, so this is not transfer "
-                          "learning: expect about chance (50%) on two classes. It is here to "
-                          "show what the pretrained weights are worth.",
+                          "learning: expect about chance (50% on two classes, 33% on "
+                          "three). It is here to show what the pretrained weights are worth.",
                           icon=":material/warning:")
         return transfer.resolve_weights(base_name, None, seed)
     except downloads.MissingDataError as problem:

@@ -68,3 +68,20 @@ def test_with_every_augmentation_off_both_runs_are_one_run(page):
     table = next(frame.value for frame in page.dataframe if "run" in frame.value)
     assert list(table["final validation accuracy"])[0] == list(
         table["final validation accuracy"])[1]
+
+
+def test_no_augmentation_keeps_rescaling_in_its_code_as_the_runs_do(page):
+    page.button(key="aug-none").click().run()
+    helpers.assert_no_exception(page)
+    assert page.checkbox(key="augment-rescale").value
+    codes = [block.value for block in page.code]
+    assert any("ImageDataGenerator(rescale=1./255)" in code for code in codes)
+    assert any("keras.layers.Rescaling(1.0 / 255)" in code for code in codes)
+    assert any("Rescaling is on in both runs" in caption.value for caption in page.caption)
+
+
+def test_unticking_rescale_is_said_against_the_runs_that_still_rescale(page):
+    page.checkbox(key="augment-rescale").uncheck().run()
+    helpers.assert_no_exception(page)
+    assert not any("Rescaling is on in both runs" in caption.value for caption in page.caption)
+    assert any("rescale=1./255 is unticked" in caption.value for caption in page.caption)

@@ -1,3 +1,6 @@
+import pytest
+
+from engine import hello_neuron
 from tests.app import helpers
 
 PAGE = "lessons/hello_neuron.py"
@@ -47,3 +50,31 @@ def test_a_learning_rate_too_high_explains_the_blow_up():
     helpers.assert_no_exception(app)
     assert "Training blew up at epoch" in app.error[0].value
     assert "over-corrected" in app.error[0].value
+    assert "any rate above 0.18" in app.error[0].value  # the bound for the course's xs
+    assert "lower the learning rate" in app.error[0].value
+
+
+def test_empty_items_count_so_errors_name_the_item_the_learner_sees():
+    app = helpers.run_page(PAGE)
+    app.text_input(key="ys").set_value("-3, -1, 1, , nan, inf").run()
+    helpers.assert_no_exception(app)
+    assert "ys: item 4 is empty" in app.error[0].value
+    app.text_input(key="ys").set_value("-3, -1, 1, 3, nan, inf").run()
+    assert "ys: item 5 is 'nan'" in app.error[0].value
+
+
+@pytest.mark.parametrize("xs", ["1e308, 0, 1, 2, 3, 4", "100, 200, 300, 400, 500, 600"])
+def test_a_blow_up_from_the_data_s_scale_blames_the_scale_not_the_learning_rate(xs):
+    app = helpers.run_page(PAGE)
+    app.text_input(key="xs").set_value(xs).run()
+    helpers.assert_no_exception(app)
+    advice = app.error[0].value
+    assert "Training blew up at epoch" in advice and "because of the data's scale" in advice
+    assert "divide your xs and ys by a power of ten" in advice
+    assert "lower the learning rate" not in advice
+
+
+def test_the_smallest_learning_rate_the_advice_assumes_is_the_slider_s():
+    app = helpers.run_page(PAGE)
+    options = [float(option) for option in app.select_slider(key="learning_rate").options]
+    assert min(options) == hello_neuron.SMALLEST_LEARNING_RATE

@@ -56,3 +56,31 @@ def test_a_folder_on_this_computer_can_be_used(page, classroom_data_dir):
     assert "160 training and 40 validation pictures" in page.caption[0].value  # 80/20 split
     page.text_input(key="real-folder").set_value("/no/such/folder").run()
     assert "There is no folder at /no/such/folder" in page.error[0].value
+
+
+def a_png_picture() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_two_class_model_s_chart_is_titled_after_its_one_sigmoid_output(page):
+    if "train" in [button.key for button in page.button]:
+        page.button(key="train").click().run()
+    uploader = next(widget for widget in page.get("file_uploader") if widget.key == "real-predict")
+    uploader.set_value(("brown.png", a_png_picture(), "image/png")).run()
+    helpers.assert_no_exception(page)
+    titles = [json_title(chart) for chart in page.get("plotly_chart")]
+    assert "The one number the model outputs, p = P(humans); horses gets 1 - p" in titles
+    assert not any("ten numbers" in title for title in titles)
+
+
+def json_title(chart) -> str:
+    import json
+
+    title = json.loads(chart.proto.spec)["layout"].get("title", {})
+    return title.get("text", "") if isinstance(title, dict) else str(title)

@@ -1,3 +1,4 @@
+from engine import rules
 from tests.app import helpers
 
 PAGE = "lessons/rules_vs_data.py"
@@ -37,3 +38,33 @@ def test_a_broken_rule_gets_a_sentence():
     app.text_input(key="rule-Write my own").set_value("open('/etc/passwd')").run()
     helpers.assert_no_exception(app)
     assert "only numbers, x" in app.error[0].value
+
+
+def write_own_rule(rule: str, epochs: int):
+    app = helpers.run_page(PAGE)
+    app.selectbox(key="preset").set_value("Write my own").run()
+    app.slider(key="epochs").set_value(epochs).run()
+    app.text_input(key="rule-Write my own").set_value(rule).run()
+    helpers.assert_no_exception(app)
+    return app
+
+
+def test_a_rule_not_yet_learned_is_no_success_and_asks_for_more_epochs():
+    app = write_own_rule("100*x + 300", 50)
+    assert not app.success
+    advice = app.warning[0].value
+    assert "weight is off by 75.5 and the bias by 275" in advice
+    assert "has not found your rule yet" in advice and "more epochs" in advice
+
+
+def test_a_rule_too_large_to_reach_is_no_success_and_asks_to_scale_it():
+    app = write_own_rule("10**10 * x", 50)
+    assert not app.success
+    advice = app.warning[0].value
+    assert "off by 1e+10" in advice and "has not found your rule yet" in advice
+    assert "scale your rule and xs by a power of ten" in advice
+
+
+def test_the_advice_asks_for_no_more_epochs_than_the_slider_offers():
+    app = helpers.run_page(PAGE)
+    assert app.slider(key="epochs").max == rules.MOST_EPOCHS

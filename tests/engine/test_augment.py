@@ -62,9 +62,10 @@ def test_course_settings_give_the_five_layers_in_the_legacy_order():
         "RandomRotation", "RandomTranslation", "RandomShear", "RandomZoom", "RandomFlip"]
 
 
-def test_no_augmentation_gives_no_layers_and_no_rescaling():
+def test_no_augmentation_gives_no_layers_but_keeps_rescaling():
     assert augment.augmentation_layers(augment.NO_AUGMENTATION) == []
-    assert augment.rescaling_layer(augment.NO_AUGMENTATION) is None
+    assert augment.rescaling_layer(augment.AugmentSettings()) is None
+    assert augment.NO_AUGMENTATION.rescale  # rescaling is not augmentation
     rescaling = augment.rescaling_layer(augment.COURSE_SETTINGS)
     assert isinstance(rescaling, keras.layers.Rescaling)
     assert rescaling.scale == pytest.approx(1 / 255)

@@ -29,3 +29,14 @@ def test_parse_examples_returns_arrays_and_format_round_trips():
     xs, ys = examples.parse_examples("-1, 0, 1.5", "-3, -1, 2")
     numpy.testing.assert_array_equal(xs, [-1.0, 0.0, 1.5])
     assert examples.parse_numbers(examples.format_numbers(ys), "ys") == [-3.0, -1.0, 2.0]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("-3, -1, 1, , nan, inf", "item 4 is empty"),
+    ("-3, -1, 1, 3, nan, inf", "item 5 is 'nan'"),
+    ("1, 2, 3,", "item 4 is empty"),
+    ("1 2, x", "item 3, 'x', is not a number"),  # spaces separate items too
+])
+def test_items_are_counted_as_typed_empty_ones_included(text, message):
+    with pytest.raises(ValueError, match=message):
+        examples.parse_numbers(text, "ys")
