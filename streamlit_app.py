@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from engine import runner
 from ui import home
 from ui import lessons
 from ui import sidebar
 
 st.set_page_config(page_title="Keras Classroom", page_icon=":material/school:", layout="wide")
+runner.start_in_background()  # the training workers, ready before the first Train
 
 home_page = st.Page(home.render, title="Home", icon=":material/home:", default=True)
 lesson_pages = [

@@ -6,11 +6,15 @@ from typing import Optional
 import keras
 import numpy
 
+from engine import jobs
 from engine import recipes
+from engine import run_cache
 from engine import training
 
 COURSE_XS = [-1.0, 0.0, 1.0, 2.0, 3.0, 4.0]
 COURSE_YS = [-3.0, -1.0, 1.0, 3.0, 5.0, 7.0]  # y = 2x - 1
+RUN_KIND = "hello-neuron"
+RECIPE_VERSION = 1
 
 
 @dataclasses.dataclass
@@ -19,6 +23,42 @@ class HelloNeuronResult:
     weight: Optional[float]  # None when training diverged
     bias: Optional[float]
     prediction_for_10: Optional[float]
+    model: Optional[keras.Model] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class HelloNeuronSettings:
+    """The page's choices: the examples (xs, ys as tuples of floats) and how to train."""
+
+    xs: tuple = tuple(COURSE_XS)
+    ys: tuple = tuple(COURSE_YS)
+    epochs: int = 500
+    learning_rate: float = 0.01
+    seed: int = 0
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "xs": list(self.xs), "ys": list(self.ys)}
+
+
+def train_job(settings: HelloNeuronSettings, reporter) -> run_cache.RunResult:
+    """The job the page submits (engine/jobs.py): `train_hello_neuron`, kept as a run."""
+    result = train_hello_neuron(
+        list(settings.xs), list(settings.ys), settings.epochs, settings.learning_rate,
+        settings.seed, on_progress=lambda history: reporter.on_epoch({"loss": history.losses}),
+        should_stop=reporter.should_stop)
+    return training.full_batch_run(result.model, result.history, {
+        "weight": result.weight, "bias": result.bias,
+        "prediction_for_10": result.prediction_for_10})
+
+
+def job(settings: HelloNeuronSettings) -> jobs.Job:
+    return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
+
+
+def result_from_run(run) -> HelloNeuronResult:
+    """The HelloNeuronResult of a stored run (engine.run_cache.Run)."""
+    return HelloNeuronResult(training.full_batch_history(run), run.extras["weight"],
+                             run.extras["bias"], run.extras["prediction_for_10"], run.model)
 
 
 def train_hello_neuron(xs, ys, epochs=500, learning_rate=0.01, seed=0,
@@ -31,12 +71,12 @@ def train_hello_neuron(xs, ys, epochs=500, learning_rate=0.01, seed=0,
         model, xs, ys, epochs, on_progress=on_progress, should_stop=should_stop
     )
     if history.diverged_at_epoch is not None:
-        return HelloNeuronResult(history, None, None, None)
+        return HelloNeuronResult(history, None, None, None, model)
 
     prediction = model.predict(numpy.array([[10.0]]), verbose=0)
     kernel, bias = model.get_weights()
     return HelloNeuronResult(history, float(kernel[0][0]), float(bias[0]),
-                             float(prediction[0][0]))
+                             float(prediction[0][0]), model)
 
 
 # --- Why training blew up -------------------------------------------------------------------

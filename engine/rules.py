@@ -13,7 +13,9 @@ import operator
 import keras
 import numpy
 
+from engine import jobs
 from engine import recipes
+from engine import run_cache
 from engine import training
 
 PRESET_RULES = {
@@ -105,20 +107,59 @@ def straight_line(text: str, xs):
     return (float(slope), float(intercept)) if residual <= 1e-6 * scale else None
 
 
+RUN_KIND = "rule-finder"
+RECIPE_VERSION = 1
+
+
 @dataclasses.dataclass
 class FoundRule:
     weight: float
     bias: float
     history: training.FullBatchHistory
+    model: keras.Model = None
 
 
-def find_rule(xs, answers, epochs: int = 1000, seed: int = 0, on_progress=None) -> FoundRule:
+def find_rule(xs, answers, epochs: int = 1000, seed: int = 0, on_progress=None,
+              should_stop=None) -> FoundRule:
     """Machine learning: answers + data -> rules. One neuron learns weight and bias."""
     keras.utils.set_random_seed(seed)
     model = recipes.rule_finder_model()
-    history = training.train_full_batch(model, xs, answers, epochs, on_progress=on_progress)
+    history = training.train_full_batch(model, xs, answers, epochs, on_progress=on_progress,
+                                        should_stop=should_stop)
     kernel, bias = model.get_weights()
-    return FoundRule(float(kernel[0][0]), float(bias[0]), history)
+    return FoundRule(float(kernel[0][0]), float(bias[0]), history, model)
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleSettings:
+    """The data and answers (tuples of floats) the neuron learns from, and for how long."""
+
+    xs: tuple
+    answers: tuple
+    epochs: int = 1000
+    seed: int = 0
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "xs": list(self.xs), "answers": list(self.answers)}
+
+
+def train_job(settings: RuleSettings, reporter) -> run_cache.RunResult:
+    """The job the page submits (engine/jobs.py): `find_rule`, kept as a run."""
+    found = find_rule(list(settings.xs), list(settings.answers), settings.epochs, settings.seed,
+                      on_progress=lambda history: reporter.on_epoch({"loss": history.losses}),
+                      should_stop=reporter.should_stop)
+    return training.full_batch_run(found.model, found.history,
+                                   {"weight": found.weight, "bias": found.bias})
+
+
+def job(settings: RuleSettings) -> jobs.Job:
+    return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
+
+
+def found_from_run(run) -> FoundRule:
+    """The FoundRule of a stored run (engine.run_cache.Run)."""
+    return FoundRule(run.extras["weight"], run.extras["bias"],
+                     training.full_batch_history(run), run.model)
 
 
 # --- Judging what the neuron found ---------------------------------------------------------

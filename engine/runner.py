@@ -15,6 +15,7 @@ it. The workers are subprocesses started by `python -m distributed.cli.dask_spec
 whatever Streamlit set as `__main__`, a lesson page.
 """
 
+import atexit
 import logging
 import os
 import pathlib
@@ -74,7 +75,15 @@ def runner() -> Runner:
     with _runner_lock:
         if _runner is None:
             _runner = start()
+            atexit.register(shut_down)
     return _runner
+
+
+def start_in_background() -> None:
+    """Start this process's runner without waiting for it, so that the first learner to
+    press Train does not wait for the workers to start."""
+    if _runner is None:
+        threading.Thread(target=runner, name="start-training-runner", daemon=True).start()
 
 
 def start() -> Runner:
@@ -93,7 +102,13 @@ def start() -> Runner:
     cluster = SubprocessCluster(n_workers=slots, threads_per_worker=1, dashboard_address=None,
                                 silence_logs=logging.ERROR,
                                 worker_kwargs={"memory_limit": 0})
-    return Runner(Client(cluster, set_as_default=False), cluster)
+    client = Client(cluster, set_as_default=False)
+    client.run(warm_up)  # every worker imports Keras now, not during a learner's first run
+    return Runner(client, cluster)
+
+
+def warm_up() -> None:
+    import keras  # noqa: F401  (TensorFlow's import takes seconds)
 
 
 def job_slots() -> int:

@@ -103,6 +103,24 @@ def train_full_batch(
     return history
 
 
+def full_batch_run(model: keras.Model, history: FullBatchHistory, extras: dict,
+                   weight_names=("weight", "bias")) -> run_cache.RunResult:
+    """A full-batch run as the run cache keeps it: history "loss" and, per trainable number
+    (named by `weight_names`, e.g. a neuron's weight and bias), its value after each epoch."""
+    series = {"loss": list(history.losses)}
+    for index, name in enumerate(weight_names):
+        series[name] = [epoch_weights[index] for epoch_weights in history.weights]
+    extras = {**extras, "diverged_at_epoch": history.diverged_at_epoch}
+    return run_cache.RunResult(model, series, extras, complete=not history.stopped_early)
+
+
+def full_batch_history(run, weight_names=("weight", "bias")) -> FullBatchHistory:
+    """The reverse of full_batch_run: the FullBatchHistory of a stored run."""
+    weights = [list(values) for values in zip(*(run.history[name] for name in weight_names))]
+    return FullBatchHistory(list(run.history["loss"]), weights,
+                            run.extras.get("diverged_at_epoch"), not run.complete)
+
+
 def record_chunk(history: FullBatchHistory, losses, weights) -> bool:
     """Append one chunk; returns True when the loss diverged (and keeps only finite epochs)."""
     for loss, epoch_weights in zip(losses, weights):

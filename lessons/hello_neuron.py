@@ -8,7 +8,7 @@ from engine import hello_neuron
 from engine import recipes
 from engine import training
 from ui import code
-from ui import live
+from ui import job_view
 
 st.title("Hello, neuron")
 st.markdown(
@@ -41,16 +41,16 @@ except ValueError as problem:
         st.error(str(problem), icon=":material/edit_note:")
     st.stop()
 
-settings = (tuple(xs), tuple(ys), epochs, learning_rate, seed)
+settings = hello_neuron.HelloNeuronSettings(tuple(xs), tuple(ys), epochs, learning_rate, seed)
 course_data = list(xs) == hello_neuron.COURSE_XS and list(ys) == hello_neuron.COURSE_YS
 with results:
-    result = live.run_once(
-        ("hello-neuron",) + settings,
-        lambda on_progress: hello_neuron.train_hello_neuron(
-            xs, ys, epochs, learning_rate, seed, on_progress=on_progress),
-        lambda history: charts.loss_curve(history.losses),
-        total_epochs=epochs,
-    )
+    run = job_view.train_or_show(
+        hello_neuron.job(settings),
+        lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
+        auto_start=True, quick_wait_seconds=5)
+    if run is None:
+        st.stop()
+    result = hello_neuron.result_from_run(run)
     history = result.history
     if history.diverged_at_epoch is not None:
         st.error(hello_neuron.divergence_advice(xs, ys, learning_rate,
@@ -96,4 +96,4 @@ st.markdown(
     "numbers."
 )
 code.show_code(recipes.hello_neuron_model, hello_neuron.train_hello_neuron,
-               training.make_epoch_runner)
+               training.train_full_batch, training.make_epoch_runner)

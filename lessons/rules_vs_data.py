@@ -9,7 +9,7 @@ from engine import examples
 from engine import recipes
 from engine import rules
 from ui import code
-from ui import live
+from ui import job_view
 
 DIAGRAM = pathlib.Path(__file__).parent.parent / "assets" / "rules_vs_data.svg"
 
@@ -55,12 +55,14 @@ st.markdown(
 )
 epochs = st.slider("how long it practises (epochs)", 50, 3000, 1000, step=50, key="epochs")
 
-found = live.run_once(
-    ("rules-vs-data", tuple(xs), tuple(answers), epochs),
-    lambda on_progress: rules.find_rule(xs, answers, epochs, on_progress=on_progress),
-    lambda history: charts.loss_curve(history.losses),
-    total_epochs=epochs,
-)
+run = job_view.train_or_show(
+    rules.job(rules.RuleSettings(tuple(float(x) for x in xs),
+                                 tuple(float(answer) for answer in answers), epochs)),
+    lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
+    auto_start=True, quick_wait_seconds=5)
+if run is None:
+    st.stop()
+found = rules.found_from_run(run)
 if found.history.diverged_at_epoch is not None:
     st.error("The answers are too large for this neuron to learn from: training blew up. "
              "Use smaller xs or a gentler rule.", icon=":material/warning:")
