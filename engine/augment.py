@@ -55,6 +55,8 @@ import math
 import numbers
 
 import keras
+
+from engine import keras_lock
 import numpy
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
@@ -204,7 +206,8 @@ def preview_grid(image: numpy.ndarray, settings: AugmentSettings, count: int = 1
         raise ValueError(f"The seed must be a whole number of 0 or more, not {seed!r}.")
     copies = numpy.repeat(image[numpy.newaxis], count, axis=0)
     # Fresh layers per call, so the draws start from the seed every time.
-    model = augmentation_model(settings, seed=int(seed))
+    with keras_lock.building():
+        model = augmentation_model(settings, seed=int(seed))
     if not model.layers:  # nothing is switched on, and Keras cannot run an empty Sequential
         return copies
     # One batch of copies gives each copy its own draw, exactly as a training batch would.

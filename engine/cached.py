@@ -9,6 +9,8 @@ import threading
 
 import streamlit
 
+from engine import keras_lock
+
 
 class ResultStore:
     """A small thread-safe least-recently-used map from settings to finished results."""
@@ -61,7 +63,8 @@ def stored_run(kind: str, key: str):
     store = result_store()
     run = store.get((kind, key))
     if run is None:
-        run = run_cache.load_run(kind, key)
+        with keras_lock.building():  # loading a model makes its layers
+            run = run_cache.load_run(kind, key)
         if run is not None:
             store.put((kind, key), run)
     return run
@@ -80,7 +83,8 @@ def stopped_run(kind: str, key: str):
     store = result_store()
     run = store.get((kind, key, stamp))
     if run is None:
-        run = run_cache.load_run(kind, key, run_cache.STOPPED_SHELF)
+        with keras_lock.building():
+            run = run_cache.load_run(kind, key, run_cache.STOPPED_SHELF)
         if run is not None:
             store.put((kind, key, stamp), run)
     return run
@@ -122,7 +126,8 @@ def transfer_base(base_name: str, weights_identity: str, weights_path, image_siz
 
     weights = transfer.Weights(pathlib.Path(weights_path) if weights_path else None,
                                weights_identity, "")
-    return transfer.build_base(base_name, weights, image_size, seed)
+    with keras_lock.building():
+        return transfer.build_base(base_name, weights, image_size, seed)
 
 
 def course_model(pair_key: str, complete: bool, head_name: str, prepared, cut_layer_name: str,
@@ -135,6 +140,7 @@ def course_model(pair_key: str, complete: bool, head_name: str, prepared, cut_la
     key = (pair_key, complete, head_name, id(prepared.model))
     model = store.get(key)
     if model is None:
-        model = transfer.full_model(prepared, cut_layer_name, head_model)
+        with keras_lock.building():
+            model = transfer.full_model(prepared, cut_layer_name, head_model)
         store.put(key, model)
     return model

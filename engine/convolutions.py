@@ -14,6 +14,7 @@ import numpy
 from engine import datasets
 from engine import fashion_mnist
 from engine import jobs
+from engine import keras_lock
 from engine import recipes
 from engine import run_cache
 from engine import training
@@ -81,9 +82,11 @@ def job(settings: CnnSettings) -> jobs.Job:
 
 
 def summary_rows(settings: CnnSettings) -> list:
-    """The summary of the model these settings build, before any training."""
-    return layer_table(recipes.fashion_cnn_model(settings.filters, settings.conv_blocks,
-                                                 settings.learning_rate))
+    """The summary of the model these settings build, before any training, with the layer
+    names the trained model has (a training job starts its names afresh too)."""
+    with keras_lock.building(fresh_names=True):
+        return layer_table(recipes.fashion_cnn_model(settings.filters, settings.conv_blocks,
+                                                     settings.learning_rate))
 
 
 def layer_table(model: keras.Model) -> list:
@@ -105,8 +108,9 @@ def activation_maps(model: keras.Model, pictures: numpy.ndarray) -> dict:
     """The course's activation model: one Model whose outputs are every conv and pooling
     layer's output. Returns layer name -> array (pictures, height, width, filters)."""
     layers = looked_at_layers(model)
-    activation_model = keras.Model(inputs=model.inputs,
-                                   outputs=[layer.output for layer in layers])
+    with keras_lock.building():
+        activation_model = keras.Model(inputs=model.inputs,
+                                       outputs=[layer.output for layer in layers])
     inputs = fashion_mnist.prepare_images(pictures.reshape(-1, 28, 28, 1), normalise=True)
     outputs = activation_model.predict(inputs, verbose=0)
     return {layer.name: output for layer, output in zip(layers, outputs)}

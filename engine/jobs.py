@@ -13,6 +13,7 @@ machine reaches it too:
     jobs/<kind>/<key>/stop             present once Stop was pressed (checked every batch)
     jobs/<kind>/<key>/watchers/<id>    touched by every page that watches the job
     jobs/queue/<time>--<kind>--<key>   one marker per job waiting or training, oldest first
+    jobs/trainings.jsonl               one line per training that ran: kind, key, seconds
     runs/<kind>/<key>/                 the finished run (engine/run_cache.py)
     stopped/<kind>/<key>/              the last stopped run of these settings
 
@@ -236,12 +237,28 @@ def typical_seconds(kind: str) -> float:
     return statistics.median(durations) if durations else UNKNOWN_DURATION_SECONDS
 
 
-def read_durations(kind: str) -> list:
-    path = classroom_settings.data_dir() / "jobs" / kind / "durations.json"
+def trainings_path() -> pathlib.Path:
+    return classroom_settings.data_dir() / "jobs" / "trainings.jsonl"
+
+
+def trainings() -> list:
+    """Every training the runner's workers ran to the end, oldest first: dictionaries with
+    kind, key, seconds (of training) and finished_at (a Unix time)."""
     try:
-        return [float(value) for value in json.loads(path.read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError):
+        lines = trainings_path().read_text(encoding="utf-8").splitlines()
+    except OSError:
         return []
+    found = []
+    for line in lines:
+        with contextlib.suppress(ValueError):  # a line cut short by a crash
+            found.append(json.loads(line))
+    return found
+
+
+def read_durations(kind: str, kept: int = 20) -> list:
+    """The training seconds of the last `kept` runs of this kind."""
+    return [float(record["seconds"]) for record in trainings()
+            if record.get("kind") == kind][-kept:]
 
 
 def remove_queue_markers(kind: str, key: str) -> None:
@@ -346,7 +363,7 @@ def train_and_store(job: Job, reporter: Reporter) -> str:
     result = job.train(job.settings, reporter)
     if result.complete:
         run_cache.save_run(job.kind, job.key_settings, job.version, result)
-        record_duration(job.kind, time.time() - reporter.progress.started_at)
+        record_training(job, time.time() - reporter.progress.started_at)
         reporter.on_epoch(result.history)
         return FINISHED
     run_cache.save_run(job.kind, job.key_settings, job.version, result,
@@ -355,9 +372,13 @@ def train_and_store(job: Job, reporter: Reporter) -> str:
     return STOPPED
 
 
-def record_duration(kind: str, seconds: float, kept: int = 20) -> None:
-    durations = (read_durations(kind) + [round(seconds, 2)])[-kept:]
-    write_json(classroom_settings.data_dir() / "jobs" / kind / "durations.json", durations)
+def record_training(job: Job, seconds: float) -> None:
+    line = json.dumps({"kind": job.kind, "key": job.key, "seconds": round(seconds, 3),
+                       "finished_at": time.time()})
+    trainings_path().parent.mkdir(parents=True, exist_ok=True)
+    # One short line in append mode: whole, however many workers write at once.
+    with open(trainings_path(), "a", encoding="utf-8") as log:
+        log.write(line + "\n")
 
 
 def learner_message(error: Exception) -> str:

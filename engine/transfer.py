@@ -29,6 +29,7 @@ import keras
 import numpy
 
 from engine import downloads
+from engine import keras_lock
 from engine import recipes
 from engine import registry
 from engine import settings
@@ -187,7 +188,8 @@ def expected_file(choice: BaseChoice) -> str:
 @functools.lru_cache(maxsize=None)
 def network_layout(base_name: str) -> dict:
     """How many layers with weights, and weight arrays, the network without its top has."""
-    network = base_choice(base_name).build(None, (75, 75, 3))
+    with keras_lock.building():
+        network = base_choice(base_name).build(None, (75, 75, 3))
     return {"keras 2": sum(1 for layer in network.layers if layer.weights),
             "keras 3": len(network.weights)}
 
@@ -210,6 +212,11 @@ def wrong_network_message(choice: BaseChoice, file_format: str, found: int) -> s
 def load_network(base_name: str, weights_path, image_size: int = 150) -> keras.Model:
     """The network built by its recipe with the weights file loaded, or a ValueError saying
     what the file holds instead."""
+    with keras_lock.building():  # pages check weights files in their own threads
+        return build_network(base_name, weights_path, image_size)
+
+
+def build_network(base_name: str, weights_path, image_size: int) -> keras.Model:
     choice = base_choice(base_name)
     if image_size < choice.minimum_image_size:
         raise ValueError(f"{choice.name} needs pictures of at least "

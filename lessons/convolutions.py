@@ -54,7 +54,7 @@ def use_settings(settings: convolutions.CnnSettings) -> None:
 
 
 if "cnn-epochs" not in st.session_state:
-    use_settings(url_state.settings_from_url(CLASSROOM, OPTIONS))
+    use_settings(url_state.starting_settings(CLASSROOM, OPTIONS))
 
 controls_column, code_column = st.columns([2, 3], gap="large")
 with controls_column:

@@ -81,7 +81,7 @@ def use_settings(settings: fashion_mnist.FashionSettings) -> None:
 
 
 if "setting-epochs" not in st.session_state:  # a new visitor: start from the link, if any
-    use_settings(url_state.settings_from_url(CLASSROOM, OPTIONS))
+    use_settings(url_state.starting_settings(CLASSROOM, OPTIONS))
 
 controls_column, code_column = st.columns([2, 3], gap="large")
 with controls_column:

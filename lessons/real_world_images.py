@@ -39,7 +39,7 @@ def use_settings(settings) -> None:
 
 
 if "real-epochs" not in st.session_state:
-    use_settings(url_state.settings_from_url(CLASSROOM, OPTIONS))
+    use_settings(url_state.starting_settings(CLASSROOM, OPTIONS))
 image_size = st.session_state["real-image_size"]
 batch_size = st.session_state["real-batch_size"]
 seed = st.session_state["real-seed"]

@@ -26,6 +26,22 @@ def settings_from_url(defaults, allowed: dict):
     return dataclasses.replace(defaults, **changes)
 
 
+def starting_settings(defaults, allowed: dict):
+    """What a lesson starts from when its controls are new to this run: the link's settings
+    when the address bar has any, else the settings this learner last had in the lesson
+    (Streamlit forgets a page's widgets once another page runs, and the address bar is bare
+    when the learner comes back through the sidebar), else `defaults`."""
+    saved = streamlit.session_state.get(saved_key(defaults))
+    if saved is not None and not any(field.name in streamlit.query_params
+                                     for field in dataclasses.fields(defaults)):
+        return saved
+    return settings_from_url(defaults, allowed)
+
+
+def saved_key(defaults) -> str:
+    return f"saved-settings-{type(defaults).__name__}"
+
+
 def parse(text: str, default):
     """The URL text as the type of the default; None when it does not parse."""
     try:
@@ -50,7 +66,9 @@ def permitted(value, options) -> bool:
 
 
 def write_to_url(settings, defaults) -> None:
-    """Keep the address bar in step with the current settings."""
+    """Keep the address bar in step with the current settings, and remember them for when
+    the learner comes back to the lesson (see starting_settings)."""
+    streamlit.session_state[saved_key(defaults)] = settings
     wanted = {field.name: str(getattr(settings, field.name))
               for field in dataclasses.fields(settings)
               if getattr(settings, field.name) != getattr(defaults, field.name)}

@@ -4,6 +4,10 @@ import importlib.util
 
 import pytest
 
+from engine import datasets
+from engine import fashion_mnist
+from engine import jobs
+from engine import run_cache
 from tests.browser import test_pages as pages
 
 pytestmark = [pytest.mark.browser]
@@ -34,17 +38,74 @@ def test_train_draws_curves_and_the_confusion_matrix(browser_page, streamlit_ser
     pages.full_page_screenshot(page, screenshot_dir / "fashion-mnist-trained.png")
 
 
-def test_stop_keeps_the_model_learned_so_far(browser_page, streamlit_server, screenshot_dir):
+def test_stop_mid_epoch_keeps_exactly_the_model_it_shows(browser_page, streamlit_server,
+                                                         screenshot_dir):
+    """Stop in the middle of an epoch: the page says where it stopped, and the test accuracy
+    it prints is what the kept model scores on the test set."""
     page = browser_page
-    open_lesson(page, streamlit_server)
-    page.get_by_role("button", name="Train").click()  # defaults: 60,000 pictures, 10 epochs
-    page.get_by_text("Epoch 2 of 10").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    open_lesson(page, streamlit_server, "?seed=6&batch_size=32")  # 1,875 batches an epoch
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Epoch 1 of 10: batch").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     page.get_by_role("button", name="Stop training").click()
-    page.get_by_text("You stopped training after").wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    page.get_by_text("Training was stopped in epoch").wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
-    assert float(pages.metric_value(page, "test accuracy")) > 0.5
+    shown = float(pages.metric_value(page, "test accuracy of the kept model"))
+
+    settings = fashion_mnist.FashionSettings(seed=6, batch_size=32)
+    job = fashion_mnist.job(settings)
+    kept = run_cache.load_run(job.kind, job.key, run_cache.STOPPED_SHELF)
+    (_, _), (test_images, test_labels) = datasets.load_fashion_mnist()
+    _, accuracy = kept.model.evaluate(fashion_mnist.prepare_images(test_images, True),
+                                      test_labels, verbose=0)
+    print(f"kept model: test accuracy {accuracy:.4f} evaluated, {shown:.4f} on the page; "
+          f"stopped at {kept.extras['partial_epoch']}")
+    assert shown == pytest.approx(accuracy, abs=1e-4)
+    assert kept.extras["partial_epoch"]["epoch"] == 1
+    assert page.get_by_role("button", name="Train to the end").is_visible()
     pages.full_page_screenshot(page, screenshot_dir / "fashion-mnist-stopped.png")
+
+
+def test_a_run_goes_on_while_the_learner_visits_another_lesson(browser_page, streamlit_server):
+    page = browser_page
+    open_lesson(page, streamlit_server, "?seed=5&epochs=4")
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Epoch 1 of 4").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    page.get_by_role("link", name="Rules vs data").click()
+    page.get_by_role("heading", name="Rules vs data").first.wait_for()
+    page.get_by_role("link", name="Fashion-MNIST").click()
+    # Back through the sidebar: the same settings, and the run going on or done, not lost.
+    page.get_by_text("Confusion matrix (test set)").wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    pages.wait_for_app_idle(page)
+    pages.assert_no_exception(page)
+    assert page.get_by_role("slider", name="epochs").get_attribute("aria-valuetext") == "4"
+    assert "seed=5" in page.url
+
+
+def test_two_learners_on_the_same_settings_watch_one_run(chromium_browser, streamlit_server):
+    contexts = [chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+                for _ in range(2)]
+    try:
+        first, second = (context.new_page() for context in contexts)
+        for page in (first, second):
+            open_lesson(page, streamlit_server, "?seed=7&epochs=3")
+        job = fashion_mnist.job(fashion_mnist.FashionSettings(seed=7, epochs=3))
+        first.get_by_role("button", name="Train").click()
+        first.get_by_text("Epoch 1 of 3").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+        second.get_by_role("button", name="Train").click()  # joins the run, not a second one
+        second.get_by_text("Stop watching").or_(second.get_by_text(
+            "Confusion matrix (test set)")).first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+        for page in (first, second):
+            page.get_by_text("Confusion matrix (test set)").wait_for(
+                timeout=pages.RUN_TIMEOUT_MS)
+            pages.wait_for_app_idle(page)
+            pages.assert_no_exception(page)
+        accuracies = {pages.metric_value(page, "test accuracy") for page in (first, second)}
+        assert len(accuracies) == 1
+        assert [record["key"] for record in jobs.trainings()].count(job.key) == 1
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def dark_shirt_on_white_png() -> bytes:

@@ -53,6 +53,7 @@ def test_many_learners_one_training(classroom_data_dir, runner):
     for learner in ("ada", "grace", "alan"):
         jobs.submit(job, learner, runner)
     assert wait(job).state == jobs.FINISHED
+    assert [record["key"] for record in jobs.trainings()].count(job.key) == 1
     assert jobs.read_durations(job.kind)  # recorded, for the queue's estimates
     run = run_cache.load_run(job.kind, job.key)
     assert run is not None and run.complete
@@ -61,6 +62,7 @@ def test_many_learners_one_training(classroom_data_dir, runner):
     jobs.submit(job, "edsger", runner)
     assert wait(job).state == jobs.FINISHED
     assert run_cache.run_folder(job.kind, job.key).stat().st_mtime_ns == stamp
+    assert [record["key"] for record in jobs.trainings()].count(job.key) == 1
 
 
 def test_stop_mid_epoch_keeps_the_weights_of_that_batch(classroom_data_dir, runner):
