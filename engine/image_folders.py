@@ -115,6 +115,24 @@ def local_layout(folder) -> tuple:
     return training, validation, layout.notes
 
 
+def local_folders_fingerprint(training, validation=None) -> str:
+    """A digest of every file of both splits of a learner's own folders: its path in its
+    split, size and modification time (nanoseconds), so a picture added, removed, replaced or
+    edited in either split gives another fingerprint, and so other runs and features."""
+    import hashlib
+
+    hasher = hashlib.sha256()
+    for split, folder in (("training", training), ("validation", validation)):
+        if folder is None:
+            continue
+        for path in sorted(pathlib.Path(folder).rglob("*")):
+            if path.is_file():
+                status = path.stat()
+                hasher.update(f"{split}/{path.relative_to(folder).as_posix()}:"
+                              f"{status.st_size}:{status.st_mtime_ns}\n".encode())
+    return hasher.hexdigest()
+
+
 def folder_fingerprint(folder) -> str:
     """A digest of every file's path and size: another folder, or changed pictures, give
     another fingerprint (and so other cached runs)."""

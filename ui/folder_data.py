@@ -86,7 +86,7 @@ def local_folder(path_text: str):
         return None
     try:
         training, validation, notes = image_folders.local_layout(path_text.strip())
-        fingerprint = image_folders.folder_fingerprint(training)
+        fingerprint = image_folders.local_folders_fingerprint(training, validation)
     except (ValueError, OSError) as problem:
         streamlit.error(str(problem) if isinstance(problem, ValueError) else
                         "That folder could not be read (perhaps it is not yours to read); "
