@@ -27,19 +27,18 @@ st.markdown(
 )
 
 st.header("1. The pretrained network")
+transfer_choices.start_from_link()
 network_column, weights_column = st.columns(2, gap="large")
 with network_column:
-    names = list(transfer.BASES)
     default_base = transfer_choices.default_base()
-    base_name = st.radio("network", names, index=names.index(default_base),
-                         key="transfer-base",
+    base_name = st.radio("network", list(transfer.BASES), key="transfer-base",
                          help="MobileNet 0.25 is not in the course: 2 MB of weights and "
                               "forty times less arithmetic, for slow laptops.")
     if default_base != "InceptionV3":
         st.caption("InceptionV3's ImageNet weights are not in the data directory, so the "
                    "small MobileNet is chosen; pick InceptionV3 to download them (88 MB).")
-    image_size = st.select_slider("picture size", [128, 150, 224], 150, key="transfer-size")
-    seed = st.number_input("seed", 0, 2**31 - 1, 0, key="transfer-seed")
+    image_size = st.select_slider("picture size", [128, 150, 224], key="transfer-size")
+    seed = st.number_input("seed", 0, 2**31 - 1, key="transfer-seed")
 with weights_column:
     weights = transfer_choices.choose_weights(base_name, seed)
 if weights is None:
@@ -60,8 +59,8 @@ st.caption(f"Weights: {weights.description}. Locked: every one of the "
 st.header("2. Where to cut")
 points = transfer.cut_points(prepared)
 cut_names = [point.layer_name for point in points]
-cut_name = st.select_slider("cut after layer", cut_names,
-                            transfer.base_choice(base_name).default_cut, key="transfer-cut")
+transfer_choices.keep_cut_on_its_network(base_name, cut_names)
+cut_name = st.select_slider("cut after layer", cut_names, key="transfer-cut")
 st.dataframe([{"layer": point.layer_name, "output per picture": " x ".join(map(str,
                point.output_shape)), "numbers into Flatten": point.feature_count,
                "new head's parameters": point.head_parameters} for point in points],
@@ -86,19 +85,19 @@ with choice_column:
     pictures = folder_data.choose("transfer")
     augmentation = transfer_choices.choose_augmentation()
     use_augmentation = augmentation is not None
-    views = st.select_slider("augmented views kept per picture", [2, 4, 8], 4,
+    views = st.select_slider("augmented views kept per picture", [2, 4, 8],
                              key="transfer-views", disabled=not use_augmentation)
 with settings_column:
-    dropout_rate = st.select_slider("dropout rate", [0.1, 0.2, 0.3, 0.5], 0.2,
-                                    key="transfer-dropout")
-    epochs = st.slider("epochs", 1, 40, 20, key="transfer-epochs")
+    dropout_rate = st.select_slider("dropout rate", [0.1, 0.2, 0.3, 0.5], key="transfer-dropout")
+    epochs = st.slider("epochs", 1, 40, key="transfer-epochs")
     batch_size = st.select_slider(
-        "batch size", [10, 20, 32, 50, 64, 100], dropout_pair.DEFAULT_BATCH_SIZE,
-        key="transfer-batch",
+        "batch size", [10, 20, 32, 50, 64, 100], key="transfer-batch",
         help="The course's generators give batches of 20. Larger batches train the same "
              "classifiers in fewer steps: measured here, 50 reached the same validation "
              "accuracy as 20 (within a point) in 40% less time per epoch.")
 transfer_choices.show_augmentation_code(augmentation)
+transfer_choices.write_link(base_name, image_size, seed, cut_name, views, dropout_rate, epochs,
+                            batch_size)
 
 if pictures is None:
     st.stop()

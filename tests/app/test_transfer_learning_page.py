@@ -97,3 +97,23 @@ def test_augmentation_set_in_lesson_6_is_offered_with_its_keras_code(page):
     helpers.train(page, "transfer-train")
     helpers.assert_no_exception(page)
     assert any("approximate: 2 augmented views" in caption.value for caption in page.caption)
+
+
+def test_a_link_sets_the_lesson_up_and_keeps_up_with_the_controls(classroom_data_dir):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(helpers.REPOSITORY / PAGE), default_timeout=120)
+    app.query_params["network"] = "MobileNet 0.25"
+    app.query_params["cut"] = "conv_pw_11_relu"
+    app.query_params["epochs"] = "3"
+    app.query_params["dropout_rate"] = "0.7"  # not a rate the lesson offers
+    app.run()
+    helpers.assert_no_exception(app)
+    assert app.radio(key="transfer-base").value == "MobileNet 0.25"
+    assert app.select_slider(key="transfer-cut").value == "conv_pw_11_relu"
+    assert app.slider(key="transfer-epochs").value == 3
+    assert app.select_slider(key="transfer-dropout").value == 0.2
+    assert any("dropout_rate=0.7" in warning.value for warning in app.warning)
+    app.slider(key="transfer-epochs").set_value(5).run()
+    link = dict(app.query_params)
+    assert link["epochs"] in ("5", ["5"]) and "dropout_rate" not in link
