@@ -83,10 +83,12 @@ def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: 
 
     pictures, validation = (prepared_pictures(folder_data.training),
                             prepared_pictures(folder_data.validation))
+    reporter.on_step("Measuring validation accuracy before fine-tuning", 0, 0)
     before = model.evaluate(validation, verbose=0, return_dict=True)["accuracy"]
     watcher = training.LiveProgress(-(-folder_data.training_count // BATCH_SIZE),
                                     reporter.on_epoch, reporter.on_batch,
-                                    reporter.should_stop, batch_interval=1)
+                                    reporter.should_stop, batch_interval=1,
+                                    on_end=reporter.on_training_end)
     model.fit(pictures, validation_data=validation, epochs=epochs, callbacks=[watcher],
               verbose=0)
     return FineTuningRun(watcher.history, model, unfreeze_after,
@@ -120,6 +122,7 @@ def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
     pair_run = run_cache.load_run(dropout_pair.RUN_KIND, dropout_pair.job(pair).key)
     if pair_run is None:
         raise ValueError("Train both classifiers to the end (part 3) before fine-tuning one.")
+    reporter.on_step("Copying the network and reading the pictures", 0, 0)
     prepared = transfer.kept_network(pair.base_name, pair.weights(), pair.image_size,
                                      pair.seed)
     course_dataset = pair.dataset if pair.training_folder is None else None

@@ -212,6 +212,11 @@ def stop(job: Job, watcher: str, runner=None) -> bool:
     return True
 
 
+def stop_requested(job: Job) -> bool:
+    """Stop was pressed and the job is finishing: keeping and measuring what it learned."""
+    return (job_folder(job.kind, job.key) / STOP_FILE).exists()
+
+
 def leave(job: Job, watcher: str, runner=None) -> None:
     """`watcher` stops watching. A job still waiting that nobody else watches leaves the
     queue; a job training goes on (its result is kept for whoever asks again)."""
@@ -222,14 +227,18 @@ def leave(job: Job, watcher: str, runner=None) -> None:
 
 
 def queue_position(job: Job) -> tuple:
-    """(jobs ahead of this one, about how many seconds until it starts) for a waiting job;
-    the estimate is the median of each kind's recorded training times."""
+    """(jobs ahead of this one, about how many seconds until it starts) for a waiting job:
+    each job ahead is expected to take the median of its kind's recorded training times,
+    less the part a training one has done."""
     markers = sorted(path.name for path in queue_folder().glob("*--*--*"))
     mine = next((index for index, name in enumerate(markers)
                  if name.endswith(f"--{job.kind}--{job.key}")), len(markers))
-    ahead = markers[:mine]
-    seconds = sum(typical_seconds(name.split("--")[1]) for name in ahead)
-    return len(ahead), seconds
+    seconds = 0.0
+    for name in markers[:mine]:
+        _, kind, key = name.split("--")
+        done = read_status(kind, key).fraction_done
+        seconds += typical_seconds(kind) * (1.0 - done)
+    return mine, seconds
 
 
 def typical_seconds(kind: str) -> float:
@@ -301,6 +310,11 @@ class Reporter:
         self.progress.epochs_done, self.progress.batch = epochs_done, 0
         self.write()
 
+    def on_training_end(self) -> None:
+        """Training is over; the routine now measures the model and the job keeps it."""
+        self.on_step("Measuring the model and keeping it", 0, 0)
+        self.write()
+
     def write_now_and_then(self) -> None:
         if time.monotonic() - self.last_write >= PROGRESS_INTERVAL_SECONDS:
             self.write()
@@ -323,6 +337,9 @@ class QuietReporter:
     def on_step(self, phase: str, done: int, total: int) -> None:
         pass
 
+    def on_training_end(self) -> None:
+        pass
+
     def on_epoch(self, history: dict, epochs_done: int = None) -> None:
         pass
 
@@ -334,6 +351,7 @@ def execute(job: Job, data_dir: str) -> str:
     progress file says so, so a watcher that reads the state finds the run."""
     os.environ[classroom_settings.DATA_DIR_VARIABLE] = data_dir  # a worker serves any server
     folder = job_folder(job.kind, job.key)
+    folder.mkdir(parents=True, exist_ok=True)
     progress = read_status(job.kind, job.key)
     reporter = Reporter(folder, progress)
     try:

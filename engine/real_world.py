@@ -83,7 +83,8 @@ def train_real_world(folder_data: image_folders.FolderData, settings: RealWorldS
             lambda pictures, labels: (augment_pictures(pictures, training=True), labels))
 
     live = training.LiveProgress(folder_data.steps_per_epoch, reporter.on_epoch,
-                                 reporter.on_batch, reporter.should_stop, batch_interval=1)
+                                 reporter.on_batch, reporter.should_stop, batch_interval=1,
+                                 on_end=reporter.on_training_end)
     started = time.perf_counter()
     model.fit(training_batches, validation_data=folder_data.validation,
               epochs=settings.epochs, callbacks=[live], verbose=0)

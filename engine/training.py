@@ -147,8 +147,9 @@ class LiveProgress(keras.callbacks.Callback):
     """
 
     def __init__(self, steps_per_epoch: int, on_epoch=None, on_batch=None, should_stop=None,
-                 batch_interval: int = 25):
+                 batch_interval: int = 25, on_end=None):
         super().__init__()
+        self.on_end = on_end
         self.steps_per_epoch = steps_per_epoch
         self.on_epoch = on_epoch
         self.on_batch = on_batch
@@ -178,6 +179,10 @@ class LiveProgress(keras.callbacks.Callback):
         if self.on_epoch is not None:
             self.on_epoch(self.history)
 
+    def on_train_end(self, logs=None):
+        if self.on_end is not None:
+            self.on_end()
+
 
 def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_cache.RunResult:
     """The course's `model.fit` with the lesson's callbacks, then its `model.evaluate` on the
@@ -191,7 +196,7 @@ def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_c
     test_images, test_labels = test_set
     steps_per_epoch = -(-len(training_images) // settings.batch_size)
     live = LiveProgress(steps_per_epoch, reporter.on_epoch, reporter.on_batch,
-                        reporter.should_stop, batch_interval=1)
+                        reporter.should_stop, batch_interval=1, on_end=reporter.on_training_end)
     callbacks = [live]
     stop_at_accuracy = None
     if settings.target_accuracy is not None:

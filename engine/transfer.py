@@ -336,6 +336,13 @@ def cut_points(prepared: PreparedBase, classes: int = 2) -> list:
     return points
 
 
+def feature_extractor(prepared: PreparedBase, cut_layer_name: str) -> keras.Model:
+    """The frozen network up to the cut: pictures in, the cut layer's features out, computed
+    once per picture (engine/transfer_features.py) for the new layers to train on."""
+    return keras.Model(prepared.model.input,
+                       cut_layer(prepared.model, prepared.base_name, cut_layer_name).output)
+
+
 # Back to the course's model, and fine-tuning --------------------------------------------------
 
 

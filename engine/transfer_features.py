@@ -134,8 +134,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
                                 prepared.image_size) != (base_name, resolved.identity,
                                                          image_size):
             prepared = transfer.build_base(base_name, resolved, image_size, seed)
-        extractor = keras.Model(prepared.model.input, transfer.cut_layer(
-            prepared.model, base_name, cut_layer_name).output)
+        extractor = transfer.feature_extractor(prepared, cut_layer_name)
         folder_data = load_pictures(dataset_key, folders, image_size, seed)
         views = augmentation["views"] if augmentation else 0
         total = folder_data.training_count * max(views, 1) + folder_data.validation_count

@@ -9,6 +9,8 @@ import streamlit as st
 from engine import augment
 from engine import charts
 from engine import real_world
+from engine import recipes
+from ui import code
 from ui import folder_data
 from ui import transfer_choices
 from ui import job_view
@@ -73,6 +75,8 @@ with preview_column:
         st.caption(f"Sixteen random draws (seed {seed}) of one picture from the "
                    f"{names[picture_number]} folder, made "
                    "by the same Keras layers the training below uses.")
+        with st.expander("The code that makes the preview"):
+            code.show_code(augment.augmentation_model, augment.augmentation_layers)
 
 st.header("2. The same settings in both dialects")
 old_column, new_column = st.columns(2)
@@ -89,16 +93,19 @@ validation_old.code(augment.validation_pipeline_code(settings, "image_data_gener
 validation_new.code(augment.validation_pipeline_code(settings, "keras3"), language="python")
 
 st.header("3. With and without, side by side")
-st.markdown(
-    f"The course's overfitting picture on cats vs dogs: the same convnet "
-    f"({EXPERIMENT.conv_blocks} blocks, {EXPERIMENT.image_size} x {EXPERIMENT.image_size}, "
-    f"{EXPERIMENT.epochs} epochs), the **same seed**, so the same starting weights and the "
-    "same order of batches. Only the training pictures differ: as they are, or augmented "
-    "with the settings above.")
-st.caption(augment.rescaling_note(settings))
 experiment_epochs = st.slider("epochs for each run", 2, 40, EXPERIMENT.epochs,
                               key="augment-epochs")
 experiment = dataclasses.replace(EXPERIMENT, epochs=experiment_epochs)
+st.markdown(
+    f"The course's overfitting picture on cats vs dogs: the same convnet "
+    f"({experiment.conv_blocks} blocks, {experiment.image_size} x {experiment.image_size}, "
+    f"{experiment.epochs} epochs), the **same seed**, so the same starting weights and the "
+    "same order of batches. Only the training pictures differ: as they are, or augmented "
+    "with the settings above.")
+st.caption(augment.rescaling_note(settings))
+with st.expander("The code that trains both runs"):
+    code.show_code(recipes.real_world_model, real_world.train_real_world,
+                   augment.augmentation_layers)
 experiment_data = folder_data.load(folder_data.Choice("Cats vs dogs", "cats_and_dogs_filtered",
                                                       dataset_key="cats_and_dogs_filtered"),
                                    EXPERIMENT.image_size, EXPERIMENT.batch_size, EXPERIMENT.seed)

@@ -92,7 +92,8 @@ st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each p
 
 st.header("3. Train")
 run = job_view.train_or_show(convolutions.job(settings),
-                             lambda history: training_view.draw_curves(history, "cnn-live"))
+                             lambda history: training_view.draw_curves(
+                                 history, "cnn-live", "validation (test set)"))
 if run is None:
     st.stop()
 training_view.show_outcome(run, "cnn")
@@ -103,7 +104,8 @@ st.markdown("Lesson 3's dense network with its classroom defaults, trained on th
             "pictures, against this convnet:")
 dense_run = job_view.train_or_show(
     fashion_mnist.job(dense_settings),
-    lambda history: training_view.draw_curves(history, "dense-live"),
+    lambda history: training_view.draw_curves(history, "dense-live",
+                                              "validation (test set)"),
     button_label="Train the dense network (about 10 seconds)", key="train-dense")
 if dense_run is not None:
     st.dataframe([
@@ -126,7 +128,9 @@ st.markdown("The course's warning: train longer and the **training** loss keeps 
 
 st.header("5. Looking inside")
 st.markdown("The course takes three test pictures of the same class and shows what one "
-            "filter of every convolution and pooling layer makes of them.")
+            "filter of every convolution and pooling layer makes of them, with a model whose "
+            "outputs are those layers' outputs:")
+code.show_code(convolutions.activation_maps)
 picture_columns = st.columns(4)
 pictures = [picture_columns[index].number_input(f"picture {index + 1}", 0,
                                                 len(test_images) - 1, default,

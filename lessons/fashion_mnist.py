@@ -117,12 +117,15 @@ settings = fashion_mnist.FashionSettings(
 url_state.write_to_url(settings, CLASSROOM)
 st.caption("The address bar now holds these settings: share the link to share the setup.")
 with code_column:
-    code.show_code(recipes.fashion_mnist_model, recipes.StopAtAccuracy,
+    # The callback's code is shown when the run uses it: what is shown is what runs.
+    code.show_code(recipes.fashion_mnist_model,
+                   *([recipes.StopAtAccuracy] if use_callback else []),
                    fashion_mnist.train_fashion_mnist, training.fit_and_evaluate)
 
 st.header("3. Train")
 run = job_view.train_or_show(fashion_mnist.job(settings),
-                             lambda history: training_view.draw_curves(history, "live"))
+                             lambda history: training_view.draw_curves(
+                                 history, "live", "validation (test set)"))
 if run is None:
     st.stop()
 history, facts, model = run.history, run.extras, run.model

@@ -74,10 +74,11 @@ st.markdown(
     "weights, trained on a few hundred pictures. That is why this head **overfits** so "
     "readily, and why the course adds Dropout.")
 st.markdown("The course builds one model from pictures to prediction:")
-code.show_code(recipes.transfer_head_model, caption="The course's form. The classroom trains "
+code.show_code(recipes.transfer_head_model, runs=False, caption="The course's form. The classroom trains "
                "the same new layers on the cut layer's stored features (below), then puts "
                "them back on the network for the model you take home.")
-code.show_code(recipes.feature_head_model, dropout_pair.train_paired, transfer.full_model)
+code.show_code(transfer.feature_extractor, recipes.feature_head_model, dropout_pair.train_paired,
+               transfer.full_model)
 
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")

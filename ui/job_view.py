@@ -47,8 +47,9 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
     run = cached.stored_run(job.kind, job.key)
     if run is not None:
         if watched_key(job) not in streamlit.session_state:
-            streamlit.caption("These settings were trained before (by you or a classmate): "
-                              "here is that run, straight from the cache.")
+            which = "" if button_label == "Train" else f"{button_label}: "
+            streamlit.caption(f"{which}these settings were trained before (by you or a "
+                              "classmate), so here is that run, straight from the cache.")
         return run
     state = jobs.status(job, runner_id)
     stopped = cached.stopped_run(job.kind, job.key)
@@ -119,18 +120,22 @@ def describe_stop(run, epochs: int) -> None:
 def live_view(job: jobs.Job, draw_live, key: str) -> None:
     me = session_id()
     state = jobs.status(job, runner_id)
-    if not state.active:
-        streamlit.rerun()  # the whole page, which now shows the run
+    if not state.active or streamlit.session_state.get(left_key(job)):
+        streamlit.rerun()  # the whole page, which now shows the run (or that it was left)
     jobs.watch(job, me)
     streamlit.session_state[watched_key(job)] = True
     if state.state == jobs.QUEUED:
         ahead, seconds = jobs.queue_position(job)
         streamlit.info(f"Waiting for the server: {ahead} run{'s' if ahead != 1 else ''} ahead "
-                       f"of this one, about {max(seconds, 1):.0f} s.",
+                       f"of this one, about {max(seconds, 1):.0f} s." if ahead else
+                       "Starting: the server's training worker takes this run now.",
                        icon=":material/hourglass_top:")
         streamlit.button("Leave the queue", key=f"{key}-leave", on_click=leave, args=(job,))
         return
-    if jobs.may_stop(job, me):
+    if jobs.stop_requested(job):
+        streamlit.info("Stopping: the model is kept as it was at the last batch, and measured.",
+                       icon=":material/stop_circle:")
+    elif jobs.may_stop(job, me):
         streamlit.button("Stop training", icon=":material/stop_circle:", key=f"{key}-stop",
                          on_click=jobs.stop, args=(job, me),
                          help="Stops within one batch and keeps the model exactly as it is "
@@ -139,15 +144,22 @@ def live_view(job: jobs.Job, draw_live, key: str) -> None:
         streamlit.button("Stop watching", icon=":material/visibility_off:", key=f"{key}-leave",
                          on_click=leave, args=(job,),
                          help="A classmate started this run: it goes on for them.")
-    epoch = min(state.epochs_done + 1, state.epochs)
-    if state.phase:
-        streamlit.progress(state.batch / max(state.steps, 1),
-                           text=f"{state.phase}: {state.batch} of {state.steps}")
-    else:
-        streamlit.progress(state.fraction_done, text=f"Epoch {epoch} of {state.epochs}: batch "
-                           f"{state.batch} of {state.steps}" if state.steps else "Starting...")
+    streamlit.progress(*progress_bar(state))
     if state.history:
         draw_live(state.history)
+
+
+def progress_bar(state: jobs.Status) -> tuple:
+    """(fraction done, text) of the progress bar for a training job."""
+    if state.phase:
+        counted = f": {state.batch} of {state.steps}" if state.steps else "..."
+        return (state.batch / state.steps if state.steps else 1.0), state.phase + counted
+    if not state.steps:
+        return 0.0, "Starting..."
+    if state.batch == 0:
+        return state.fraction_done, f"Epoch {state.epochs_done} of {state.epochs} done"
+    return state.fraction_done, (f"Epoch {min(state.epochs_done + 1, state.epochs)} of "
+                                 f"{state.epochs}: batch {state.batch} of {state.steps}")
 
 
 def leave(job: jobs.Job) -> None:

@@ -129,11 +129,11 @@ ROUTINES = {
                             training.make_epoch_runner, recipes.rule_finder_model]),
 }
 FINGERPRINTS = {
-    "fashion-mnist": (1, "a00e35c9a1975df9"),
-    "fashion-cnn": (1, "b8564fd9c23d0c4e"),
-    "real-world": (2, "7fd6eb902f65be41"),
-    "dropout-pair": (1, "19ff8c10fbdcd88f"),
-    "fine-tuning": (1, "0eec39878e835983"),
+    "fashion-mnist": (1, "1c7198a17ffb944e"),
+    "fashion-cnn": (1, "5d3ca42aeff92e9b"),
+    "real-world": (2, "17a7dc75003ea384"),
+    "dropout-pair": (1, "96d3e88b69e8ce79"),
+    "fine-tuning": (1, "630af80d9db92117"),
     "hello-neuron": (1, "71dccf5ae5d2dff9"),
     "rule-finder": (1, "03d10e8ef384b03d"),
 }
