@@ -44,6 +44,10 @@ STOP_FILE = "stop"
 WATCHER_TIMEOUT_SECONDS = 15.0
 # How often a running job writes its progress between epochs; each write is a small file.
 PROGRESS_INTERVAL_SECONDS = 0.5
+# A training job writes its progress at least this often (every half second while batches run;
+# the slowest single step, measuring a network before fine-tuning, takes about a minute):
+# one silent for longer died with its worker.
+SILENT_JOB_SECONDS = 300.0
 # Before a kind has any recorded run, the queue estimate assumes this long per job.
 UNKNOWN_DURATION_SECONDS = 30.0
 
@@ -137,10 +141,12 @@ def read_status(kind: str, key: str) -> Status:
 # The page's side ----------------------------------------------------------------------------
 
 def status(job: Job, runner_id: typing.Callable[[], str] = None) -> Status:
-    """The job's state. An active job whose runner is gone (a restarted server) is LOST:
-    `runner_id()` names the runner this server uses now; it is only asked for active jobs."""
+    """The job's state. An active job whose runner is gone (a restarted server) is LOST, and
+    so is a training job silent for SILENT_JOB_SECONDS (its worker died): `runner_id()` names
+    the runner this server uses now; it is only asked for active jobs."""
     found = read_status(job.kind, job.key)
-    if found.active and runner_id is not None and found.runner != runner_id():
+    silent = found.state == RUNNING and time.time() - found.updated_at > SILENT_JOB_SECONDS
+    if found.active and runner_id is not None and (silent or found.runner != runner_id()):
         found.state = LOST
         remove_queue_markers(job.kind, job.key)
     return found

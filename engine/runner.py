@@ -24,6 +24,7 @@ import threading
 SCHEDULER_VARIABLE = "KERAS_CLASSROOM_SCHEDULER"
 JOB_SLOTS_VARIABLE = "KERAS_CLASSROOM_JOB_SLOTS"
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+WORKER_START_SECONDS = 120
 
 
 class Runner:
@@ -99,10 +100,16 @@ def start() -> Runner:
     python_path = os.environ.get("PYTHONPATH", "")
     if str(REPOSITORY) not in python_path.split(os.pathsep):
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), python_path]))
+    # Workers without Dask's nanny: the nanny starts its worker with one OpenMP thread and
+    # MALLOC_TRIM_THRESHOLD_ set, against oversubscription and for returning memory, and
+    # measured here that made a lesson 3 run 1.8 times slower (21 s against 12 s). The cost:
+    # a worker that dies is not restarted; a job silent for five minutes is reported lost
+    # (engine/jobs.py), and can be trained again once the server restarts its runner.
     cluster = SubprocessCluster(n_workers=slots, threads_per_worker=1, dashboard_address=None,
-                                silence_logs=logging.ERROR,
+                                silence_logs=logging.ERROR, worker_class="distributed.Worker",
                                 worker_kwargs={"memory_limit": 0})
     client = Client(cluster, set_as_default=False)
+    client.wait_for_workers(slots, timeout=WORKER_START_SECONDS)
     client.run(warm_up)  # every worker imports Keras now, not during a learner's first run
     return Runner(client, cluster)
 

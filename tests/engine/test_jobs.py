@@ -183,3 +183,10 @@ def test_a_job_of_a_runner_that_is_gone_is_lost(classroom_data_dir, runner):
     assert jobs.status(job, runner.runner_id).state == jobs.LOST
     assert json.loads((jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE).read_text())[
         "state"] == jobs.RUNNING  # only the view says lost; a new submit starts it again
+    # A job of this very runner that has said nothing for too long died with its worker.
+    record.update(runner=runner.runner_id(), updated_at=time.time() - jobs.SILENT_JOB_SECONDS - 1)
+    jobs.write_json(jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE, record)
+    assert jobs.status(job, runner.runner_id).state == jobs.LOST
+    record.update(updated_at=time.time())
+    jobs.write_json(jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE, record)
+    assert jobs.status(job, runner.runner_id).state == jobs.RUNNING
