@@ -22,6 +22,7 @@ from engine import hello_neuron
 from engine import jobs
 from engine import real_world
 from engine import rules
+from engine import run_cache
 from engine import settings as classroom_settings
 from engine import transfer
 from tests.app import helpers
@@ -93,8 +94,11 @@ def check(app, recorder, jobs_run) -> None:
 
 
 def run_job_here(job) -> str:
-    """The job as a worker runs it (engine.jobs.execute), in this process."""
+    """The job as a worker runs it (engine.jobs.execute), in this process, training afresh
+    even when an earlier test stored a run of these settings."""
     jobs.forget(job)
+    for shelf in (run_cache.FINISHED_SHELF, run_cache.STOPPED_SHELF):
+        run_cache.discard(run_cache.run_folder(job.kind, job.key, shelf))
     return jobs.execute(job, str(classroom_settings.data_dir()))
 
 
