@@ -66,7 +66,8 @@ def test_many_learners_one_training(classroom_data_dir, runner):
 
 
 def test_stop_mid_epoch_keeps_the_weights_of_that_batch(classroom_data_dir, runner):
-    job = fashion_mnist.job(dataclasses.replace(SMALL, seed=22))
+    # 938 batches an epoch: seconds, so the Stop lands inside the second epoch.
+    job = fashion_mnist.job(dataclasses.replace(SMALL, seed=22, training_images=30000))
     fresh(job)
     jobs.submit(job, "ada", runner)
     wait(job, until=lambda status: status.epochs_done == 1 and status.batch >= 5)
@@ -75,7 +76,7 @@ def test_stop_mid_epoch_keeps_the_weights_of_that_batch(classroom_data_dir, runn
     assert wait(job).state == jobs.STOPPED
     stopped = run_cache.load_run(job.kind, job.key, run_cache.STOPPED_SHELF)
     partial = stopped.extras["partial_epoch"]
-    assert partial["epoch"] == 2 and 5 <= partial["batches"] < partial["of"] == 188
+    assert partial["epoch"] == 2 and 5 <= partial["batches"] < partial["of"] == 938
     assert len(stopped.history["loss"]) == 2  # the first epoch and the unfinished second
     # What the page says was kept is what the kept model does on the test set.
     _, (test_images, test_labels) = datasets.load_fashion_mnist()
@@ -87,10 +88,12 @@ def test_stop_mid_epoch_keeps_the_weights_of_that_batch(classroom_data_dir, runn
 
 
 def test_stop_in_the_first_epoch_keeps_a_model(classroom_data_dir, runner):
-    job = fashion_mnist.job(dataclasses.replace(SMALL, seed=23))
+    # 1,875 batches an epoch: the first one lasts seconds, longer than the progress interval.
+    job = fashion_mnist.job(dataclasses.replace(SMALL, seed=23, training_images=60000))
     fresh(job)
     jobs.submit(job, "ada", runner)
-    wait(job, until=lambda status: status.state == jobs.RUNNING and status.batch >= 2)
+    wait(job, until=lambda status: status.state == jobs.RUNNING and status.epochs_done == 0
+         and status.batch >= 2)
     jobs.stop(job, "ada")
     assert wait(job).state == jobs.STOPPED
     stopped = run_cache.load_run(job.kind, job.key, run_cache.STOPPED_SHELF)
