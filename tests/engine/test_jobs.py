@@ -71,6 +71,8 @@ def test_stop_mid_epoch_keeps_the_weights_of_that_batch(classroom_data_dir, runn
     fresh(job)
     jobs.submit(job, "ada", runner)
     wait(job, until=lambda status: status.epochs_done == 1 and status.batch >= 5)
+    for learner in ("ada", "grace"):  # both pages watch, as their live views do
+        jobs.watch(job, learner)
     assert not jobs.stop(job, "grace")  # a classmate cannot stop Ada's run while she watches
     assert jobs.stop(job, "ada")
     assert wait(job).state == jobs.STOPPED
