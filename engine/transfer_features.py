@@ -71,14 +71,6 @@ class FeatureSet:
     def feature_shape(self) -> tuple:
         return tuple(self.validation_features.shape[1:])
 
-    def without_numbers(self) -> "FeatureSet":
-        """The same description (classes, settings, how it was made) without the arrays, to
-        keep beside a trained pair: after mixed7 they are 113 MB of float32, and the disk
-        has them."""
-        nothing = numpy.empty((0,), "float32")
-        return dataclasses.replace(self, training_features=nothing, training_labels=nothing,
-                                   validation_features=nothing, validation_labels=nothing)
-
     @property
     def augmented_views(self) -> int:
         return self.settings["augmentation"]["views"] if self.settings["augmentation"] else 0

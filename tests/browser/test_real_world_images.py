@@ -29,10 +29,9 @@ def four_class_zip(per_class: int = 12) -> bytes:
     return buffer.getvalue()
 
 
-def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server,
-                                                  classroom_data_dir, screenshot_dir):
-    page = browser_page
-    page.goto(f"{streamlit_server}/real-world-images?image_size=100&conv_blocks=3&epochs=1")
+def upload_zip(page, server, name: str, zip_bytes: bytes) -> None:
+    """Open lesson 5 with a small, one-epoch setup and upload a zip as the learner's pictures."""
+    page.goto(f"{server}/real-world-images?image_size=100&conv_blocks=3&epochs=1")
     pages.wait_for_app_idle(page)
     pages.choose_option(page, "pictures", "My own pictures")
     # The lesson has a second uploader (for classifying single pictures), and right after
@@ -41,9 +40,14 @@ def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server
         has_text="a .zip with one folder per class")
     zip_uploader.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
-    upload = zip_uploader.locator('input[type="file"]')
-    upload.set_input_files(files=[{"name": "animals.zip", "mimeType": "application/zip",
-                                   "buffer": four_class_zip()}])
+    zip_uploader.locator('input[type="file"]').set_input_files(files=[{
+        "name": name, "mimeType": "application/zip", "buffer": zip_bytes}])
+
+
+def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server,
+                                                  classroom_data_dir, screenshot_dir):
+    page = browser_page
+    upload_zip(page, streamlit_server, "animals.zip", four_class_zip())
     page.get_by_text("it is **multiclass**".replace("**", "")).wait_for(
         timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
@@ -84,15 +88,7 @@ def mixed_zip(per_class: int = 6) -> bytes:
 def test_a_mixed_zip_trains_one_epoch_without_an_exception(browser_page, streamlit_server,
                                                            classroom_data_dir, screenshot_dir):
     page = browser_page
-    page.goto(f"{streamlit_server}/real-world-images?image_size=100&conv_blocks=3&epochs=1")
-    pages.wait_for_app_idle(page)
-    pages.choose_option(page, "pictures", "My own pictures")
-    zip_uploader = page.locator('[data-testid="stFileUploader"]').filter(
-        has_text="a .zip with one folder per class")
-    zip_uploader.wait_for(timeout=pages.RUN_TIMEOUT_MS)
-    pages.wait_for_app_idle(page)
-    zip_uploader.locator('input[type="file"]').set_input_files(files=[{
-        "name": "mixed.zip", "mimeType": "application/zip", "buffer": mixed_zip()}])
+    upload_zip(page, streamlit_server, "mixed.zip", mixed_zip())
     page.get_by_text("it is binary").wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
