@@ -8,6 +8,7 @@ from engine import datasets
 from engine import fashion_mnist
 from engine import jobs
 from engine import run_cache
+from tests.app import helpers
 from tests.browser import test_pages as pages
 
 pytestmark = [pytest.mark.browser]
@@ -83,15 +84,19 @@ def test_a_run_goes_on_while_the_learner_visits_another_lesson(browser_page, str
 
 
 def test_two_learners_on_the_same_settings_watch_one_run(chromium_browser, streamlit_server):
+    # Batches of 32 make each epoch long enough (1,875 batches) for the second learner to
+    # join while the run trains, even on a loaded CI machine where a page poll can take
+    # seconds; runs left by earlier tests finish first, so this one does not wait in line.
+    helpers.wait_for_jobs()
     contexts = [chromium_browser.new_context(viewport={"width": 1400, "height": 900})
                 for _ in range(2)]
     try:
         first, second = (context.new_page() for context in contexts)
         for page in (first, second):
-            open_lesson(page, streamlit_server, "?seed=7&epochs=3")
-        job = fashion_mnist.job(fashion_mnist.FashionSettings(seed=7, epochs=3))
+            open_lesson(page, streamlit_server, "?seed=7&epochs=2&batch_size=32")
+        job = fashion_mnist.job(fashion_mnist.FashionSettings(seed=7, epochs=2, batch_size=32))
         first.get_by_role("button", name="Train").click()
-        first.get_by_text("Epoch 1 of 3").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+        first.get_by_role("button", name="Stop training").wait_for(timeout=pages.RUN_TIMEOUT_MS)
         second.get_by_role("button", name="Train").click()  # joins the run, not a second one
         second.get_by_text("Stop watching").or_(second.get_by_text(
             "Confusion matrix (test set)")).first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
