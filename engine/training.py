@@ -140,6 +140,8 @@ class LiveProgress(keras.callbacks.Callback):
     (epoch 0-based, batch 1-based), so a long epoch still moves the progress bar. After each
     batch it asks `should_stop()`: Keras checks `model.stop_training` after every batch, so a
     stop takes effect within one batch, and the model keeps exactly the weights of that batch.
+    When `fit` runs several batches per compiled call (`steps_per_execution`, see
+    batches_per_step), Keras calls back once per call: the stop then lands at the call's end.
 
     Keras still validates and ends the epoch it stopped in, so that partial epoch is in
     `history` too; `partial_epoch` then says which it was ({"epoch": 3, "batches": 40,
@@ -164,14 +166,17 @@ class LiveProgress(keras.callbacks.Callback):
         self.current_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
+        # With steps_per_execution > 1 Keras calls this once per compiled step, with the
+        # index of its last batch, which can run past the epoch's end in the last step.
+        batches_done = min(batch + 1, self.steps_per_epoch)
         if self.should_stop is not None and self.should_stop():
             self.stopped_early = True
             self.model.stop_training = True
-            if batch + 1 < self.steps_per_epoch:
-                self.partial_epoch = {"epoch": self.current_epoch + 1, "batches": batch + 1,
+            if batches_done < self.steps_per_epoch:
+                self.partial_epoch = {"epoch": self.current_epoch + 1, "batches": batches_done,
                                       "of": self.steps_per_epoch}
-        if self.on_batch is not None and (batch + 1) % self.batch_interval == 0:
-            self.on_batch(self.current_epoch, batch + 1, self.steps_per_epoch)
+        if self.on_batch is not None and batches_done % self.batch_interval == 0:
+            self.on_batch(self.current_epoch, batches_done, self.steps_per_epoch)
 
     def on_epoch_end(self, epoch, logs=None):
         for name, value in (logs or {}).items():
@@ -182,6 +187,19 @@ class LiveProgress(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.on_end is not None:
             self.on_end()
+
+
+# Pictures per compiled step of `fit` (see batches_per_step).
+PICTURES_PER_STEP = 512
+
+
+def batches_per_step(batch_size: int) -> int:
+    """How many batches `fit` runs inside one compiled TensorFlow call (Keras'
+    `steps_per_execution`): enough for about PICTURES_PER_STEP pictures, so small batches
+    stop paying Python's per-batch cost (at the course's batch 32, 16 batches a call; at
+    512, one). The arithmetic is the same batch by batch, so the weights are too (a test
+    checks it); Stop and the progress bar then act once per call, a fraction of a second."""
+    return max(1, PICTURES_PER_STEP // batch_size)
 
 
 def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_cache.RunResult:
@@ -205,6 +223,8 @@ def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_c
     if settings.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(tensorboard_folder(settings),
                                                      histogram_freq=1))
+    # Set before the first fit builds its compiled loop; compile() has left it at 1.
+    model.steps_per_execution = batches_per_step(settings.batch_size)
     started = time.perf_counter()
     model.fit(training_images, training_labels, epochs=settings.epochs,
               batch_size=settings.batch_size, validation_data=(test_images, test_labels),

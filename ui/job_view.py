@@ -138,7 +138,8 @@ def live_view(job: jobs.Job, draw_live, key: str) -> None:
     elif jobs.may_stop(job, me):
         streamlit.button("Stop training", icon=":material/stop_circle:", key=f"{key}-stop",
                          on_click=jobs.stop, args=(job, me),
-                         help="Stops within one batch and keeps the model exactly as it is "
+                         help="Stops at the end of the batch, or of the few batches the "
+                              "computer runs in one go, and keeps the model exactly as it is "
                               "at that moment.")
     else:
         streamlit.button("Stop watching", icon=":material/visibility_off:", key=f"{key}-leave",

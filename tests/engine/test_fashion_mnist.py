@@ -64,15 +64,35 @@ class StopAfterBatches(jobs.QuietReporter):
         return self.asked >= self.batches
 
 
-def test_stop_request_halts_within_one_batch_and_keeps_the_model(data):
+def test_stop_request_halts_within_one_compiled_step_and_keeps_the_model(data):
     settings = fashion_mnist.FashionSettings(training_images=60000, epochs=5, batch_size=128)
     reporter = StopAfterBatches(30)
     result = fashion_mnist.train_fashion_mnist(data, settings, reporter)
     assert not result.complete
-    assert reporter.asked == 30  # asked after every batch, and no batch after the stop
-    assert result.extras["partial_epoch"] == {"epoch": 1, "batches": 30, "of": 469}
+    step = training.batches_per_step(128)  # 4 batches of 128 in each compiled call
+    assert reporter.asked == 30  # asked after every call, and no call after the stop
+    assert result.extras["partial_epoch"] == {"epoch": 1, "batches": 30 * step, "of": 469}
     assert len(result.history["loss"]) == 1  # the unfinished epoch, marked as such
-    assert result.extras["test_accuracy"] > 0.5  # 30 batches already taught it something
+    assert result.extras["test_accuracy"] > 0.5  # 120 batches already taught it something
+
+
+def test_several_batches_per_compiled_step_learn_exactly_what_fit_learns(data):
+    """The lesson runs 16 batches of 32 in each compiled call (training.batches_per_step):
+    the weights must be those of the course's plain `model.fit`, batch by batch, including
+    the epoch's last, shorter call (2,000 pictures: 63 batches, not a multiple of 16)."""
+    settings = fashion_mnist.FashionSettings(training_images=2000, epochs=2, batch_size=32)
+    assert training.batches_per_step(settings.batch_size) == 16
+    ours = fashion_mnist.train_fashion_mnist(data, settings).model
+
+    (training_images, training_labels), _ = data
+    keras.utils.set_random_seed(settings.seed)
+    course = recipes.fashion_mnist_model(settings.hidden_units, settings.extra_hidden_layer,
+                                         settings.learning_rate)
+    course.fit(fashion_mnist.prepare_images(training_images[:2000], True),
+               training_labels[:2000], epochs=2, batch_size=32, verbose=0)
+    assert course.steps_per_execution == 1
+    for mine, theirs in zip(ours.get_weights(), course.get_weights()):
+        numpy.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-6)
 
 
 def test_default_settings_reach_the_quality_bar_on_the_real_test_set(data):
