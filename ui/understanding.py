@@ -61,7 +61,7 @@ def show_question(url_path: str, number: int, asked) -> None:
     with streamlit.form(f"{radio_key}-form", border=False):
         streamlit.radio(f"**{number}.** {asked.text}", range(len(asked.choices)), index=None,
                         format_func=lambda index: asked.choices[index].answer, key=radio_key)
-        streamlit.form_submit_button("Check", on_click=record_answer,
+        streamlit.form_submit_button("Check", key=f"{radio_key}-check", on_click=record_answer,
                                      args=(url_path, asked, radio_key))
     if streamlit.session_state.pop(f"{radio_key}-empty", False):
         streamlit.warning("Pick one of the answers first, then press Check.",
