@@ -71,8 +71,11 @@ def best_epoch(facts: dict, options: dict):
     pick = max if options["mode"] == "highest" else min
     best_value = pick(values)
     best = values.index(best_value) + 1
-    shared = {"best_epoch": best, "best_value": best_value, "epochs": len(values)}
-    return [Choice("right" if epoch == best else "wrong",
+    shared = {"best_epoch": best, "best_value": best_value, "epochs": len(values),
+              "epochs_after": len(values) - best}
+    # A best at the last epoch is a run still improving when it ended: a text of its own.
+    right_role = "right_at_end" if best == len(values) else "right"
+    return [Choice(right_role if epoch == best else "wrong",
                    {**shared, "epoch": epoch, "value": values[epoch - 1]}, epoch == best)
             for epoch in epochs_to_offer(best, len(values))]
 
@@ -166,8 +169,9 @@ def folder_label(facts: dict, options: dict):
 
 
 KINDS = {
-    "best_epoch": Kind(("history",), ("right", "wrong"),
-                       ("epoch", "value", "best_epoch", "best_value", "epochs"), ("epochs",),
+    "best_epoch": Kind(("history",), ("right", "right_at_end", "wrong"),
+                       ("epoch", "value", "best_epoch", "best_value", "epochs", "epochs_after"),
+                       ("epochs",),
                        {"metric": ("val_accuracy", "val_loss", "accuracy", "loss"),
                         "mode": ("highest", "lowest")}, best_epoch),
     "larger_gap": Kind(("histories",), ("right", "wrong", "same_right", "same_wrong"),

@@ -307,3 +307,12 @@ def test_answers_download_as_csv():
     assert [row["correct"] for row in read] == ["yes", "no"]
     assert read[0]["your answer"] == "a, b" and read[1]["right answer"] == "epoch 3"
     assert list(read[0]) == list(questions.ANSWER_COLUMNS)
+
+
+def test_a_best_epoch_at_the_end_is_explained_as_still_rising():
+    shown = asked("fashion-mnist", "validation-stopped-rising",
+                  {"history": {"val_accuracy": [0.70, 0.76, 0.78, 0.81]}})
+    assert right_choice(shown).answer == "epoch 4"
+    assert "had not stopped rising yet" in right_choice(shown).explanation
+    shown = asked("fashion-mnist", "validation-stopped-rising", {"history": HISTORY})
+    assert "none of the 3 epochs after it" in right_choice(shown).explanation
