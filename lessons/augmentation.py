@@ -15,6 +15,7 @@ from ui import folder_data
 from ui import transfer_choices
 from ui import job_view
 from ui import training_view
+from ui import understanding
 
 COURSE = augment.COURSE_SETTINGS
 NONE = augment.NO_AUGMENTATION
@@ -134,3 +135,5 @@ st.dataframe([{"run": name,
               for name, outcome in finished.items()], hide_index=True, width="stretch")
 st.caption("A large gap is overfitting: the model does much better on pictures it has seen. "
            "Augmentation usually narrows it, at the price of slower learning.")
+
+understanding.section("augmentation", outcomes)

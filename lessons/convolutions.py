@@ -15,6 +15,7 @@ from ui import job_view
 from ui import filter_lab
 from ui import training_view
 from ui import url_state
+from ui import understanding
 
 CLASSROOM = convolutions.CnnSettings()
 COURSE = convolutions.COURSE_RECIPE
@@ -153,3 +154,5 @@ st.markdown("And the 3x3 filters the first convolution learned by itself:")
 kernels = convolutions.first_layer_kernels(run.model)
 st.plotly_chart(charts.image_grid(list(kernels), [f"{index}" for index in range(len(kernels))],
                                   columns=16, height_per_row=60), key="kernels")
+
+understanding.section("convolutions", run)

@@ -15,6 +15,7 @@ from ui import code
 from ui import job_view
 from ui import training_view
 from ui import url_state
+from ui import understanding
 
 CLASS_NAMES = datasets.FASHION_MNIST_CLASS_NAMES
 COURSE = fashion_mnist.COURSE_RECIPE
@@ -153,3 +154,5 @@ download_model.download_button("model (.keras)", lambda: training.model_file_byt
                                "fashion_mnist.keras", icon=":material/download:")
 download_history.download_button("history (.csv)", training.history_csv(history),
                                  "fashion_mnist_history.csv", icon=":material/download:")
+
+understanding.section("fashion-mnist", run)

@@ -9,6 +9,7 @@ from engine import recipes
 from engine import training
 from ui import code
 from ui import job_view
+from ui import understanding
 
 st.title("Hello, neuron")
 st.markdown(
@@ -97,3 +98,5 @@ st.markdown(
 )
 code.show_code(recipes.hello_neuron_model, hello_neuron.train_hello_neuron,
                training.train_full_batch, training.make_epoch_runner)
+
+understanding.section("hello-neuron", run)

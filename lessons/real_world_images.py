@@ -13,6 +13,7 @@ from ui import job_view
 from ui import own_pictures
 from ui import training_view
 from ui import url_state
+from ui import understanding
 
 CLASSROOM = real_world.RealWorldSettings()
 OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5], "epochs": (1, 30),
@@ -122,3 +123,5 @@ own_pictures.classify("real-predict", image_size,
                       lambda pictures: real_world.predict_pictures(run.model, pictures,
                                                                    data.class_names),
                       data.class_names)
+
+understanding.section("real-world-images", run)

@@ -10,6 +10,7 @@ from engine import recipes
 from engine import rules
 from ui import code
 from ui import job_view
+from ui import understanding
 
 DIAGRAM = pathlib.Path(__file__).parent.parent / "assets" / "rules_vs_data.svg"
 
@@ -98,3 +99,5 @@ loss_column.plotly_chart(charts.loss_curve(found.history.losses), key="loss")
 
 with st.expander("The code that ran"):
     code.show_code(rules.apply_rule, rules.find_rule, recipes.rule_finder_model)
+
+understanding.section("rules-vs-data", run)

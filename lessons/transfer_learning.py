@@ -17,6 +17,7 @@ from ui import folder_data
 from ui import job_view
 from ui import own_pictures
 from ui import transfer_choices
+from ui import understanding
 
 st.title("Transfer learning")
 st.markdown(
@@ -159,3 +160,5 @@ st.download_button("the comparison (.csv)", training.history_csv(run.history),
 st.caption("The camera icon above the chart saves it as a PNG.")
 
 fine_tuning_view.show(pair_settings, run.complete, cut_names, chosen_head)
+
+understanding.section("transfer-learning", run)

@@ -1,9 +1,11 @@
-"""The home page: what the classroom teaches, the lesson map, and what data is on disk."""
+"""The home page: what the classroom teaches, the lesson map, the learner's answers so far,
+and what data is on disk."""
 
 import streamlit
 
 from ui import lessons
 from ui import data_status
+from ui import understanding
 
 
 def render() -> None:
@@ -18,5 +20,6 @@ def render() -> None:
     for lesson in lessons.LESSONS:
         streamlit.page_link(lesson.file, label=f"{lesson.title}: {lesson.summary}",
                             icon=lesson.icon)
+    understanding.show_progress()
     streamlit.subheader("Data and weights")
     data_status.render_table()

@@ -81,3 +81,12 @@ def train(app: AppTest, key: str = "train") -> AppTest:
     app.run()
     assert_no_exception(app)
     return app
+
+
+def asked_questions(app: AppTest, url_path: str) -> set:
+    """The ids of the "Check your understanding" questions the page asks now (one radio each,
+    ui/understanding.py); the section's header must be there."""
+    assert "Check your understanding" in [header.value for header in app.header]
+    prefix = f"understanding-{url_path}-"
+    return {radio.key[len(prefix):] for radio in app.radio
+            if radio.key and radio.key.startswith(prefix)}

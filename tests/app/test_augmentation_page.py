@@ -55,6 +55,7 @@ def test_with_and_without_train_from_the_same_start_and_compare(page):
     assert list(table["run"]) == ["without", "with augmentation"]
     figure = helpers.chart_figure(page, "augment-compare")
     assert len(figure["data"]) == 4  # training and validation, for both runs
+    assert "larger-gap" in helpers.asked_questions(page, "augmentation")
 
 
 def test_with_every_augmentation_off_both_runs_are_one_run(page):

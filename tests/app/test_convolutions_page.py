@@ -43,6 +43,8 @@ def test_summary_table_shows_the_shrinking_picture(page):
 def test_training_then_looking_inside(page):
     helpers.train(page)
     assert float(helpers.metric_values(page)["test accuracy"]) > 0.3
+    asked = helpers.asked_questions(page, "convolutions")  # one epoch: no best epoch to ask
+    assert "size-into-flatten" in asked and "validation-loss-lowest" not in asked
     grid = helpers.chart_figure(page, "activations")
     assert len(grid["data"]) == 3 * 4  # three pictures, four conv and pooling layers
     kernels = helpers.chart_figure(page, "kernels")

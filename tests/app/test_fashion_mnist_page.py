@@ -44,6 +44,7 @@ def test_training_shows_curves_matrix_and_results_then_reuses_them(page):
     assert float(helpers.metric_values(page)["test accuracy"]) > 0.5
     bars = helpers.chart_figure(page, "fashion-bars")
     assert helpers.plotly_array(bars["data"][0]["y"]).sum() == pytest.approx(1.0, abs=1e-3)
+    assert "validation-stopped-rising" in helpers.asked_questions(page, "fashion-mnist")
 
     # A new session asking for the same settings gets the stored run without training.
     again = helpers.run_page(PAGE)

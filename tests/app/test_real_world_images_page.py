@@ -35,6 +35,7 @@ def test_training_reports_time_and_accuracy_and_lists_the_run(page):
     assert 0.0 <= float(metrics["validation accuracy"]) <= 1.0
     runs = next(frame.value for frame in page.dataframe if "seconds" in frame.value)
     assert list(runs["image size"]) == [100] and list(runs["blocks"]) == [3]
+    assert "folder-becomes-label" in helpers.asked_questions(page, "real-world-images")
     assert len(helpers.plotly_array(helpers.chart_figure(page, "real-loss")["data"][0]["y"])) == 1
 
 

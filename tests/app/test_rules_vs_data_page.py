@@ -12,6 +12,7 @@ def test_default_rule_is_found_from_examples():
     assert "recovered your rule" in app.success[0].value
     figure = helpers.chart_figure(app, "line")
     assert figure["data"][1]["name"].startswith("learned: y = 1.8000 x + 32.00")
+    assert "where-the-numbers-come-from" in helpers.asked_questions(app, "rules-vs-data")
 
 
 def test_own_rule_drives_table_and_model():

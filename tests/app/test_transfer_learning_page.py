@@ -50,6 +50,7 @@ def test_paired_training_with_real_mobilenet_weights(page):
     assert min(table["final validation accuracy"]) >= 0.9  # real ImageNet features
     figure = helpers.chart_figure(page, "transfer-compare")
     assert len(figure["data"]) == 4
+    assert "larger-gap" in helpers.asked_questions(page, "transfer-learning")
     # The course's full model, head weights put back, is ready to predict and download.
     assert page.radio(key="transfer-head").options == ["without dropout", "with dropout"]
     page.radio(key="transfer-head").set_value("with dropout").run()
