@@ -51,7 +51,7 @@ def use_settings(settings: augment.AugmentSettings) -> None:
 LINK.start()
 
 st.header("1. The course's arguments")
-controls_column, preview_column = st.columns([2, 3], gap="large")
+controls_column, preview_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
     first.button("The course's values", on_click=use_settings, args=(COURSE,), key="aug-course")

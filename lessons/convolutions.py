@@ -57,7 +57,7 @@ def use_settings(settings: convolutions.CnnSettings) -> None:
 
 
 LINK.start()
-controls_column, code_column = st.columns([2, 3], gap="large")
+controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
     first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),

@@ -83,7 +83,7 @@ with pixels_column:
 
 st.header("2. The model")
 LINK.start()
-controls_column, code_column = st.columns([2, 3], gap="large")
+controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
     first.button("Classroom defaults", on_click=LINK.use, args=(link_values(CLASSROOM),),

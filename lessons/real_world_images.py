@@ -85,7 +85,7 @@ st.caption(f"This dataset has {len(data.class_names)} classes, so it is "
            f"{'one sigmoid neuron' if binary else f'{len(data.class_names)} softmax neurons'}.")
 
 st.header("3. The course's convnet")
-controls_column, code_column = st.columns([2, 3], gap="large")
+controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     st.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,), key="real-reset")
     LINK.control("image_size", st.select_slider, "image size (speed against accuracy)",

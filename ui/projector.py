@@ -14,9 +14,8 @@ STYLE = """
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 2rem 1.5rem; }
 .js-plotly-plot .main-svg .xtick text, .js-plotly-plot .main-svg .ytick text,
-.js-plotly-plot .main-svg .legendtext { font-size: 15px !important; }
-.js-plotly-plot .main-svg .gtitle, .js-plotly-plot .main-svg .xtitle,
-.js-plotly-plot .main-svg .ytitle { font-size: 17px !important; }
+.js-plotly-plot .main-svg .legendtext { font-size: 14px !important; }
+.js-plotly-plot .main-svg .gtitle { font-size: 17px !important; }
 </style>
 """
 
@@ -52,3 +51,13 @@ def code_expander(label: str):
     """An expander holding code that runs: unfolded on the projector, where the code comes
     first."""
     return streamlit.expander(label, expanded=is_on())
+
+
+def controls_and_display(spec, gap: str = "large"):
+    """Two places, (controls, display), side by side as `st.columns(spec)`; on the projector
+    the display (the code or the pictures beside the controls) spans the width above them,
+    where larger type does not squeeze it into a narrow column."""
+    if not is_on():
+        return streamlit.columns(spec, gap=gap)
+    display = streamlit.container()
+    return streamlit.container(), display

@@ -34,6 +34,7 @@ import streamlit
 
 LOCK, HIDE = "lock", "hide"
 TEACHER_NOTE = "set by your teacher"
+CURRENT_LESSON = "link-current-lesson"  # the name of the last Link started in this session
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +89,13 @@ class Link:
         from another one), the link's values and locks, else the learner's last ones, else the
         defaults; on every run, the locked values, and a warning for each part of the link
         that could not be used (kept until the learner opens another link)."""
-        if next(iter(self.keys.values())) not in streamlit.session_state:
+        # New to the lesson: its first control's key is unset (Streamlit forgets a page's
+        # controls once another page runs), or the last lesson run was another one (whose
+        # controls may share a key, and are forgotten only at the end of this run).
+        first_control = next(iter(self.keys.values()))
+        if (first_control not in streamlit.session_state
+                or streamlit.session_state.get(CURRENT_LESSON) != self.name):
+            streamlit.session_state[CURRENT_LESSON] = self.name
             notes = []
             locks = self.read_locks(notes)
             self.use(self.starting_values(locks, notes))
