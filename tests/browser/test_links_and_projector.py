@@ -34,8 +34,8 @@ def test_a_locked_link_shows_the_control_disabled_and_the_run_it_names(browser_p
     assert epochs.is_disabled() and epochs.input_value() == "60"
     assert page.get_by_text("epochs: set by your teacher").is_visible()
     assert not page.locator('[aria-label="learning rate (SGD)"]').count()  # hidden
-    expected = hello_neuron.train_hello_neuron(hello_neuron.HelloNeuronSettings(
-        tuple(hello_neuron.COURSE_XS), tuple(hello_neuron.COURSE_YS), 60, 0.03, 2))
+    expected = hello_neuron.train_hello_neuron(hello_neuron.COURSE_XS, hello_neuron.COURSE_YS,
+                                               epochs=60, learning_rate=0.03, seed=2)
     assert metric_value(page, "weight w") == f"{expected.weight:.4f}"
 
 
