@@ -14,17 +14,31 @@ from ui import code
 from ui import folder_data
 from ui import transfer_choices
 from ui import job_view
+from ui import projector
+from ui import teacher_panel
 from ui import training_view
 from ui import understanding
+from ui import url_state
 
 COURSE = augment.COURSE_SETTINGS
 NONE = augment.NO_AUGMENTATION
 # Small enough for a live class: two runs of this take about two minutes on a laptop.
 EXPERIMENT = real_world.RealWorldSettings(dataset="cats_and_dogs_filtered", image_size=100,
                                           conv_blocks=4, epochs=20, batch_size=32)
+# The course's ImageDataGenerator arguments and the experiment's epochs, as a link carries
+# them. The shift, zoom and shear sliders move in steps: a link offers only their values.
+LINK = url_state.Link.with_prefix(
+    "augmentation", {**dataclasses.asdict(COURSE), "epochs": EXPERIMENT.epochs,
+                     "dataset": "cats_and_dogs_filtered"},
+    {"rotation_range": (0, 180), "width_shift_range": (0.0, 0.9, 0.05),
+     "height_shift_range": (0.0, 0.9, 0.05), "shear_range": (0.0, 60.0, 0.1),
+     "zoom_range": (0.0, 0.9, 0.05), "fill_mode": list(augment.FILL_MODES),
+     "epochs": (2, 40),
+     "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()}},
+    "augment-")
 
 st.title("Augmentation")
-st.markdown(
+projector.narrative(
     "Course 2 week 2. With few pictures, a convnet soon learns them by heart. "
     "**Augmentation** shows it each picture a little differently every epoch (turned, "
     "shifted, sheared, zoomed, mirrored), in memory, without storing a single new file."
@@ -32,37 +46,36 @@ st.markdown(
 
 
 def use_settings(settings: augment.AugmentSettings) -> None:
-    for field in dataclasses.fields(settings):
-        st.session_state[f"augment-{field.name}"] = getattr(settings, field.name)
+    LINK.use(dataclasses.asdict(settings))
 
 
-if "augment-rotation_range" not in st.session_state:
-    use_settings(COURSE)
+LINK.start()
 
 st.header("1. The course's arguments")
-controls_column, preview_column = st.columns([2, 3], gap="large")
+controls_column, preview_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
     first.button("The course's values", on_click=use_settings, args=(COURSE,), key="aug-course")
     second.button("No augmentation", on_click=use_settings, args=(NONE,), key="aug-none")
     settings = augment.AugmentSettings(
-        rescale=st.checkbox("rescale=1./255", key="augment-rescale"),
-        rotation_range=st.slider("rotation_range (degrees)", 0, 180, key="augment-rotation_range"),
-        width_shift_range=st.slider("width_shift_range", 0.0, 0.9, step=0.05,
-                                    key="augment-width_shift_range"),
-        height_shift_range=st.slider("height_shift_range", 0.0, 0.9, step=0.05,
-                                     key="augment-height_shift_range"),
-        shear_range=st.slider("shear_range (degrees)", 0.0, 60.0, step=0.1,
-                              key="augment-shear_range"),
-        zoom_range=st.slider("zoom_range", 0.0, 0.9, step=0.05, key="augment-zoom_range"),
-        horizontal_flip=st.checkbox("horizontal_flip", key="augment-horizontal_flip"),
-        fill_mode=st.selectbox("fill_mode", augment.FILL_MODES, key="augment-fill_mode"),
+        rescale=LINK.control("rescale", st.checkbox, "rescale=1./255"),
+        rotation_range=LINK.control("rotation_range", st.slider, "rotation_range (degrees)",
+                                    0, 180),
+        width_shift_range=LINK.control("width_shift_range", st.slider, "width_shift_range",
+                                       0.0, 0.9, step=0.05),
+        height_shift_range=LINK.control("height_shift_range", st.slider, "height_shift_range",
+                                        0.0, 0.9, step=0.05),
+        shear_range=LINK.control("shear_range", st.slider, "shear_range (degrees)", 0.0, 60.0,
+                                 step=0.1),
+        zoom_range=LINK.control("zoom_range", st.slider, "zoom_range", 0.0, 0.9, step=0.05),
+        horizontal_flip=LINK.control("horizontal_flip", st.checkbox, "horizontal_flip"),
+        fill_mode=LINK.control("fill_mode", st.selectbox, "fill_mode", augment.FILL_MODES),
     )
 # Lesson 7 offers these settings for its training pictures.
 st.session_state[transfer_choices.LESSON_6_SETTINGS] = settings
 with preview_column:
     choice = folder_data.choose("augment", default="Cats vs dogs (filtered)",
-                                allow_upload=False)
+                                allow_upload=False, link=LINK)
     data = folder_data.load(choice, 150, 32, 0) if choice else None
     if data is not None:
         pictures, names = real_world.first_batch(data)
@@ -76,7 +89,7 @@ with preview_column:
         st.caption(f"Sixteen random draws (seed {seed}) of one picture from the "
                    f"{names[picture_number]} folder, made "
                    "by the same Keras layers the training below uses.")
-        with st.expander("The code that makes the preview"):
+        with projector.code_expander("The code that makes the preview"):
             code.show_code(augment.augmentation_model, augment.augmentation_layers)
 
 st.header("2. The same settings in both dialects")
@@ -87,24 +100,25 @@ new_column.markdown("**Keras 3:** preprocessing layers")
 new_column.code(augment.keras3_layers_code(settings), language="python")
 
 st.subheader("Do we augment validation data?")
-st.markdown(augment.VALIDATION_NOTE)
+projector.narrative(augment.VALIDATION_NOTE)
 validation_old, validation_new = st.columns(2)
 validation_old.code(augment.validation_pipeline_code(settings, "image_data_generator"),
                     language="python")
 validation_new.code(augment.validation_pipeline_code(settings, "keras3"), language="python")
 
 st.header("3. With and without, side by side")
-experiment_epochs = st.slider("epochs for each run", 2, 40, EXPERIMENT.epochs,
-                              key="augment-epochs")
+experiment_epochs = LINK.control("epochs", st.slider, "epochs for each run", 2, 40)
+LINK.write()
+teacher_panel.show(LINK)
 experiment = dataclasses.replace(EXPERIMENT, epochs=experiment_epochs)
-st.markdown(
+projector.narrative(
     f"The course's overfitting picture on cats vs dogs: the same convnet "
     f"({experiment.conv_blocks} blocks, {experiment.image_size} x {experiment.image_size}, "
     f"{experiment.epochs} epochs), the **same seed**, so the same starting weights and the "
     "same order of batches. Only the training pictures differ: as they are, or augmented "
     "with the settings above.")
 st.caption(augment.rescaling_note(settings))
-with st.expander("The code that trains both runs"):
+with projector.code_expander("The code that trains both runs"):
     code.show_code(recipes.real_world_model, real_world.train_real_world,
                    augment.augmentation_layers)
 experiment_data = folder_data.load(folder_data.Choice("Cats vs dogs", "cats_and_dogs_filtered",

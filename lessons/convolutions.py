@@ -12,7 +12,9 @@ from engine import recipes
 from engine import training
 from ui import code
 from ui import job_view
+from ui import projector
 from ui import filter_lab
+from ui import teacher_panel
 from ui import training_view
 from ui import url_state
 from ui import understanding
@@ -28,9 +30,11 @@ OPTIONS = {
     "training_images": [1000, 6000, 15000, 30000, 60000],
     "seed": (0, 2**31 - 1),
 }
+LINK = url_state.Link.with_prefix("convolutions", {name: getattr(CLASSROOM, name)
+                                                   for name in OPTIONS}, OPTIONS, "cnn-")
 
 st.title("Convolutions")
-st.markdown(
+projector.narrative(
     "Course 1, week 3. A dense network looks at every pixel on its own. A **convolution** "
     "looks at small neighbourhoods: a 3x3 **filter** slides over the picture and turns each "
     "patch into one number, so edges, lines and textures stand out. **Pooling** then keeps "
@@ -50,14 +54,11 @@ except downloads.MissingDataError as problem:
 
 
 def use_settings(settings: convolutions.CnnSettings) -> None:
-    for name, value in settings.as_dict().items():
-        st.session_state[f"cnn-{name}"] = value
+    LINK.use({name: getattr(settings, name) for name in OPTIONS})
 
 
-if "cnn-epochs" not in st.session_state:
-    use_settings(url_state.starting_settings(CLASSROOM, OPTIONS))
-
-controls_column, code_column = st.columns([2, 3], gap="large")
+LINK.start()
+controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
     first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),
@@ -67,20 +68,23 @@ with controls_column:
     second.button("The course's recipe", on_click=use_settings, args=(COURSE,),
                   key="cnn-course", help="64 filters, batch 32, Adam at 0.001, 5 epochs: "
                                          "several minutes on a laptop.")
-    filters = st.select_slider("filters per convolution", OPTIONS["filters"], key="cnn-filters")
-    conv_blocks = st.select_slider("convolution + pooling blocks", OPTIONS["conv_blocks"],
-                                   key="cnn-conv_blocks")
-    epochs = st.slider("epochs", *OPTIONS["epochs"], key="cnn-epochs")
-    batch_size = st.select_slider("batch size", OPTIONS["batch_size"], key="cnn-batch_size")
-    learning_rate = st.select_slider("learning rate (Adam)", OPTIONS["learning_rate"],
-                                     key="cnn-learning_rate")
-    training_count = st.select_slider("training pictures", OPTIONS["training_images"],
-                                      key="cnn-training_images")
-    seed = st.number_input("seed", 0, 2**31 - 1, key="cnn-seed")
+    filters = LINK.control("filters", st.select_slider, "filters per convolution",
+                           OPTIONS["filters"])
+    conv_blocks = LINK.control("conv_blocks", st.select_slider, "convolution + pooling blocks",
+                               OPTIONS["conv_blocks"])
+    epochs = LINK.control("epochs", st.slider, "epochs", *OPTIONS["epochs"])
+    batch_size = LINK.control("batch_size", st.select_slider, "batch size",
+                              OPTIONS["batch_size"])
+    learning_rate = LINK.control("learning_rate", st.select_slider, "learning rate (Adam)",
+                                 OPTIONS["learning_rate"])
+    training_count = LINK.control("training_images", st.select_slider, "training pictures",
+                                  OPTIONS["training_images"])
+    seed = LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
 settings = convolutions.CnnSettings(filters=filters, conv_blocks=conv_blocks, epochs=epochs,
                                     batch_size=batch_size, learning_rate=learning_rate,
                                     training_images=training_count, seed=seed)
-url_state.write_to_url(settings, CLASSROOM)
+LINK.write()
+teacher_panel.show(LINK)
 with code_column:
     code.show_code(recipes.fashion_cnn_model, convolutions.train_fashion_cnn,
                    training.fit_and_evaluate)
@@ -122,15 +126,15 @@ if dense_run is not None:
                                               "convnet": run.history}, "loss",
                                              "Loss: training (solid) and validation (dotted)"),
                     key="compare-loss")
-st.markdown("The course's warning: train longer and the **training** loss keeps falling "
-            "while the **validation** loss stops falling, then rises. The model is learning "
-            "its training pictures by heart (**overfitting**) rather than what makes a "
-            "shoe a shoe. Try 15 epochs and watch the dotted line.")
+projector.narrative("The course's warning: train longer and the **training** loss keeps "
+                    "falling while the **validation** loss stops falling, then rises. The "
+                    "model is learning its training pictures by heart (**overfitting**) rather "
+                    "than what makes a shoe a shoe. Try 15 epochs and watch the dotted line.")
 
 st.header("5. Looking inside")
-st.markdown("The course takes three test pictures of the same class and shows what one "
-            "filter of every convolution and pooling layer makes of them, with a model whose "
-            "outputs are those layers' outputs:")
+projector.narrative("The course takes three test pictures of the same class and shows what "
+                    "one filter of every convolution and pooling layer makes of them, with a "
+                    "model whose outputs are those layers' outputs:")
 code.show_code(convolutions.activation_maps)
 picture_columns = st.columns(4)
 pictures = [picture_columns[index].number_input(f"picture {index + 1}", 0,

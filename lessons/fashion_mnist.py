@@ -13,6 +13,8 @@ from engine import training
 from ui import classifier_results
 from ui import code
 from ui import job_view
+from ui import projector
+from ui import teacher_panel
 from ui import training_view
 from ui import url_state
 from ui import understanding
@@ -25,13 +27,22 @@ OPTIONS = {
     "epochs": (1, 30),
     "batch_size": [32, 64, 128, 256, 512, 1024],
     "learning_rate": [0.0005, 0.001, 0.002, 0.004, 0.008],
-    "target_accuracy": (0.70, 0.99),
+    "target_accuracy": (0.70, 0.99, 0.01),
     "training_images": [1000, 6000, 15000, 30000, 60000],
     "seed": (0, 2**31 - 1),
 }
 
+
+def link_values(settings: fashion_mnist.FashionSettings) -> dict:
+    """The settings as the page's controls hold them: the callback's box and its target."""
+    return {**settings.as_dict(), "callback": settings.target_accuracy is not None,
+            "target_accuracy": settings.target_accuracy or 0.88}
+
+
+LINK = url_state.Link.with_prefix("fashion-mnist", link_values(CLASSROOM), OPTIONS, "setting-")
+
 st.title("Fashion-MNIST")
-st.markdown(
+projector.narrative(
     "Computer vision, course 1 week 2: teach a computer to tell a **sneaker** from a **bag** "
     "from 70,000 labelled pictures. Keras ships the dataset: "
     "`keras.datasets.fashion_mnist.load_data()` gives 60,000 pictures to learn from and "
@@ -45,7 +56,7 @@ except downloads.MissingDataError as problem:
 (training_images, training_labels), (test_images, test_labels) = data
 
 st.header("1. The data")
-st.markdown(
+projector.narrative(
     "Each label is a **number from 0 to 9**, not a word. Numbers let the same data serve "
     "every language, and a model computes with numbers anyway: "
     + ", ".join(f"{number} = {name}" for number, name in enumerate(CLASS_NAMES)) + "."
@@ -72,50 +83,41 @@ with pixels_column:
                "*normalise* below to see what happens without it.")
 
 st.header("2. The model")
-
-
-def use_settings(settings: fashion_mnist.FashionSettings) -> None:
-    for name, value in settings.as_dict().items():
-        st.session_state[f"setting-{name}"] = value
-    st.session_state["setting-callback"] = settings.target_accuracy is not None
-    st.session_state["setting-target"] = settings.target_accuracy or 0.88
-
-
-if "setting-epochs" not in st.session_state:  # a new visitor: start from the link, if any
-    use_settings(url_state.starting_settings(CLASSROOM, OPTIONS))
-
-controls_column, code_column = st.columns([2, 3], gap="large")
+LINK.start()
+controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
-    first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),
+    first.button("Classroom defaults", on_click=LINK.use, args=(link_values(CLASSROOM),),
                  help="Batch 512, learning rate 0.004, 10 epochs: about as accurate as the "
                       "course's recipe in a fraction of the time.")
-    second.button("The course's recipe", on_click=use_settings, args=(COURSE,),
+    second.button("The course's recipe", on_click=LINK.use, args=(link_values(COURSE),),
                   help="Batch 32, Adam at 0.001, 5 epochs, as in the course notebook.")
-    hidden_units = st.select_slider("hidden units", OPTIONS["hidden_units"],
-                                    key="setting-hidden_units")
-    extra_hidden_layer = st.checkbox("add a second hidden layer",
-                                     key="setting-extra_hidden_layer")
-    normalise = st.checkbox("normalise (divide by 255)", key="setting-normalise")
-    epochs = st.slider("epochs", *OPTIONS["epochs"], key="setting-epochs")
-    batch_size = st.select_slider("batch size", OPTIONS["batch_size"], key="setting-batch_size")
-    learning_rate = st.select_slider("learning rate (Adam)", OPTIONS["learning_rate"],
-                                     key="setting-learning_rate")
-    use_callback = st.checkbox("stop when training accuracy reaches a target (callback)",
-                               key="setting-callback")
-    target = st.slider("target accuracy", *OPTIONS["target_accuracy"], step=0.01,
-                       key="setting-target", disabled=not use_callback)
-    training_count = st.select_slider("training pictures", OPTIONS["training_images"],
-                                      key="setting-training_images")
-    seed = st.number_input("seed", 0, 2**31 - 1, key="setting-seed")
-    tensorboard = st.checkbox("also write TensorBoard logs", key="setting-tensorboard")
+    hidden_units = LINK.control("hidden_units", st.select_slider, "hidden units",
+                                OPTIONS["hidden_units"])
+    extra_hidden_layer = LINK.control("extra_hidden_layer", st.checkbox,
+                                      "add a second hidden layer")
+    normalise = LINK.control("normalise", st.checkbox, "normalise (divide by 255)")
+    epochs = LINK.control("epochs", st.slider, "epochs", *OPTIONS["epochs"])
+    batch_size = LINK.control("batch_size", st.select_slider, "batch size",
+                              OPTIONS["batch_size"])
+    learning_rate = LINK.control("learning_rate", st.select_slider, "learning rate (Adam)",
+                                 OPTIONS["learning_rate"])
+    use_callback = LINK.control("callback", st.checkbox,
+                                "stop when training accuracy reaches a target (callback)")
+    target = LINK.control("target_accuracy", st.slider, "target accuracy",
+                          *OPTIONS["target_accuracy"][:2], step=0.01, disabled=not use_callback)
+    training_count = LINK.control("training_images", st.select_slider, "training pictures",
+                                  OPTIONS["training_images"])
+    seed = LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
+    tensorboard = LINK.control("tensorboard", st.checkbox, "also write TensorBoard logs")
 
 settings = fashion_mnist.FashionSettings(
     hidden_units=hidden_units, extra_hidden_layer=extra_hidden_layer, normalise=normalise,
     epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
     target_accuracy=target if use_callback else None, training_images=training_count,
     seed=seed, tensorboard=tensorboard)
-url_state.write_to_url(settings, CLASSROOM)
+LINK.write()
+teacher_panel.show(LINK)
 st.caption("The address bar now holds these settings: share the link to share the setup.")
 with code_column:
     # The callback's code is shown when the run uses it: what is shown is what runs.

@@ -9,31 +9,43 @@ from engine import recipes
 from engine import training
 from ui import code
 from ui import job_view
+from ui import projector
+from ui import teacher_panel
 from ui import understanding
+from ui import url_state
+
+LEARNING_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.5]
+LINK = url_state.Link.with_prefix(
+    "hello-neuron", {"xs": examples.format_numbers(hello_neuron.COURSE_XS),
+                     "ys": examples.format_numbers(hello_neuron.COURSE_YS), "epochs": 500,
+                     "learning_rate": 0.01, "seed": 0},
+    {"epochs": (1, 2000), "learning_rate": LEARNING_RATES, "seed": (0, 2**31 - 1)}, "")
 
 st.title("Hello, neuron")
-st.markdown(
+projector.narrative(
     "The course's *hello world*: a network of **one neuron** is shown six pairs of numbers "
     "and must find the rule that links them. It starts from a random guess, measures how "
     "wrong it is (the **loss**), and nudges its two numbers, a weight `w` and a bias `b`, "
     "to be a little less wrong. Once per **epoch**, 500 times."
 )
 
+LINK.start()
 controls, results = st.columns([2, 3], gap="large")
 with controls:
     st.subheader("Your data and settings")
-    xs_text = st.text_input("xs", examples.format_numbers(hello_neuron.COURSE_XS), key="xs")
-    ys_text = st.text_input("ys", examples.format_numbers(hello_neuron.COURSE_YS), key="ys",
-                            help="The course's ys follow y = 2x - 1. Change them and see "
-                                 "what the neuron makes of it.")
-    epochs = st.slider("epochs", 1, 2000, 500, key="epochs")
-    learning_rate = st.select_slider(
-        "learning rate (SGD)", [0.0001, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.5],
-        value=0.01, key="learning_rate",
+    xs_text = LINK.control("xs", st.text_input, "xs")
+    ys_text = LINK.control("ys", st.text_input, "ys",
+                           help="The course's ys follow y = 2x - 1. Change them and see "
+                                "what the neuron makes of it.")
+    epochs = LINK.control("epochs", st.slider, "epochs", 1, 2000)
+    learning_rate = LINK.control(
+        "learning_rate", st.select_slider, "learning rate (SGD)", LEARNING_RATES,
         help="The course's optimizer='sgd' uses 0.01. Try 0.2 to see training blow up.")
-    seed = st.number_input("seed", 0, 2**31 - 1, 0, key="seed",
-                           help="Fixes the neuron's random starting weight: same seed, "
-                                "same curve.")
+    seed = LINK.control("seed", st.number_input, "seed", 0, 2**31 - 1,
+                        help="Fixes the neuron's random starting weight: same seed, "
+                             "same curve.")
+LINK.write()
+teacher_panel.show(LINK)
 
 try:
     xs, ys = examples.parse_examples(xs_text, ys_text)
@@ -75,7 +87,7 @@ if history.epochs_done:
 
 if course_data:
     st.subheader("Why not exactly 19?")
-    st.markdown(
+    projector.narrative(
         "The rule behind the course's data is y = 2x - 1, so x = 10 *should* give 19. The "
         "neuron says something very close, but not 19. Two reasons, in the course's words: "
         "it was trained on **very little data**, six points, and a straight line is only the "
@@ -89,7 +101,7 @@ else:
                "exactly, 19.")
 
 st.subheader("The code that ran")
-st.markdown(
+projector.narrative(
     "The model is built and compiled exactly as in the course. The course then calls "
     "`model.fit(xs, ys, epochs=500)`; this page runs the same 500 full-batch gradient "
     "steps inside one compiled TensorFlow loop instead, ending with the same weights, "

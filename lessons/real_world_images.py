@@ -11,6 +11,8 @@ from ui import code
 from ui import folder_data
 from ui import job_view
 from ui import own_pictures
+from ui import projector
+from ui import teacher_panel
 from ui import training_view
 from ui import url_state
 from ui import understanding
@@ -19,28 +21,31 @@ CLASSROOM = real_world.RealWorldSettings()
 OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5], "epochs": (1, 30),
            "batch_size": [16, 32, 64, 128], "learning_rate": [0.0001, 0.0005, 0.001, 0.002],
            "seed": (0, 2**31 - 1)}
+LINK = url_state.Link(
+    "real-world-images", {"dataset": CLASSROOM.dataset, **{name: getattr(CLASSROOM, name)
+                                                           for name in OPTIONS}},
+    {"dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
+     **OPTIONS}, {"dataset": "real-dataset", **{name: f"real-{name}" for name in OPTIONS}})
 
 st.title("Real-world images")
-st.markdown(
+projector.narrative(
     "Course 1 week 4 and course 2 week 1. Real pictures are bigger, in colour, and the "
     "subject can be anywhere in them. They usually arrive as **one folder per class**: "
     "the folder names become the labels, in alphabetical order."
 )
 
 url_state.keep_settings([f"real-{name}" for name in OPTIONS])
+LINK.start()
 st.header("1. Folders become labels")
-choice = folder_data.choose("real")
+choice = folder_data.choose("real", link=LINK)
 if choice is None:
     st.stop()
 
 
 def use_settings(settings) -> None:
-    for name in ("image_size", "conv_blocks", "epochs", "batch_size", "learning_rate", "seed"):
-        st.session_state[f"real-{name}"] = getattr(settings, name)
+    LINK.use({name: getattr(settings, name) for name in OPTIONS})
 
 
-if "real-epochs" not in st.session_state:
-    use_settings(url_state.starting_settings(CLASSROOM, OPTIONS))
 image_size = st.session_state["real-image_size"]
 batch_size = st.session_state["real-batch_size"]
 seed = st.session_state["real-seed"]
@@ -60,12 +65,12 @@ with grid_column:
     pictures, names = real_world.first_batch(data)
     st.plotly_chart(charts.colour_grid(pictures, names), key="batch-grid")
 
-st.markdown("The course reads folders with `ImageDataGenerator(rescale=1/255)"
-            ".flow_from_directory(directory, target_size=(300, 300), batch_size=128, "
-            "class_mode='binary')`. Keras 3's successor is `keras.utils."
-            "image_dataset_from_directory`, with the same folder rules. This page decodes "
-            "every picture once, with the same decoder that reads your own pictures below, "
-            "and gathers batches from the kept pixels:")
+projector.narrative("The course reads folders with `ImageDataGenerator(rescale=1/255)"
+                    ".flow_from_directory(directory, target_size=(300, 300), batch_size=128, "
+                    "class_mode='binary')`. Keras 3's successor is `keras.utils."
+                    "image_dataset_from_directory`, with the same folder rules. This page decodes "
+                    "every picture once, with the same decoder that reads your own pictures below, "
+                    "and gathers batches from the kept pixels:")
 code.show_code(image_folders.load_folders, image_folders.in_batches)
 
 st.header("2. Binary or multiclass")
@@ -81,18 +86,18 @@ st.caption(f"This dataset has {len(data.class_names)} classes, so it is "
            f"{'one sigmoid neuron' if binary else f'{len(data.class_names)} softmax neurons'}.")
 
 st.header("3. The course's convnet")
-controls_column, code_column = st.columns([2, 3], gap="large")
+controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     st.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,), key="real-reset")
-    st.select_slider("image size (speed against accuracy)", OPTIONS["image_size"],
-                     key="real-image_size")
-    conv_blocks = st.select_slider("convolution blocks", OPTIONS["conv_blocks"],
-                                   key="real-conv_blocks")
-    epochs = st.slider("epochs", *OPTIONS["epochs"], key="real-epochs")
-    st.select_slider("batch size", OPTIONS["batch_size"], key="real-batch_size")
-    learning_rate = st.select_slider("learning rate (RMSprop)", OPTIONS["learning_rate"],
-                                     key="real-learning_rate")
-    st.number_input("seed", 0, 2**31 - 1, key="real-seed")
+    LINK.control("image_size", st.select_slider, "image size (speed against accuracy)",
+                 OPTIONS["image_size"])
+    conv_blocks = LINK.control("conv_blocks", st.select_slider, "convolution blocks",
+                               OPTIONS["conv_blocks"])
+    epochs = LINK.control("epochs", st.slider, "epochs", *OPTIONS["epochs"])
+    LINK.control("batch_size", st.select_slider, "batch size", OPTIONS["batch_size"])
+    learning_rate = LINK.control("learning_rate", st.select_slider, "learning rate (RMSprop)",
+                                 OPTIONS["learning_rate"])
+    LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
 with code_column:
     code.show_code(recipes.real_world_model, real_world.train_real_world)
 settings = real_world.RealWorldSettings(
@@ -100,7 +105,8 @@ settings = real_world.RealWorldSettings(
     validation_folder=choice.validation_folder, image_size=image_size,
     conv_blocks=conv_blocks, epochs=epochs, batch_size=batch_size,
     learning_rate=learning_rate, seed=seed)
-url_state.write_to_url(settings, CLASSROOM)
+LINK.write()
+teacher_panel.show(LINK)
 
 st.header("4. Train")
 run = job_view.train_or_show(real_world.job(settings),

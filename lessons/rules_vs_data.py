@@ -10,12 +10,30 @@ from engine import recipes
 from engine import rules
 from ui import code
 from ui import job_view
+from ui import projector
+from ui import teacher_panel
 from ui import understanding
+from ui import url_state
 
 DIAGRAM = pathlib.Path(__file__).parent.parent / "assets" / "rules_vs_data.svg"
+OWN_RULE = "Write my own"
+
+
+def preset_values(preset: str) -> dict:
+    """The rule and xs a preset starts from."""
+    return {"rule": rules.PRESET_RULES.get(preset, "3 * x + 1"),
+            "xs": "-40, -20, 0, 20, 40, 60, 80, 100" if preset == "Celsius to Fahrenheit"
+            else "-1, 0, 1, 2, 3, 4"}
+
+
+FIRST_PRESET = next(iter(rules.PRESET_RULES))
+LINK = url_state.Link.with_prefix(
+    "rules-vs-data", {"preset": FIRST_PRESET, **preset_values(FIRST_PRESET), "epochs": 1000},
+    {"preset": [*rules.PRESET_RULES, OWN_RULE], "epochs": range(50, rules.MOST_EPOCHS + 1, 50)},
+    "")
 
 st.title("Rules vs data")
-st.markdown(
+projector.narrative(
     "In **traditional programming** a person writes the rules, and the computer applies "
     "them to data to produce answers. In **machine learning** we turn this around: we give "
     "the computer data *and the answers*, and it works out the rules."
@@ -23,16 +41,18 @@ st.markdown(
 st.image(str(DIAGRAM), caption="The two pipelines, as the course draws them.", width=760)
 
 st.header("1. You write the rule")
+LINK.start()
 rule_column, data_column = st.columns([2, 3], gap="large")
 with rule_column:
-    preset = st.selectbox("Pick a rule", [*rules.PRESET_RULES, "Write my own"], key="preset")
-    default_rule = rules.PRESET_RULES.get(preset, "3 * x + 1")
-    rule_text = st.text_input("y =", default_rule, key=f"rule-{preset}",
-                              disabled=preset != "Write my own",
-                              help="Numbers, x, + - * / ** and parentheses, e.g. 3 * x + 1.")
-    xs_text = st.text_input("data: the xs", "-40, -20, 0, 20, 40, 60, 80, 100"
-                            if preset == "Celsius to Fahrenheit" else "-1, 0, 1, 2, 3, 4",
-                            key=f"xs-{preset}")
+    preset = LINK.control("preset", st.selectbox, "Pick a rule", LINK.options["preset"],
+                          on_change=lambda: LINK.use(preset_values(st.session_state["preset"])))
+    rule_text = LINK.control("rule", st.text_input, "y =", disabled=preset != OWN_RULE,
+                             help="Numbers, x, + - * / ** and parentheses, e.g. 3 * x + 1.")
+    xs_text = LINK.control("xs", st.text_input, "data: the xs")
+# Before the rule is checked, so that a link keeps even a rule with a mistake in it; the
+# epochs slider below has its value in the session already.
+LINK.write()
+teacher_panel.show(LINK)
 
 try:
     xs = examples.parse_numbers(xs_text, "xs")
@@ -49,12 +69,13 @@ with data_column:
                  hide_index=True, width="stretch")
 
 st.header("2. A model finds the rule")
-st.markdown(
+projector.narrative(
     "Now hide the rule. The model gets only the table above, data and answers, and must "
     "come up with a rule of its own: one neuron computing **y = w · x + b**, nudging `w` "
     "and `b` until its answers match yours. Machine learning: **answers + data → rules**."
 )
-epochs = st.slider("how long it practises (epochs)", 50, 3000, 1000, step=50, key="epochs")
+epochs = LINK.control("epochs", st.slider, "how long it practises (epochs)", 50,
+                      rules.MOST_EPOCHS, step=50)
 
 run = job_view.train_or_show(
     rules.job(rules.RuleSettings(tuple(float(x) for x in xs),
@@ -97,7 +118,7 @@ chart_column.plotly_chart(charts.examples_and_line(xs, answers, found.weight, fo
                           key="line")
 loss_column.plotly_chart(charts.loss_curve(found.history.losses), key="loss")
 
-with st.expander("The code that ran"):
+with projector.code_expander("The code that ran"):
     code.show_code(rules.apply_rule, rules.find_rule, recipes.rule_finder_model)
 
 understanding.section("rules-vs-data", run)

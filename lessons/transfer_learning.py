@@ -16,11 +16,13 @@ from ui import fine_tuning_view
 from ui import folder_data
 from ui import job_view
 from ui import own_pictures
+from ui import projector
+from ui import teacher_panel
 from ui import transfer_choices
 from ui import understanding
 
 st.title("Transfer learning")
-st.markdown(
+projector.narrative(
     "Course 2 week 3, the heart of the classroom. Someone else trained **InceptionV3** for "
     "weeks on over a million ImageNet pictures. Its convolutions already know edges, "
     "textures, eyes and wheels. We **lock** those layers, **cut** the network at `mixed7`, "
@@ -28,18 +30,19 @@ st.markdown(
 )
 
 st.header("1. The pretrained network")
-transfer_choices.start_from_link()
+LINK = transfer_choices.link()
+LINK.start()
 network_column, weights_column = st.columns(2, gap="large")
 with network_column:
-    default_base = transfer_choices.default_base()
-    base_name = st.radio("network", list(transfer.BASES), key="transfer-base",
-                         help="MobileNet 0.25 is not in the course: 2 MB of weights and "
-                              "forty times less arithmetic, for slow laptops.")
-    if default_base != "InceptionV3":
+    base_name = LINK.control("network", st.radio, "network", list(transfer.BASES),
+                             help="MobileNet 0.25 is not in the course: 2 MB of weights and "
+                                  "forty times less arithmetic, for slow laptops.")
+    if LINK.defaults["network"] != "InceptionV3":
         st.caption("InceptionV3's ImageNet weights are not in the data directory, so the "
                    "small MobileNet is chosen; pick InceptionV3 to download them (88 MB).")
-    image_size = st.select_slider("picture size", [128, 150, 224], key="transfer-size")
-    seed = st.number_input("seed", 0, 2**31 - 1, key="transfer-seed")
+    image_size = LINK.control("picture_size", st.select_slider, "picture size",
+                              transfer_choices.LINK_OPTIONS["picture_size"])
+    seed = LINK.control("seed", st.number_input, "seed", *transfer_choices.LINK_OPTIONS["seed"])
 with weights_column:
     weights = transfer_choices.choose_weights(base_name, seed)
 if weights is None:
@@ -61,7 +64,7 @@ st.header("2. Where to cut")
 points = transfer.cut_points(prepared)
 cut_names = [point.layer_name for point in points]
 transfer_choices.keep_cut_on_its_network(base_name, cut_names)
-cut_name = st.select_slider("cut after layer", cut_names, key="transfer-cut")
+cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
 st.dataframe([{"layer": point.layer_name, "output per picture": " x ".join(map(str,
                point.output_shape)), "numbers into Flatten": point.feature_count,
                "new head's parameters": point.head_parameters} for point in points],
@@ -69,7 +72,7 @@ st.dataframe([{"layer": point.layer_name, "output per picture": " x ".join(map(s
 chosen = points[cut_names.index(cut_name)]
 st.plotly_chart(charts.head_size_by_cut(cut_names, [point.head_parameters for point in points],
                                         cut_name), key="transfer-head-sizes")
-st.markdown(
+projector.narrative(
     f"Cutting at `{cut_name}` hands {chosen.feature_count:,} numbers per picture to the new "
     f"layers, so `Dense(1024)` alone has about {chosen.head_parameters / 1e6:.1f} million "
     "weights, trained on a few hundred pictures. That is why this head **overfits** so "
@@ -84,22 +87,23 @@ code.show_code(transfer.feature_extractor, recipes.feature_head_model, dropout_p
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
 with choice_column:
-    pictures = folder_data.choose("transfer")
+    pictures = folder_data.choose("transfer", link=LINK)
     augmentation = transfer_choices.choose_augmentation()
     use_augmentation = augmentation is not None
-    views = st.select_slider("augmented views kept per picture", [2, 4, 8],
-                             key="transfer-views", disabled=not use_augmentation)
+    views = LINK.control("views", st.select_slider, "augmented views kept per picture",
+                         [2, 4, 8], disabled=not use_augmentation)
 with settings_column:
-    dropout_rate = st.select_slider("dropout rate", [0.1, 0.2, 0.3, 0.5], key="transfer-dropout")
-    epochs = st.slider("epochs", 1, 40, key="transfer-epochs")
-    batch_size = st.select_slider(
-        "batch size", [10, 20, 32, 50, 64, 100], key="transfer-batch",
+    dropout_rate = LINK.control("dropout_rate", st.select_slider, "dropout rate",
+                                [0.1, 0.2, 0.3, 0.5])
+    epochs = LINK.control("epochs", st.slider, "epochs", 1, 40)
+    batch_size = LINK.control(
+        "batch_size", st.select_slider, "batch size", [10, 20, 32, 50, 64, 100],
         help="The course's generators give batches of 20. Larger batches train the same "
              "classifiers in fewer steps: measured here, 50 reached the same validation "
              "accuracy as 20 (within a point) in 40% less time per epoch.")
 transfer_choices.show_augmentation_code(augmentation)
-transfer_choices.write_link(base_name, image_size, seed, cut_name, views, dropout_rate, epochs,
-                            batch_size)
+transfer_choices.write_link(LINK, base_name, cut_name)
+teacher_panel.show(LINK)
 
 if pictures is None:
     st.stop()
@@ -139,7 +143,7 @@ st.dataframe([{"classifier": name, "final training accuracy": history["accuracy"
                "gap (training - validation)": history["accuracy"][-1]
                - history["val_accuracy"][-1]} for name, history in histories.items()],
              hide_index=True, width="stretch")
-st.markdown(
+projector.narrative(
     "**Why dropout helps**, in the course's words: neighbouring neurons often end up with "
     "similar weights, which can lead to overfitting, so dropping some out at random can "
     "remove this; and a neuron can over-weigh the input from a neuron in the previous layer "

@@ -29,11 +29,19 @@ class Choice:
     validation_folder: str = None
 
 
-def choose(key: str, default: str = "Horses or humans", allow_upload: bool = True):
-    """The dataset picker; returns a Choice, or None (with a message) when nothing usable."""
+def choose(key: str, default: str = "Horses or humans", allow_upload: bool = True,
+           link=None):
+    """The dataset picker; returns a Choice, or None (with a message) when nothing usable.
+    With `link` (a ui.url_state.Link with a "dataset" setting) the picker follows the link,
+    which may lock or hide it."""
     options = list(COURSE_DATASETS) + ([OWN, LOCAL] if allow_upload else [])
-    title = streamlit.selectbox("pictures", options, index=options.index(default),
-                                key=f"{key}-dataset")
+    widget_key = f"{key}-dataset"
+    # A link puts its value into the picker before it is drawn; a default as well would make
+    # Streamlit warn about two sources for one value.
+    start = {} if widget_key in streamlit.session_state else {"index": options.index(default)}
+    picker = dict(label="pictures", options=options, key=widget_key, **start)
+    title = (link.control("dataset", streamlit.selectbox, **picker) if link
+             else streamlit.selectbox(**picker))
     if title in COURSE_DATASETS:
         return Choice(title, COURSE_DATASETS[title], dataset_key=COURSE_DATASETS[title])
     if title == LOCAL:

@@ -3,9 +3,11 @@
 import streamlit
 
 from engine import settings
+from ui import projector
 
 
 def render() -> None:
+    projector.switch()
     with streamlit.sidebar:
         # A caption wraps a long path; a code block would hide its end behind a scrollbar.
         streamlit.caption(f"Data directory: `{settings.data_dir()}`")

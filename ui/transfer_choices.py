@@ -11,49 +11,31 @@ from engine import downloads
 from engine import dropout_pair
 from engine import registry
 from engine import transfer
+from ui import folder_data
 from ui import url_state
 
-@dataclasses.dataclass(frozen=True)
-class LinkSettings:
-    """Lesson 7's choices that a link carries (the address bar), with their widget keys.
-    `cut` "" is the network's own default cut."""
-
-    network: str = "InceptionV3"
-    picture_size: int = 150
-    seed: int = 0
-    cut: str = ""
-    views: int = 4
-    dropout_rate: float = 0.2
-    epochs: int = 20
-    batch_size: int = dropout_pair.DEFAULT_BATCH_SIZE
-
-
-WIDGET_KEYS = {"network": "transfer-base", "picture_size": "transfer-size",
-               "seed": "transfer-seed", "cut": "transfer-cut", "views": "transfer-views",
-               "dropout_rate": "transfer-dropout", "epochs": "transfer-epochs",
-               "batch_size": "transfer-batch"}
+# Epochs first: its slider's key tells a learner's first run in the lesson (see url_state).
+WIDGET_KEYS = {"epochs": "transfer-epochs", "network": "transfer-base",
+               "picture_size": "transfer-size", "seed": "transfer-seed", "cut": "transfer-cut",
+               "dataset": "transfer-dataset", "views": "transfer-views",
+               "dropout_rate": "transfer-dropout", "batch_size": "transfer-batch"}
 LINK_OPTIONS = {
     "network": list(transfer.BASES), "picture_size": [128, 150, 224], "seed": (0, 2**31 - 1),
+    # "" is the network's own default cut.
     "cut": [""] + sorted({name for base in transfer.BASES.values()
                           for name in base.cut_layer_names}),
+    "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
     "views": [2, 4, 8], "dropout_rate": [0.1, 0.2, 0.3, 0.5], "epochs": (1, 40),
     "batch_size": [10, 20, 32, 50, 64, 100]}
 
 
-def link_defaults() -> LinkSettings:
-    return LinkSettings(network=default_base())
-
-
-def start_from_link() -> None:
-    """On a learner's first run of the lesson (or back from another one), set the widgets
-    from the link, else from where the learner left them, else the defaults."""
-    if WIDGET_KEYS["epochs"] in streamlit.session_state:
-        return
-    start = url_state.starting_settings(link_defaults(), LINK_OPTIONS)
-    for name, key in WIDGET_KEYS.items():
-        value = getattr(start, name)
-        if name != "cut" or value:
-            streamlit.session_state[key] = value
+def link() -> url_state.Link:
+    """Lesson 7's choices that a link carries. The default network depends on the weights in
+    the data directory (see default_base)."""
+    defaults = {"epochs": 20, "network": default_base(), "picture_size": 150, "seed": 0,
+                "cut": "", "dataset": "horse-or-human", "views": 4, "dropout_rate": 0.2,
+                "batch_size": dropout_pair.DEFAULT_BATCH_SIZE}
+    return url_state.Link("transfer-learning", defaults, LINK_OPTIONS, WIDGET_KEYS)
 
 
 def keep_cut_on_its_network(base_name: str, cut_names: list) -> None:
@@ -63,12 +45,11 @@ def keep_cut_on_its_network(base_name: str, cut_names: list) -> None:
         streamlit.session_state[WIDGET_KEYS["cut"]] = transfer.base_choice(base_name).default_cut
 
 
-def write_link(base_name, image_size, seed, cut_name, views, dropout_rate, epochs,
-               batch_size) -> None:
-    chosen = LinkSettings(base_name, image_size, seed,
-                          "" if cut_name == transfer.base_choice(base_name).default_cut
-                          else cut_name, views, dropout_rate, epochs, batch_size)
-    url_state.write_to_url(chosen, link_defaults())
+def write_link(lesson_link: url_state.Link, base_name: str, cut_name: str) -> None:
+    """The address bar follows the controls; the network's own default cut is written as ""
+    so that a link without cut= keeps meaning "the default cut" whichever network it names."""
+    default_cut = cut_name == transfer.base_choice(base_name).default_cut
+    lesson_link.write(**({"cut": ""} if default_cut else {}))
 
 
 FROM_DATA_DIRECTORY = "ImageNet weights from the data directory"

@@ -18,7 +18,7 @@ def test_default_rule_is_found_from_examples():
 def test_own_rule_drives_table_and_model():
     app = helpers.run_page(PAGE)
     app.selectbox(key="preset").set_value("Write my own").run()
-    app.text_input(key="rule-Write my own").set_value("-3 * x + 7").run()
+    app.text_input(key="rule").set_value("-3 * x + 7").run()
     helpers.assert_no_exception(app)
     table = app.dataframe[0].value
     assert list(table["y (answer from your rule)"]) == [10, 7, 4, 1, -2, -5]
@@ -36,7 +36,7 @@ def test_a_curved_rule_gets_the_best_straight_line_and_an_explanation():
 def test_a_broken_rule_gets_a_sentence():
     app = helpers.run_page(PAGE)
     app.selectbox(key="preset").set_value("Write my own").run()
-    app.text_input(key="rule-Write my own").set_value("open('/etc/passwd')").run()
+    app.text_input(key="rule").set_value("open('/etc/passwd')").run()
     helpers.assert_no_exception(app)
     assert "only numbers, x" in app.error[0].value
 
@@ -45,7 +45,7 @@ def write_own_rule(rule: str, epochs: int):
     app = helpers.run_page(PAGE)
     app.selectbox(key="preset").set_value("Write my own").run()
     app.slider(key="epochs").set_value(epochs).run()
-    app.text_input(key="rule-Write my own").set_value(rule).run()
+    app.text_input(key="rule").set_value(rule).run()
     helpers.assert_no_exception(app)
     return app
 

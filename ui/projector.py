@@ -1,0 +1,63 @@
+"""Projector mode, for a teacher showing a lesson to a class: larger type, the narrative folded
+into expanders (the teacher tells the story), so the controls, charts and code come first, and
+the code that runs unfolded. A switch in the sidebar, kept in the link as `projector=true`."""
+
+import streamlit
+
+KEY = "projector"  # the switch's widget key, and its name in the address bar
+NARRATIVE_LABEL = "The lesson's text"
+# Streamlit sizes its text in rem, so a larger root font enlarges every label, paragraph and
+# control together; Plotly sizes its text in px, hence the chart fonts below. The content keeps
+# less padding so more of it fits on a 1280 x 720 projector.
+STYLE = """
+<style>
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 2rem 1.5rem; }
+.js-plotly-plot .main-svg .xtick text, .js-plotly-plot .main-svg .ytick text,
+.js-plotly-plot .main-svg .legendtext { font-size: 14px !important; }
+.js-plotly-plot .main-svg .gtitle { font-size: 17px !important; }
+</style>
+"""
+
+
+def switch() -> None:
+    """The sidebar switch. Streamlit's own binding keeps it in the address bar, so a link can
+    open a lesson ready for the projector, and it stays on from lesson to lesson."""
+    streamlit.sidebar.toggle("Projector mode", key=KEY, bind="query-params",
+                             help="Larger type, the lesson's text folded away, charts and "
+                                  "code first: for showing a lesson to a class.")
+    if is_on():
+        streamlit.html(STYLE)
+
+
+def is_on() -> bool:
+    """Whether the page is drawn for a projector: the switch, or (for a page run on its own,
+    as in tests) the address's projector=true."""
+    if KEY in streamlit.session_state:
+        return bool(streamlit.session_state[KEY])
+    return streamlit.query_params.get(KEY, "").lower() == "true"
+
+
+def narrative(text: str) -> None:
+    """A paragraph of the lesson's story: shown as it is, or folded on the projector."""
+    if is_on():
+        with streamlit.expander(NARRATIVE_LABEL, icon=":material/menu_book:"):
+            streamlit.markdown(text)
+    else:
+        streamlit.markdown(text)
+
+
+def code_expander(label: str):
+    """An expander holding code that runs: unfolded on the projector, where the code comes
+    first."""
+    return streamlit.expander(label, expanded=is_on())
+
+
+def controls_and_display(spec, gap: str = "large"):
+    """Two places, (controls, display), side by side as `st.columns(spec)`; on the projector
+    the display (the code or the pictures beside the controls) spans the width above them,
+    where larger type does not squeeze it into a narrow column."""
+    if not is_on():
+        return streamlit.columns(spec, gap=gap)
+    display = streamlit.container()
+    return streamlit.container(), display
