@@ -16,7 +16,7 @@ from ui import filter_lab
 from ui import training_view
 from ui import url_state
 
-CLASSROOM = convolutions.CnnSettings()
+CLASSROOM = convolutions.default_job().settings
 COURSE = convolutions.COURSE_RECIPE
 OPTIONS = {
     "filters": [16, 32, 64],
@@ -99,11 +99,10 @@ if run is None:
 training_view.show_outcome(run, "cnn")
 
 st.header("4. Dense network against convnet")
-dense_settings = fashion_mnist.FashionSettings()
 st.markdown("Lesson 3's dense network with its classroom defaults, trained on the same "
             "pictures, against this convnet:")
 dense_run = job_view.train_or_show(
-    fashion_mnist.job(dense_settings),
+    fashion_mnist.default_job(),
     lambda history: training_view.draw_curves(history, "dense-live",
                                               "validation (test set)"),
     button_label="Train the dense network (about 10 seconds)", key="train-dense")

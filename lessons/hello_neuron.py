@@ -18,19 +18,20 @@ st.markdown(
     "to be a little less wrong. Once per **epoch**, 500 times."
 )
 
+DEFAULTS = hello_neuron.default_job().settings
 controls, results = st.columns([2, 3], gap="large")
 with controls:
     st.subheader("Your data and settings")
-    xs_text = st.text_input("xs", examples.format_numbers(hello_neuron.COURSE_XS), key="xs")
-    ys_text = st.text_input("ys", examples.format_numbers(hello_neuron.COURSE_YS), key="ys",
+    xs_text = st.text_input("xs", examples.format_numbers(DEFAULTS.xs), key="xs")
+    ys_text = st.text_input("ys", examples.format_numbers(DEFAULTS.ys), key="ys",
                             help="The course's ys follow y = 2x - 1. Change them and see "
                                  "what the neuron makes of it.")
-    epochs = st.slider("epochs", 1, 2000, 500, key="epochs")
+    epochs = st.slider("epochs", 1, 2000, DEFAULTS.epochs, key="epochs")
     learning_rate = st.select_slider(
         "learning rate (SGD)", [0.0001, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.5],
-        value=0.01, key="learning_rate",
+        value=DEFAULTS.learning_rate, key="learning_rate",
         help="The course's optimizer='sgd' uses 0.01. Try 0.2 to see training blow up.")
-    seed = st.number_input("seed", 0, 2**31 - 1, 0, key="seed",
+    seed = st.number_input("seed", 0, 2**31 - 1, DEFAULTS.seed, key="seed",
                            help="Fixes the neuron's random starting weight: same seed, "
                                 "same curve.")
 

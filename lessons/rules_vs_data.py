@@ -24,14 +24,14 @@ st.image(str(DIAGRAM), caption="The two pipelines, as the course draws them.", w
 st.header("1. You write the rule")
 rule_column, data_column = st.columns([2, 3], gap="large")
 with rule_column:
-    preset = st.selectbox("Pick a rule", [*rules.PRESET_RULES, "Write my own"], key="preset")
+    presets = [*rules.PRESET_RULES, "Write my own"]
+    preset = st.selectbox("Pick a rule", presets, index=presets.index(rules.DEFAULT_PRESET),
+                          key="preset")
     default_rule = rules.PRESET_RULES.get(preset, "3 * x + 1")
     rule_text = st.text_input("y =", default_rule, key=f"rule-{preset}",
                               disabled=preset != "Write my own",
                               help="Numbers, x, + - * / ** and parentheses, e.g. 3 * x + 1.")
-    xs_text = st.text_input("data: the xs", "-40, -20, 0, 20, 40, 60, 80, 100"
-                            if preset == "Celsius to Fahrenheit" else "-1, 0, 1, 2, 3, 4",
-                            key=f"xs-{preset}")
+    xs_text = st.text_input("data: the xs", rules.default_xs_text(preset), key=f"xs-{preset}")
 
 try:
     xs = examples.parse_numbers(xs_text, "xs")
@@ -53,11 +53,11 @@ st.markdown(
     "come up with a rule of its own: one neuron computing **y = w · x + b**, nudging `w` "
     "and `b` until its answers match yours. Machine learning: **answers + data → rules**."
 )
-epochs = st.slider("how long it practises (epochs)", 50, 3000, 1000, step=50, key="epochs")
+epochs = st.slider("how long it practises (epochs)", 50, 3000, rules.DEFAULT_EPOCHS, step=50,
+                   key="epochs")
 
 run = job_view.train_or_show(
-    rules.job(rules.RuleSettings(tuple(float(x) for x in xs),
-                                 tuple(float(answer) for answer in answers), epochs)),
+    rules.job(rules.rule_settings(rule_text, xs, epochs)),
     lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
     auto_start=True, quick_wait_seconds=5)
 if run is None:
