@@ -2,6 +2,7 @@
 
 import streamlit
 
+from ui import class_readiness
 from ui import lessons
 from ui import data_status
 
@@ -18,5 +19,6 @@ def render() -> None:
     for lesson in lessons.LESSONS:
         streamlit.page_link(lesson.file, label=f"{lesson.title}: {lesson.summary}",
                             icon=lesson.icon)
+    class_readiness.render()
     streamlit.subheader("Data and weights")
     data_status.render_table()
