@@ -125,7 +125,7 @@ def format_table(rows: list) -> str:
         lines.append("  ".join(row[name].ljust(widths[name]) for name in columns).rstrip())
         if row["what to do"]:
             lines += textwrap.wrap(row["what to do"], width=100, initial_indent="    ",
-                                   subsequent_indent="    ")
+                                   subsequent_indent="    ", break_on_hyphens=False)
     return "\n".join(lines)
 
 
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
     report = readiness.lesson_readiness([lesson.number for lesson in chosen])
     print("\n" + format_table(readiness.table_rows(report, seconds, details)))
     for sentence in readiness.advice(report):
-        print(textwrap.fill(sentence, width=100))
+        print(textwrap.fill(sentence, width=100, break_on_hyphens=False))
     print(readiness.ready_line(report))
     return 0 if all(lesson.ready for lesson in report) else 1
 

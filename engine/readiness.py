@@ -169,13 +169,17 @@ def lesson_readiness(numbers=None) -> list:
 def table_rows(lessons: list, seconds: dict = None, details: dict = None) -> list:
     """One dictionary per need: lesson, needs, state, time, what to do. `seconds` and
     `details` (keyed by Need.step) add how long a step took and what it reported."""
-    seconds, details = seconds or {}, details or {}
-    return [{"lesson": f"{lesson.number}. {lesson.title}", "needs": need.what,
-             "state": need.state,
-             "time": f"{seconds[need.step]:.1f} s" if need.step in seconds else "",
-             "what to do": details.get(need.step) if need.state != READY and need.step in
-             details else need.detail}
-            for lesson in lessons for need in lesson.needs]
+    seconds, details = dict(seconds or {}), details or {}
+    rows = []
+    for lesson in lessons:
+        for need in lesson.needs:
+            taken = seconds.pop(need.step, None)  # a step two lessons share is timed once
+            rows.append({"lesson": f"{lesson.number}. {lesson.title}", "needs": need.what,
+                         "state": need.state,
+                         "time": "" if taken is None else f"{taken:.1f} s",
+                         "what to do": details[need.step] if need.state != READY
+                         and need.step in details else need.detail})
+    return rows
 
 
 def advice(lessons: list) -> list:
