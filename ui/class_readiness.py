@@ -6,6 +6,8 @@ import streamlit
 
 from engine import readiness
 
+ROW_PIXELS = 35  # Streamlit's dataframe row height
+
 
 def render() -> None:
     lessons = readiness.lesson_readiness()
@@ -23,6 +25,8 @@ def render() -> None:
     rows = readiness.table_rows(lessons)
     for row in rows:
         del row["time"]  # how long a step took: only the command measures that
-    streamlit.dataframe(rows, hide_index=True, width="stretch")
+    # Tall enough for every row: a teacher reads it at a glance, without scrolling inside it.
+    streamlit.dataframe(rows, hide_index=True, width="stretch",
+                        height=ROW_PIXELS * (len(rows) + 1) + 3)
     for sentence in readiness.advice(lessons):
         streamlit.caption(sentence)
