@@ -81,6 +81,12 @@ def job(settings: CnnSettings) -> jobs.Job:
     return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
+def default_job() -> jobs.Job:
+    """Lesson 4's convnet as a new visitor opens it: the classroom defaults (CnnSettings()),
+    the page's starting controls and what `python -m engine.prepare` trains."""
+    return job(CnnSettings())
+
+
 def summary_rows(settings: CnnSettings) -> list:
     """The summary of the model these settings build, before any training, with the layer
     names the trained model has (a training job starts its names afresh too)."""

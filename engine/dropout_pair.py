@@ -219,6 +219,19 @@ def job(settings: PairSettings) -> jobs.Job:
     return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
+def default_job() -> jobs.Job:
+    """Lesson 7's pair as a new visitor opens it: the default network
+    (transfer.default_base_name) with its ImageNet weights from the data directory, cut at its
+    default layer, horses or humans without augmentation, 20 epochs. `python -m
+    engine.prepare` trains it. Raises downloads.MissingDataError when the weights are
+    missing and cannot be downloaded."""
+    base_name = transfer.default_base_name()
+    weights = transfer.resolve_weights(base_name)
+    return job(PairSettings(base_name=base_name, weights_identity=weights.identity,
+                            weights_path=str(weights.path),
+                            cut_layer=transfer.base_choice(base_name).default_cut))
+
+
 def flat_histories(histories: dict) -> dict:
     """{head: {metric: [...]}} -> {"<head>: <metric>": [...]}, the run cache's history."""
     return {f"{head}: {metric}": list(values) for head, history in histories.items()

@@ -81,6 +81,13 @@ def job(settings: FashionSettings) -> jobs.Job:
     return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
+def default_job() -> jobs.Job:
+    """Lesson 3's run as a new visitor opens it: the classroom defaults (FashionSettings()).
+    The page starts its controls from this job's settings, lesson 4 compares its convnet
+    with this run, and `python -m engine.prepare` trains it."""
+    return job(FashionSettings())
+
+
 def confusion_matrix(true_labels, predicted_labels, classes: int = 10) -> numpy.ndarray:
     """Rows: the true class; columns: what the model said. Counts of test images."""
     matrix = numpy.zeros((classes, classes), dtype="int64")

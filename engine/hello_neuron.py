@@ -55,6 +55,13 @@ def job(settings: HelloNeuronSettings) -> jobs.Job:
     return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
+def default_job() -> jobs.Job:
+    """Lesson 2's run as a new visitor opens it: the course's six pairs, 500 epochs of SGD at
+    0.01 (the page takes its controls' starting values from this job's settings, and
+    `python -m engine.prepare` trains it)."""
+    return job(HelloNeuronSettings())
+
+
 def result_from_run(run) -> HelloNeuronResult:
     """The HelloNeuronResult of a stored run (engine.run_cache.Run)."""
     return HelloNeuronResult(training.full_batch_history(run), run.extras["weight"],

@@ -103,6 +103,31 @@ def job(settings: RealWorldSettings) -> jobs.Job:
     return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
+def default_job() -> jobs.Job:
+    """Lesson 5's run as a new visitor opens it: horses or humans with the classroom defaults
+    (RealWorldSettings()), the page's starting controls and what `python -m engine.prepare`
+    trains."""
+    return job(RealWorldSettings())
+
+
+# Lesson 6's experiment, small enough for a live class: two runs of it take about two minutes
+# on a laptop. Only the training pictures' augmentation differs between the two.
+AUGMENTATION_EXPERIMENT = RealWorldSettings(dataset="cats_and_dogs_filtered", image_size=100,
+                                            conv_blocks=4, epochs=20, batch_size=32)
+
+
+def augmentation_jobs(augment_settings: augment.AugmentSettings = augment.COURSE_SETTINGS,
+                      epochs: int = AUGMENTATION_EXPERIMENT.epochs) -> tuple:
+    """Lesson 6's pair of runs, (without, with augmentation), `epochs` each, the second with
+    `augment_settings`. With no arguments: the runs a new visitor sees, which
+    `python -m engine.prepare` trains."""
+    plain = dataclasses.replace(AUGMENTATION_EXPERIMENT, epochs=epochs)
+    augmented = dataclasses.replace(plain, augmentation=tuple(
+        (field.name, getattr(augment_settings, field.name))
+        for field in dataclasses.fields(augment_settings)))
+    return job(plain), job(augmented)
+
+
 def first_batch(folder_data: image_folders.FolderData, count: int = 16):
     """Up to `count` training pictures (uint8), evenly spaced over the folders so that every
     class shows, with their class names, for a grid. The same ones on every rerun: they are

@@ -13,6 +13,7 @@ import operator
 import keras
 import numpy
 
+from engine import examples
 from engine import jobs
 from engine import recipes
 from engine import run_cache
@@ -154,6 +155,34 @@ def train_job(settings: RuleSettings, reporter) -> run_cache.RunResult:
 
 def job(settings: RuleSettings) -> jobs.Job:
     return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
+
+
+# What lesson 1 opens with: the first preset, its xs, and this many epochs.
+DEFAULT_PRESET = next(iter(PRESET_RULES))
+DEFAULT_EPOCHS = 1000
+TEMPERATURES = "-40, -20, 0, 20, 40, 60, 80, 100"
+SMALL_XS = "-1, 0, 1, 2, 3, 4"
+
+
+def default_xs_text(preset: str) -> str:
+    """The xs lesson 1 offers with a preset: temperatures for Celsius to Fahrenheit, small
+    numbers for every other rule."""
+    return TEMPERATURES if preset == "Celsius to Fahrenheit" else SMALL_XS
+
+
+def rule_settings(rule_text: str, xs, epochs: int) -> RuleSettings:
+    """What the neuron learns from: the xs and the rule's answers for them, as floats.
+    Raises ValueError (a sentence for the learner) when the rule cannot be applied."""
+    answers = apply_rule(rule_text, xs)
+    return RuleSettings(tuple(float(x) for x in xs), tuple(float(answer) for answer in answers),
+                        epochs)
+
+
+def default_job() -> jobs.Job:
+    """Lesson 1's run as a new visitor opens it (the page and `python -m engine.prepare`
+    both build it here, so a prepared run is the one the page asks for)."""
+    xs = examples.parse_numbers(default_xs_text(DEFAULT_PRESET), "xs")
+    return job(rule_settings(PRESET_RULES[DEFAULT_PRESET], xs, DEFAULT_EPOCHS))
 
 
 def found_from_run(run) -> FoundRule:

@@ -64,6 +64,17 @@ BASES = {
 }
 
 
+def default_base_name() -> str:
+    """The network lesson 7 starts with: the course's InceptionV3, unless its 88 MB of weights
+    are absent and the small MobileNet's are here, so that a class without internet can still
+    run the lesson. Checks the files only (their hashes); downloads nothing."""
+    inception = downloads.asset_status(BASES["InceptionV3"].weights_asset)
+    mobilenet = downloads.asset_status(BASES["MobileNet 0.25"].weights_asset)
+    if not inception.is_present and mobilenet.is_present:
+        return "MobileNet 0.25"
+    return "InceptionV3"
+
+
 def base_choice(base_name: str) -> BaseChoice:
     if base_name not in BASES:
         raise ValueError(f"There is no pretrained network called {base_name!r}; "

@@ -22,9 +22,7 @@ from ui import url_state
 
 COURSE = augment.COURSE_SETTINGS
 NONE = augment.NO_AUGMENTATION
-# Small enough for a live class: two runs of this take about two minutes on a laptop.
-EXPERIMENT = real_world.RealWorldSettings(dataset="cats_and_dogs_filtered", image_size=100,
-                                          conv_blocks=4, epochs=20, batch_size=32)
+EXPERIMENT = real_world.AUGMENTATION_EXPERIMENT  # the pair python -m engine.prepare trains
 # The course's ImageDataGenerator arguments and the experiment's epochs, as a link carries
 # them. The shift, zoom and shear sliders move in steps: a link offers only their values.
 LINK = url_state.Link.with_prefix(
@@ -110,7 +108,8 @@ st.header("3. With and without, side by side")
 experiment_epochs = LINK.control("epochs", st.slider, "epochs for each run", 2, 40)
 LINK.write()
 teacher_panel.show(LINK)
-experiment = dataclasses.replace(EXPERIMENT, epochs=experiment_epochs)
+plain_job, augmented_job = real_world.augmentation_jobs(settings, experiment_epochs)
+experiment = plain_job.settings
 projector.narrative(
     f"The course's overfitting picture on cats vs dogs: the same convnet "
     f"({experiment.conv_blocks} blocks, {experiment.image_size} x {experiment.image_size}, "
@@ -126,13 +125,11 @@ experiment_data = folder_data.load(folder_data.Choice("Cats vs dogs", "cats_and_
                                    EXPERIMENT.image_size, EXPERIMENT.batch_size, EXPERIMENT.seed)
 if experiment_data is None:
     st.stop()
-augmented = dataclasses.replace(experiment, augmentation=tuple(
-    (field.name, getattr(settings, field.name)) for field in dataclasses.fields(settings)))
 plain_outcome = job_view.train_or_show(
-    real_world.job(experiment), lambda history: training_view.draw_curves(
+    plain_job, lambda history: training_view.draw_curves(
         history, "plain-live"), button_label="Train without augmentation", key="train-plain")
 augmented_outcome = job_view.train_or_show(
-    real_world.job(augmented), lambda history: training_view.draw_curves(
+    augmented_job, lambda history: training_view.draw_curves(
         history, "augmented-live"), button_label="Train with augmentation",
     key="train-augmented")
 outcomes = {"without": plain_outcome, "with augmentation": augmented_outcome}

@@ -19,7 +19,7 @@ from ui import training_view
 from ui import url_state
 from ui import understanding
 
-CLASSROOM = convolutions.CnnSettings()
+CLASSROOM = convolutions.default_job().settings
 COURSE = convolutions.COURSE_RECIPE
 OPTIONS = {
     "filters": [16, 32, 64],
@@ -104,11 +104,10 @@ if run is None:
 training_view.show_outcome(run, "cnn")
 
 st.header("4. Dense network against convnet")
-dense_settings = fashion_mnist.FashionSettings()
 st.markdown("Lesson 3's dense network with its classroom defaults, trained on the same "
             "pictures, against this convnet:")
 dense_run = job_view.train_or_show(
-    fashion_mnist.job(dense_settings),
+    fashion_mnist.default_job(),
     lambda history: training_view.draw_curves(history, "dense-live",
                                               "validation (test set)"),
     button_label="Train the dense network (about 10 seconds)", key="train-dense")

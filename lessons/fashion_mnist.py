@@ -21,7 +21,7 @@ from ui import understanding
 
 CLASS_NAMES = datasets.FASHION_MNIST_CLASS_NAMES
 COURSE = fashion_mnist.COURSE_RECIPE
-CLASSROOM = fashion_mnist.FashionSettings()
+CLASSROOM = fashion_mnist.default_job().settings
 OPTIONS = {
     "hidden_units": [128, 512, 1024],
     "epochs": (1, 30),

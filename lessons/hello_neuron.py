@@ -15,10 +15,12 @@ from ui import understanding
 from ui import url_state
 
 LEARNING_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.5]
+# A new visitor starts from the run `python -m engine.prepare` trains: one source for both.
+DEFAULTS = hello_neuron.default_job().settings
 LINK = url_state.Link.with_prefix(
-    "hello-neuron", {"xs": examples.format_numbers(hello_neuron.COURSE_XS),
-                     "ys": examples.format_numbers(hello_neuron.COURSE_YS), "epochs": 500,
-                     "learning_rate": 0.01, "seed": 0},
+    "hello-neuron", {"xs": examples.format_numbers(DEFAULTS.xs),
+                     "ys": examples.format_numbers(DEFAULTS.ys), "epochs": DEFAULTS.epochs,
+                     "learning_rate": DEFAULTS.learning_rate, "seed": DEFAULTS.seed},
     {"epochs": (1, 2000), "learning_rate": LEARNING_RATES, "seed": (0, 2**31 - 1)}, "")
 
 st.title("Hello, neuron")

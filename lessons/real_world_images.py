@@ -17,7 +17,7 @@ from ui import training_view
 from ui import url_state
 from ui import understanding
 
-CLASSROOM = real_world.RealWorldSettings()
+CLASSROOM = real_world.default_job().settings
 OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5], "epochs": (1, 30),
            "batch_size": [16, 32, 64, 128], "learning_rate": [0.0001, 0.0005, 0.001, 0.002],
            "seed": (0, 2**31 - 1)}

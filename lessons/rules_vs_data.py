@@ -22,13 +22,13 @@ OWN_RULE = "Write my own"
 def preset_values(preset: str) -> dict:
     """The rule and xs a preset starts from."""
     return {"rule": rules.PRESET_RULES.get(preset, "3 * x + 1"),
-            "xs": "-40, -20, 0, 20, 40, 60, 80, 100" if preset == "Celsius to Fahrenheit"
-            else "-1, 0, 1, 2, 3, 4"}
+            "xs": rules.default_xs_text(preset)}
 
 
-FIRST_PRESET = next(iter(rules.PRESET_RULES))
+# A new visitor starts from rules.default_job(), the run `python -m engine.prepare` trains.
 LINK = url_state.Link.with_prefix(
-    "rules-vs-data", {"preset": FIRST_PRESET, **preset_values(FIRST_PRESET), "epochs": 1000},
+    "rules-vs-data", {"preset": rules.DEFAULT_PRESET, **preset_values(rules.DEFAULT_PRESET),
+                      "epochs": rules.DEFAULT_EPOCHS},
     {"preset": [*rules.PRESET_RULES, OWN_RULE], "epochs": range(50, rules.MOST_EPOCHS + 1, 50)},
     "")
 
@@ -78,8 +78,7 @@ epochs = LINK.control("epochs", st.slider, "how long it practises (epochs)", 50,
                       rules.MOST_EPOCHS, step=50)
 
 run = job_view.train_or_show(
-    rules.job(rules.RuleSettings(tuple(float(x) for x in xs),
-                                 tuple(float(answer) for answer in answers), epochs)),
+    rules.job(rules.rule_settings(rule_text, xs, epochs)),
     lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
     auto_start=True, quick_wait_seconds=5)
 if run is None:

@@ -3,6 +3,7 @@ and what data is on disk."""
 
 import streamlit
 
+from ui import class_readiness
 from ui import lessons
 from ui import data_status
 from ui import understanding
@@ -20,6 +21,7 @@ def render() -> None:
     for lesson in lessons.LESSONS:
         streamlit.page_link(lesson.file, label=f"{lesson.title}: {lesson.summary}",
                             icon=lesson.icon)
+    class_readiness.render()
     understanding.show_progress()
     streamlit.subheader("Data and weights")
     data_status.render_table()

@@ -9,7 +9,6 @@ from engine import augment
 from engine import cached
 from engine import downloads
 from engine import dropout_pair
-from engine import registry
 from engine import transfer
 from ui import folder_data
 from ui import url_state
@@ -59,13 +58,9 @@ RANDOM = "no pretrained knowledge (random weights)"
 
 
 def default_base() -> str:
-    """The course's InceptionV3, unless its 88 MB of weights are absent and the small
-    MobileNet's are here: then a class without internet can still run the lesson."""
-    inception = downloads.asset_status(registry.INCEPTION_V3_NOTOP.key)
-    mobilenet = downloads.asset_status(registry.MOBILENET_V1_025_224_NOTOP.key)
-    if not inception.is_present and mobilenet.is_present:
-        return "MobileNet 0.25"
-    return "InceptionV3"
+    """The network the lesson starts with (engine.transfer.default_base_name), also what
+    `python -m engine.prepare` trains lesson 7's default run on."""
+    return transfer.default_base_name()
 
 
 def choose_weights(base_name: str, seed: int):

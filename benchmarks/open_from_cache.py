@@ -1,0 +1,123 @@
+"""After `python -m engine.prepare`: how long each lesson takes, from opening its page to its
+curves, in a real browser (headless Chromium) on a real `streamlit run` server.
+
+    python -m benchmarks.open_from_cache --data-dir DIR [--repeats 3] [--port 8590]
+
+DIR must be prepared (every lesson ready; the script checks with engine/readiness.py and
+stops if not). For every lesson, in course order: the first open after the server started
+(its caches cold: the pictures read, the run's model loaded from disk), then `--repeats` more,
+each a new learner (a fresh browser context, so a new Streamlit session); each time from
+`page.goto` to the lesson's run curves drawn with data, and the "straight from the cache"
+caption seen. Prints one line per lesson and the median of the repeats. Bar from issue 12:
+under 3 s.
+"""
+
+import argparse
+import contextlib
+import os
+import pathlib
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+from engine import readiness
+from engine import settings
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+# The chart that holds each lesson's run curves, by its Streamlit key (see the lesson pages).
+CURVES = {1: "loss", 2: "loss", 3: "final-loss", 4: "cnn-loss", 5: "real-loss",
+          6: "augment-compare", 7: "transfer-compare"}
+URL_PATHS = {1: "rules-vs-data", 2: "hello-neuron", 3: "fashion-mnist", 4: "convolutions",
+             5: "real-world-images", 6: "augmentation", 7: "transfer-learning"}
+DRAWN = ("path => (path.getAttribute('d') || '').length > 2 "
+         "&& path.getAttribute('d') !== 'M0,0Z'")
+
+
+@contextlib.contextmanager
+def server(data_dir: str, port: int):
+    environment = {**os.environ, settings.DATA_DIR_VARIABLE: data_dir,
+                   "TF_CPP_MIN_LOG_LEVEL": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
+         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=REPOSITORY, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as answer:
+                    if answer.read() == b"ok":
+                        break
+            time.sleep(0.25)
+        else:
+            raise RuntimeError("the Streamlit server did not start within 120 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # the server and its training workers
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def open_to_curves(browser, url: str, chart_key: str) -> float:
+    """Seconds from opening `url` in a new session to the chart's curves drawn with data."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(
+            f"""() => Array.from(document.querySelectorAll(
+                    '.st-key-{chart_key} .js-plotly-plot .scatterlayer .trace path'))
+                .some({DRAWN})""", timeout=120_000, polling=50)
+        seconds = time.perf_counter() - started
+        page.get_by_text("straight from the cache").first.wait_for(timeout=10_000)
+        return seconds
+    finally:
+        context.close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8590)
+    arguments = parser.parse_args(argv)
+    os.environ[settings.DATA_DIR_VARIABLE] = arguments.data_dir
+    lessons = readiness.lesson_readiness()
+    if not all(lesson.ready for lesson in lessons):
+        print(f"{readiness.ready_line(lessons)}: run `{readiness.PREPARE_COMMAND}` with "
+              f"{settings.DATA_DIR_VARIABLE}={arguments.data_dir} first.")
+        return 1
+
+    from playwright.sync_api import sync_playwright
+
+    print(f"{platform.node()}, {os.cpu_count()} cores; load average {os.getloadavg()}")
+    medians = {}
+    with server(arguments.data_dir, arguments.port) as base, sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        for lesson in lessons:
+            url, key = f"{base}/{URL_PATHS[lesson.number]}", CURVES[lesson.number]
+            first = open_to_curves(browser, url, key)
+            again = [open_to_curves(browser, url, key) for _ in range(arguments.repeats)]
+            medians[lesson.number] = statistics.median(again)
+            print(f"lesson {lesson.number} {lesson.title}: first open {first:.2f} s; then "
+                  f"{', '.join(f'{seconds:.2f}' for seconds in again)} s, median "
+                  f"{medians[lesson.number]:.2f} s", flush=True)
+        browser.close()
+    slowest = max(medians, key=medians.get)
+    print(f"slowest median: lesson {slowest}, {medians[slowest]:.2f} s (bar: under 3 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The home page's "Ready for class?" table: per lesson, what its default runs need and whether
+it is there (engine/readiness.py, the same table `python -m engine.prepare` prints), so a
+teacher sees at a glance whether every lesson will show its run at once."""
+
+import streamlit
+
+from engine import readiness
+
+ROW_PIXELS = 35  # Streamlit's dataframe row height
+
+
+def render() -> None:
+    lessons = readiness.lesson_readiness()
+    ready = sum(lesson.ready for lesson in lessons)
+    streamlit.subheader("Ready for class?")
+    if ready == len(lessons):
+        streamlit.success(f"Ready: {ready} of {len(lessons)} lessons have their data and their "
+                          "default runs, so each opens its run straight from the cache.",
+                          icon=":material/task_alt:")
+    else:
+        streamlit.warning(f"Ready: {ready} of {len(lessons)} lessons. The others download or "
+                          "train on first use, which makes a class wait; before class, run "
+                          f"`{readiness.PREPARE_COMMAND}` once.",
+                          icon=":material/pending_actions:")
+    rows = readiness.table_rows(lessons)
+    for row in rows:
+        del row["time"]  # how long a step took: only the command measures that
+    # Tall enough for every row: a teacher reads it at a glance, without scrolling inside it.
+    streamlit.dataframe(rows, hide_index=True, width="stretch",
+                        height=ROW_PIXELS * (len(rows) + 1) + 3)
+    for sentence in readiness.advice(lessons):
+        streamlit.caption(sentence)
