@@ -135,7 +135,7 @@ augmented_outcome = job_view.train_or_show(
 outcomes = {"without": plain_outcome, "with augmentation": augmented_outcome}
 finished = {name: outcome for name, outcome in outcomes.items() if outcome is not None}
 if not finished:
-    st.stop()
+    understanding.stop_before_run("augmentation", outcomes)
 st.plotly_chart(charts.gap_comparison({name: outcome.history for name, outcome
                                       in finished.items()}), key="augment-compare")
 st.dataframe([{"run": name,

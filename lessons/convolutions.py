@@ -100,7 +100,7 @@ run = job_view.train_or_show(convolutions.job(settings),
                              lambda history: training_view.draw_curves(
                                  history, "cnn-live", "validation (test set)"))
 if run is None:
-    st.stop()
+    understanding.stop_before_run("convolutions")
 training_view.show_outcome(run, "cnn")
 
 st.header("4. Dense network against convnet")

@@ -130,7 +130,7 @@ run = job_view.train_or_show(fashion_mnist.job(settings),
                              lambda history: training_view.draw_curves(
                                  history, "live", "validation (test set)"))
 if run is None:
-    st.stop()
+    understanding.stop_before_run("fashion-mnist")
 history, facts, model = run.history, run.extras, run.model
 probabilities = run.arrays["test_probabilities"]
 

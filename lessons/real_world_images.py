@@ -112,7 +112,7 @@ st.header("4. Train")
 run = job_view.train_or_show(real_world.job(settings),
                              lambda history: training_view.draw_curves(history, "real-live"))
 if run is None:
-    st.stop()
+    understanding.stop_before_run("real-world-images")
 training_view.show_outcome(run, "real", accuracy_name="validation_accuracy")
 
 runs = st.session_state.setdefault("real-runs", {})

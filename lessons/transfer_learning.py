@@ -124,7 +124,7 @@ run = job_view.train_or_show(
         dropout_pair.histories(history)), key="transfer-live"),
     button_label="Compute features and train both", key="transfer-train")
 if run is None:
-    st.stop()
+    understanding.stop_before_run("transfer-learning")
 histories = dropout_pair.histories(run.history)
 features = run.extras
 class_count = len(features["class_names"])

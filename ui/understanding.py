@@ -46,6 +46,14 @@ def section(url_path: str, runs=None) -> None:
             show_question(url_path, number, questions.ask(question, facts))
 
 
+def stop_before_run(url_path: str, runs=None) -> None:
+    """End a page that has no run to show yet (nothing trained, or training now): its
+    questions about the course's ideas can be answered already, and those about the
+    learner's own run say that they wait for one. Then the script stops, as st.stop()."""
+    section(url_path, runs)
+    streamlit.stop()
+
+
 def show_question(url_path: str, number: int, asked) -> None:
     if isinstance(asked, questions.NotAsked):
         streamlit.markdown(f"**{number}.** :gray[{asked.reason}]")

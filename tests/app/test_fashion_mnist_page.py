@@ -31,6 +31,13 @@ def test_data_browser_and_pixels_render(page):
     assert "Press **Train**" in page.info[0].value
 
 
+def test_questions_on_the_course_s_ideas_come_before_any_run(page):
+    # Nothing trained yet: the concept questions can be answered, the run's own waits.
+    asked = helpers.asked_questions(page, "fashion-mnist")
+    assert {"divide-by-255", "what-softmax-outputs-mean"} <= asked
+    assert "validation-stopped-rising" not in asked
+
+
 def test_training_shows_curves_matrix_and_results_then_reuses_them(page):
     page.number_input(key="setting-seed").set_value(12).run()  # settings no other test uses
     page.button(key="train").click().run()
