@@ -1,5 +1,5 @@
-"""Lesson 7's choices: which pretrained network, where its weights come from, and how the
-training pictures are augmented."""
+"""Lesson 7's choices: which pretrained network, where its weights come from, how pictures
+are scaled before it, and how the training pictures are augmented."""
 
 import dataclasses
 
@@ -11,15 +11,18 @@ from engine import downloads
 from engine import dropout_pair
 from engine import registry
 from engine import transfer
+from ui import code
 from ui import url_state
 
 @dataclasses.dataclass(frozen=True)
 class LinkSettings:
     """Lesson 7's choices that a link carries (the address bar), with their widget keys.
-    `cut` "" is the network's own default cut."""
+    `cut` "" is the network's own default cut; `pixel_scaling` "" the network's default
+    scaling (engine.transfer.BaseChoice.default_scaling)."""
 
     network: str = "InceptionV3"
     picture_size: int = 150
+    pixel_scaling: str = ""
     seed: int = 0
     cut: str = ""
     views: int = 4
@@ -29,11 +32,13 @@ class LinkSettings:
 
 
 WIDGET_KEYS = {"network": "transfer-base", "picture_size": "transfer-size",
+               "pixel_scaling": "transfer-scaling",
                "seed": "transfer-seed", "cut": "transfer-cut", "views": "transfer-views",
                "dropout_rate": "transfer-dropout", "epochs": "transfer-epochs",
                "batch_size": "transfer-batch"}
 LINK_OPTIONS = {
     "network": list(transfer.BASES), "picture_size": [128, 150, 224], "seed": (0, 2**31 - 1),
+    "pixel_scaling": [""] + list(transfer.SCALINGS),
     "cut": [""] + sorted({name for base in transfer.BASES.values()
                           for name in base.cut_layer_names}),
     "views": [2, 4, 8], "dropout_rate": [0.1, 0.2, 0.3, 0.5], "epochs": (1, 40),
@@ -52,6 +57,9 @@ def start_from_link() -> None:
     start = url_state.starting_settings(link_defaults(), LINK_OPTIONS)
     for name, key in WIDGET_KEYS.items():
         value = getattr(start, name)
+        if name == "pixel_scaling":
+            value = value or transfer.base_choice(start.network).default_scaling
+            streamlit.session_state[SCALING_SET_FOR] = start.network
         if name != "cut" or value:
             streamlit.session_state[key] = value
 
@@ -63,11 +71,80 @@ def keep_cut_on_its_network(base_name: str, cut_names: list) -> None:
         streamlit.session_state[WIDGET_KEYS["cut"]] = transfer.base_choice(base_name).default_cut
 
 
-def write_link(base_name, image_size, seed, cut_name, views, dropout_rate, epochs,
-               batch_size) -> None:
-    chosen = LinkSettings(base_name, image_size, seed,
-                          "" if cut_name == transfer.base_choice(base_name).default_cut
-                          else cut_name, views, dropout_rate, epochs, batch_size)
+# Which network the pixel scaling widget was last set for. Not a widget key, so Streamlit
+# keeps it while the learner is on another page.
+SCALING_SET_FOR = "transfer-scaling-set-for"
+
+
+def keep_scaling_on_its_network(base_name: str) -> None:
+    """Switching networks switches to that network's own default scaling (the course's 0..1
+    for InceptionV3), rather than carrying the other network's over."""
+    if streamlit.session_state.get(SCALING_SET_FOR) != base_name:
+        streamlit.session_state[WIDGET_KEYS["pixel_scaling"]] = (
+            transfer.base_choice(base_name).default_scaling)
+        streamlit.session_state[SCALING_SET_FOR] = base_name
+
+
+def choose_scaling(base_name: str) -> str:
+    """The pixel scaling the learner picked, a key of engine.transfer.SCALINGS."""
+    keep_scaling_on_its_network(base_name)
+    default = transfer.base_choice(base_name).default_scaling
+    return streamlit.radio(
+        "pixel scaling before the network", list(transfer.SCALINGS), key="transfer-scaling",
+        format_func=lambda key: transfer.SCALINGS[key].title
+        + (" (the lesson's default)" if key == default else ""),
+        help="The course divides by 255. The ImageNet weights were trained on -1..1, what "
+             "the network's own preprocess_input gives.")
+
+
+# Measured by benchmarks/pixel_scaling.py (BENCHMARKS.md, "Lesson 7: pixel scaling"): MobileNet
+# 0.25 with its ImageNet weights, the lesson's default pair (cut conv_pw_13_relu, 150 px, 20
+# epochs, batch 50), seeds 0, 1 and 2; the final validation accuracy of both classifiers
+# together, (mean, minimum) over the 6 values. Measure again when the default pair changes.
+MEASURED_SCALING = {
+    "horses-or-humans": {"course": (0.9889, 0.9727), "network": (0.9928, 0.9844)},
+    "cats-vs-dogs": {"course": (0.8833, 0.8650), "network": (0.9025, 0.8900)},
+}
+
+
+def show_scaling(pixel_scaling: str) -> None:
+    """Say which pixel scaling is on, how it differs from what ImageNet's weights were
+    trained on and what that was measured to cost; then the code that scales."""
+    chosen = transfer.pixel_scaling(pixel_scaling)
+    mobilenet_default = transfer.SCALINGS[transfer.base_choice("MobileNet 0.25").default_scaling]
+    streamlit.markdown(
+        f"**Pixel scaling: {chosen.title}.** The course divides every picture by 255 "
+        "(`ImageDataGenerator(rescale=1./255)`), so InceptionV3 sees values in 0..1, but its "
+        "ImageNet weights, like MobileNet's, were trained on values in -1..1, which is what "
+        "the network's own `preprocess_input` gives. The lesson keeps the course's way as "
+        "InceptionV3's default; MobileNet 0.25, which the course never uses, defaults to "
+        f"{mobilenet_default.title}.")
+    rows = "".join(
+        f"| {transfer.SCALINGS[key].title} | " + " | ".join(
+            f"{figures[key][0]:.3f} (lowest {figures[key][1]:.3f})"
+            for figures in MEASURED_SCALING.values()) + " |\n" for key in transfer.SCALINGS)
+    costs = " and ".join(
+        f"{100 * (figures['network'][0] - figures['course'][0]):.1f} points on {dataset}"
+        for dataset, figures in MEASURED_SCALING.items())
+    streamlit.markdown(
+        "What the difference costs, measured with MobileNet 0.25's ImageNet weights (the "
+        "only ImageNet weights available offline here; InceptionV3's cost is not measured) "
+        "on the lesson's default pair: final validation accuracy of both classifiers, mean "
+        "and lowest over three seeds (`benchmarks/pixel_scaling.py`, figures in "
+        f"BENCHMARKS.md). The course's 0..1 cost {costs}.\n\n"
+        f"| scaling | {' | '.join(MEASURED_SCALING)} |\n|---|---|---|\n" + rows)
+    code.show_code(chosen.scale, caption="Every picture goes through this before the "
+                   "network: when its features are computed, when fine-tuning, and "
+                   "when it classifies your own pictures.")
+
+
+def write_link(base_name, image_size, pixel_scaling, seed, cut_name, views, dropout_rate,
+               epochs, batch_size) -> None:
+    choice = transfer.base_choice(base_name)
+    chosen = LinkSettings(base_name, image_size,
+                          "" if pixel_scaling == choice.default_scaling else pixel_scaling,
+                          seed, "" if cut_name == choice.default_cut else cut_name, views,
+                          dropout_rate, epochs, batch_size)
     url_state.write_to_url(chosen, link_defaults())
 
 
@@ -153,13 +230,12 @@ def choose_augmentation():
     return options[title]
 
 
-def show_augmentation_code(settings) -> None:
+def show_augmentation_code(settings, pixel_scaling: str) -> None:
     """The Keras 3 layers that augment the training pictures, when there are any."""
     if settings is not None:
         # The rescaling is left out here: engine.transfer.prepare_pictures prepares the
         # pictures for the chosen network after augmenting them, as the course's rescale did.
         streamlit.code(augment.keras3_layers_code(dataclasses.replace(settings, rescale=False)),
                        language="python")
-        streamlit.caption("Then each picture is prepared for the network: divided by 255 "
-                          "for InceptionV3, as the course's `rescale=1./255`; MobileNet's "
-                          "own `preprocess_input` for MobileNet.")
+        streamlit.caption(f"Then each picture is scaled for the network as chosen in part "
+                          f"1: {transfer.pixel_scaling(pixel_scaling).title}.")
