@@ -90,10 +90,11 @@ def course_recipe(base_name, cut_layer_name, weights, dropout_rate, epochs, seed
     pre_trained_model = transfer.base_choice(base_name).build(weights_file, (150, 150, 3))
     recipes.freeze_layers(pre_trained_model)
     model = recipes.transfer_head_model(pre_trained_model, cut_layer_name, dropout_rate)
-    training = folder_data.training.map(
-        lambda pictures, labels: (transfer.prepare_pictures(base_name, pictures), labels))
-    validation = folder_data.validation.map(
-        lambda pictures, labels: (transfer.prepare_pictures(base_name, pictures), labels))
+    scaling = transfer.base_choice(base_name).default_scaling  # as cached_features' default
+    training = folder_data.training.map(lambda pictures, labels: (
+        transfer.prepare_pictures(base_name, pictures, scaling), labels))
+    validation = folder_data.validation.map(lambda pictures, labels: (
+        transfer.prepare_pictures(base_name, pictures, scaling), labels))
     clock = EpochClock()
     # The course's fit(generator) never passes shuffle; Keras 3 still warns that its default
     # shuffle=True does not apply to an already shuffled dataset.

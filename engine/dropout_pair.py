@@ -143,6 +143,9 @@ class PairSettings:
 
     weights_path, training_folder, validation_folder: where the weights and pictures lie on
     the server (their identities, weights_identity and dataset, are what the key holds).
+    pixel_scaling: how pictures are scaled before the network, a key of
+    engine.transfer.SCALINGS (the page passes the network's default_scaling unless the
+    learner picks the other).
     augmentation: (name, value) pairs of engine.augment.AugmentSettings, () for none; with
     some, `views` augmented views of every training picture are stored (transfer_features).
     """
@@ -151,6 +154,7 @@ class PairSettings:
     weights_identity: str = ""
     weights_path: str = None
     image_size: int = 150
+    pixel_scaling: str = "course"
     cut_layer: str = "mixed7"
     dataset: str = "horse-or-human"
     training_folder: str = None
@@ -200,7 +204,7 @@ def train_job(settings: PairSettings, reporter) -> run_cache.RunResult:
         settings.dataset, settings.base_name, settings.weights(), settings.cut_layer,
         settings.image_size, layers or None, settings.views if layers else 0, settings.seed,
         on_progress=lambda done, total: reporter.on_step("Computing features", done, total),
-        folders=settings.folders(), prepared=prepared)
+        folders=settings.folders(), prepared=prepared, pixel_scaling=settings.pixel_scaling)
     run = train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels, settings.epochs, settings.batch_size,
@@ -209,6 +213,7 @@ def train_job(settings: PairSettings, reporter) -> run_cache.RunResult:
         on_batch=lambda name, epoch, batch, steps: reporter.on_batch(epoch, batch, steps),
         should_stop=reporter.should_stop)
     extras = {"class_names": features.class_names, "features_how": features.augmentation,
+              "pixel_scaling": features.settings["pixel_scaling"],
               "features_from_disk": features.from_disk, "features_seconds": features.seconds,
               "training_seconds": run.seconds, "epochs_done": run.epochs_done}
     return run_cache.RunResult(run.models, flat_histories(run.histories), extras,

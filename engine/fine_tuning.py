@@ -63,11 +63,13 @@ def network_copy(prepared: transfer.PreparedBase, cut_layer_name: str):
 
 
 def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: keras.Model,
-              unfreeze_after: str, folder_data, epochs: int,
+              unfreeze_after: str, folder_data, epochs: int, pixel_scaling: str,
               reporter=jobs.QuietReporter()) -> FineTuningRun:
     """Train the classifier `head_model` (trained on stored features) together with the
     layers of the network between `unfreeze_after` and the cut, on `folder_data`'s pictures
-    (image_folders.FolderData, 0..255). `prepared` and `head_model` are left as they were."""
+    (image_folders.FolderData, 0..255) scaled by `pixel_scaling` (a key of
+    engine.transfer.SCALINGS: the head's features were scaled so). `prepared` and
+    `head_model` are left as they were."""
     started = time.perf_counter()
     base_name = prepared.base_name
     network = network_copy(prepared, cut_layer_name)
@@ -79,7 +81,7 @@ def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: 
 
     def prepared_pictures(batches):
         return batches.unbatch().batch(BATCH_SIZE).map(lambda pictures, labels: (
-            transfer.prepare_pictures(base_name, pictures), labels))
+            transfer.prepare_pictures(base_name, pictures, pixel_scaling), labels))
 
     pictures, validation = (prepared_pictures(folder_data.training),
                             prepared_pictures(folder_data.validation))
@@ -130,7 +132,8 @@ def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
                                            pair.validation_folder, pair.image_size,
                                            BATCH_SIZE, pair.seed)
     run = fine_tune(prepared, pair.cut_layer, pair_run.model[settings.head_name],
-                    settings.unfreeze_after, pictures, settings.epochs, reporter)
+                    settings.unfreeze_after, pictures, settings.epochs, pair.pixel_scaling,
+                    reporter)
     extras = {"validation_accuracy_before": run.validation_accuracy_before,
               "trainable_parameters": run.unlocked.trainable, "training_seconds": run.seconds,
               "partial_epoch": run.partial_epoch}

@@ -4,14 +4,17 @@ train the new layers on them.
 
 The course's model.fit sends every picture through InceptionV3 up to mixed7 in every one of
 its 20 epochs, for each of its two models. Here the pictures go through once per (dataset,
-weights, network, cut layer, picture size); the classifiers on top then train on the stored
-features, and engine.transfer.full_model puts a trained classifier back on the network, so the
-model a learner exports is the course's own.
+weights, network, cut layer, picture size, pixel scaling); the classifiers on top then train
+on the stored features, and engine.transfer.full_model puts a trained classifier back on the
+network, so the model a learner exports is the course's own.
 
 Layout, under `settings.data_dir()`:
 
     features/<dataset>/<network>-<cut layer>-<size>px-<key>.npz   the features, labels, settings
     features/<dataset>/<...>.lock                                 held while they are computed
+
+The key holds the pixel scaling too (engine.transfer.SCALINGS): the course's 0..1 and the
+network's own -1..1 give other numbers at every cut.
 
 Features are stored as float16, half the disk of float32. Measured on horses-or-humans with
 MobileNet's ImageNet weights, heads trained on float16 and on float32 features reached the same
@@ -80,7 +83,8 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
                     weights=transfer.IMAGENET, cut_layer_name: typing.Optional[str] = None,
                     image_size: int = 150, augmentation_layers=None, augmented_views: int = 0,
                     seed: int = 0, storage_dtype: str = "float16", on_progress=None,
-                    on_wait=None, folders=None, prepared=None) -> FeatureSet:
+                    on_wait=None, folders=None, prepared=None,
+                    pixel_scaling: typing.Optional[str] = None) -> FeatureSet:
     """The features of `dataset_key`'s training and validation pictures at the cut layer,
     computed once and stored under <data dir>/features/, loaded from there afterwards.
 
@@ -96,10 +100,13 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
     applied with training=True to 0..255 pictures before the network's own preparation, as
     ImageDataGenerator transforms before it rescales; `augmented_views` training views are
     stored per picture. Give the layers a seed to get the same views on another server.
+    `pixel_scaling`: how pictures are scaled before the network, a key of
+    engine.transfer.SCALINGS; None is the lesson's default for the network.
     `on_progress(pictures_done, pictures_total)` follows the computation; `on_wait()` is
     called once if another learner is computing the same features and we wait for them."""
     choice = transfer.base_choice(base_name)
     cut_layer_name = cut_layer_name or choice.default_cut
+    pixel_scaling = transfer.pixel_scaling(pixel_scaling or choice.default_scaling).key
     augmentation = augmentation_settings(augmentation_layers, augmented_views, seed)
     if storage_dtype not in ("float16", "float32"):
         raise ValueError(f"Features are stored as float16 or float32, not {storage_dtype!r}.")
@@ -110,7 +117,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
         "format": FEATURES_FORMAT, "dataset": dataset_key,
         "dataset_files": pictures_fingerprint(dataset_key, folders, seed), "base": base_name,
         "weights": resolved.identity, "cut_layer": cut_layer_name, "image_size": image_size,
-        "preprocessing": choice.preprocessing, "augmentation": augmentation,
+        "pixel_scaling": pixel_scaling, "augmentation": augmentation,
         "storage_dtype": storage_dtype}
     path = features_path(feature_settings)
     stored = load_features(path, feature_settings)
@@ -132,9 +139,10 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
         total = folder_data.training_count * max(views, 1) + folder_data.validation_count
         progress = Progress(on_progress, total)
         training_features, training_labels = extract_features(
-            extractor, base_name, folder_data.training, augmentation_layers, views, progress)
+            extractor, base_name, pixel_scaling, folder_data.training, augmentation_layers,
+            views, progress)
         validation_features, validation_labels = extract_features(
-            extractor, base_name, folder_data.validation, None, 0, progress)
+            extractor, base_name, pixel_scaling, folder_data.validation, None, 0, progress)
         # Train on exactly the numbers a later learner will load from disk.
         dtype = storage_dtype if max(numpy.abs(training_features).max(), numpy.abs(
             validation_features).max()) <= FLOAT16_LARGEST else "float32"
@@ -215,10 +223,11 @@ class Progress:
             self.on_progress(self.done, self.total)
 
 
-def extract_features(extractor: keras.Model, base_name: str, batches, augmentation_layers,
-                     views: int, progress: Progress) -> tuple:
-    """Every picture of `batches` through the cut network, once (or once per augmented view).
-    Returns float32 features, (pictures, ...) or (views, pictures, ...), and the labels."""
+def extract_features(extractor: keras.Model, base_name: str, pixel_scaling: str, batches,
+                     augmentation_layers, views: int, progress: Progress) -> tuple:
+    """Every picture of `batches` (0..255) through the cut network, once (or once per
+    augmented view), scaled by `pixel_scaling` after augmenting. Returns float32 features,
+    (pictures, ...) or (views, pictures, ...), and the labels."""
     features_per_view = [[] for _ in range(max(views, 1))]
     labels = []
     for pictures, batch_labels in batches:
@@ -227,7 +236,7 @@ def extract_features(extractor: keras.Model, base_name: str, batches, augmentati
             view = pictures
             for layer in augmentation_layers or ():
                 view = layer(view, training=True)
-            prepared = transfer.prepare_pictures(base_name, view)
+            prepared = transfer.prepare_pictures(base_name, view, pixel_scaling)
             view_features.append(extractor.predict_on_batch(prepared))
             progress.advance(len(pictures))
     features = numpy.stack([numpy.concatenate(parts) for parts in features_per_view])

@@ -42,6 +42,7 @@ with network_column:
                    "small MobileNet is chosen; pick InceptionV3 to download them (88 MB).")
     image_size = LINK.control("picture_size", st.select_slider, "picture size",
                               transfer_choices.LINK_OPTIONS["picture_size"])
+    pixel_scaling = transfer_choices.choose_scaling(LINK, base_name)
     seed = LINK.control("seed", st.number_input, "seed", *transfer_choices.LINK_OPTIONS["seed"])
 with weights_column:
     weights = transfer_choices.choose_weights(base_name, seed)
@@ -59,6 +60,7 @@ st.dataframe([
 ], hide_index=True, width="stretch")
 st.caption(f"Weights: {weights.description}. Locked: every one of the "
            f"{after.total:,} parameters stays as ImageNet left it.")
+transfer_choices.show_scaling(pixel_scaling)
 
 st.header("2. Where to cut")
 points = transfer.cut_points(prepared)
@@ -101,8 +103,8 @@ with settings_column:
         help="The course's generators give batches of 20. Larger batches train the same "
              "classifiers in fewer steps: measured here, 50 reached the same validation "
              "accuracy as 20 (within a point) in 40% less time per epoch.")
-transfer_choices.show_augmentation_code(augmentation)
-transfer_choices.write_link(LINK, base_name, cut_name)
+transfer_choices.show_augmentation_code(augmentation, pixel_scaling)
+transfer_choices.write_link(LINK, base_name, cut_name, pixel_scaling)
 teacher_panel.show(LINK)
 
 if pictures is None:
@@ -110,8 +112,8 @@ if pictures is None:
 pair_settings = dropout_pair.PairSettings(
     base_name=base_name, weights_identity=weights.identity,
     weights_path=str(weights.path) if weights.path else None, image_size=image_size,
-    cut_layer=cut_name, dataset=pictures.dataset_id, training_folder=pictures.training_folder,
-    validation_folder=pictures.validation_folder,
+    pixel_scaling=pixel_scaling, cut_layer=cut_name, dataset=pictures.dataset_id,
+    training_folder=pictures.training_folder, validation_folder=pictures.validation_folder,
     augmentation=tuple(dataclasses.asdict(augmentation).items()) if use_augmentation else (),
     views=views if use_augmentation else 0, dropout_rate=dropout_rate, epochs=epochs,
     batch_size=batch_size, seed=seed)
@@ -132,7 +134,9 @@ st.caption(f"Classes: {', '.join(features['class_names'])}, so the last layer is
            + ("`Dense(1, activation='sigmoid')` with binary cross-entropy." if class_count == 2
               else f"`Dense({class_count}, activation='softmax')` with categorical "
                    "cross-entropy, as the course does for rock, paper, scissors."))
-st.caption(f"Features: {features['features_how']}. "
+st.caption(f"Pixel scaling of these features: "
+           f"{transfer.pixel_scaling(features['pixel_scaling']).title}. "
+           f"Features: {features['features_how']}. "
            f"{'Loaded from disk' if features['features_from_disk'] else 'Computed'} in "
            f"{features['features_seconds']:.1f} s; both classifiers trained in "
            f"{features['training_seconds']:.1f} s.")
@@ -154,8 +158,8 @@ chosen_head = st.radio("classifier", list(run.model), horizontal=True, key="tran
 course_model = cached.course_model(pair_job.key, run.complete, chosen_head, prepared, cut_name,
                                    run.model[chosen_head])
 own_pictures.classify("transfer-predict", image_size,
-                      lambda pictures: transfer.predict_pictures(course_model, base_name,
-                                                                 pictures),
+                      lambda pictures: transfer.predict_pictures(
+                          course_model, base_name, pictures, features["pixel_scaling"]),
                       features["class_names"])
 st.download_button("the model (.keras)", lambda: training.model_file_bytes(course_model),
                    "transfer_learning.keras", icon=":material/download:")

@@ -1,5 +1,5 @@
-"""Lesson 7's choices: which pretrained network, where its weights come from, and how the
-training pictures are augmented."""
+"""Lesson 7's choices: which pretrained network, where its weights come from, how pictures
+are scaled before it, and how the training pictures are augmented."""
 
 import dataclasses
 
@@ -10,16 +10,20 @@ from engine import cached
 from engine import downloads
 from engine import dropout_pair
 from engine import transfer
+from ui import code
 from ui import folder_data
 from ui import url_state
 
 # Epochs first: its slider's key tells a learner's first run in the lesson (see url_state).
 WIDGET_KEYS = {"epochs": "transfer-epochs", "network": "transfer-base",
-               "picture_size": "transfer-size", "seed": "transfer-seed", "cut": "transfer-cut",
+               "picture_size": "transfer-size", "pixel_scaling": "transfer-scaling",
+               "seed": "transfer-seed", "cut": "transfer-cut",
                "dataset": "transfer-dataset", "views": "transfer-views",
                "dropout_rate": "transfer-dropout", "batch_size": "transfer-batch"}
 LINK_OPTIONS = {
     "network": list(transfer.BASES), "picture_size": [128, 150, 224], "seed": (0, 2**31 - 1),
+    # "" is the network's own default scaling (engine.transfer.BaseChoice.default_scaling).
+    "pixel_scaling": [""] + list(transfer.SCALINGS),
     # "" is the network's own default cut.
     "cut": [""] + sorted({name for base in transfer.BASES.values()
                           for name in base.cut_layer_names}),
@@ -31,9 +35,9 @@ LINK_OPTIONS = {
 def link() -> url_state.Link:
     """Lesson 7's choices that a link carries. The default network depends on the weights in
     the data directory (see default_base)."""
-    defaults = {"epochs": 20, "network": default_base(), "picture_size": 150, "seed": 0,
-                "cut": "", "dataset": "horse-or-human", "views": 4, "dropout_rate": 0.2,
-                "batch_size": dropout_pair.DEFAULT_BATCH_SIZE}
+    defaults = {"epochs": 20, "network": default_base(), "picture_size": 150,
+                "pixel_scaling": "", "seed": 0, "cut": "", "dataset": "horse-or-human",
+                "views": 4, "dropout_rate": 0.2, "batch_size": dropout_pair.DEFAULT_BATCH_SIZE}
     return url_state.Link("transfer-learning", defaults, LINK_OPTIONS, WIDGET_KEYS)
 
 
@@ -44,11 +48,88 @@ def keep_cut_on_its_network(base_name: str, cut_names: list) -> None:
         streamlit.session_state[WIDGET_KEYS["cut"]] = transfer.base_choice(base_name).default_cut
 
 
-def write_link(lesson_link: url_state.Link, base_name: str, cut_name: str) -> None:
-    """The address bar follows the controls; the network's own default cut is written as ""
-    so that a link without cut= keeps meaning "the default cut" whichever network it names."""
-    default_cut = cut_name == transfer.base_choice(base_name).default_cut
-    lesson_link.write(**({"cut": ""} if default_cut else {}))
+def write_link(lesson_link: url_state.Link, base_name: str, cut_name: str,
+               pixel_scaling: str) -> None:
+    """The address bar follows the controls; the network's own default cut and scaling are
+    written as "" so that a link without them keeps meaning "the network's default" whichever
+    network it names."""
+    choice = transfer.base_choice(base_name)
+    defaults = {"cut": cut_name == choice.default_cut,
+                "pixel_scaling": pixel_scaling == choice.default_scaling}
+    lesson_link.write(**{name: "" for name, is_default in defaults.items() if is_default})
+
+
+# Which network the pixel scaling widget was last set for. Not a widget key, so Streamlit
+# keeps it while the learner is on another page.
+SCALING_SET_FOR = "transfer-scaling-set-for"
+
+
+def keep_scaling_on_its_network(lesson_link: url_state.Link, base_name: str) -> None:
+    """A link's "" (or none) means the network's own default scaling (the course's 0..1 for
+    InceptionV3); switching networks switches to that network's default, rather than
+    carrying the other network's over, unless a teacher's link locks the scaling."""
+    key = WIDGET_KEYS["pixel_scaling"]
+    switched = streamlit.session_state.get(SCALING_SET_FOR, base_name) != base_name
+    locked = "pixel_scaling" in lesson_link.locks()
+    if streamlit.session_state.get(key) not in transfer.SCALINGS or (switched and not locked):
+        streamlit.session_state[key] = transfer.base_choice(base_name).default_scaling
+    streamlit.session_state[SCALING_SET_FOR] = base_name
+
+
+def choose_scaling(lesson_link: url_state.Link, base_name: str) -> str:
+    """The pixel scaling the learner picked, a key of engine.transfer.SCALINGS."""
+    keep_scaling_on_its_network(lesson_link, base_name)
+    default = transfer.base_choice(base_name).default_scaling
+    return lesson_link.control(
+        "pixel_scaling", streamlit.radio, "pixel scaling before the network",
+        list(transfer.SCALINGS),
+        format_func=lambda key: transfer.SCALINGS[key].title
+        + (" (the lesson's default)" if key == default else ""),
+        help="The course divides by 255. The ImageNet weights were trained on -1..1, what "
+             "the network's own preprocess_input gives.")
+
+
+# Measured by benchmarks/pixel_scaling.py (BENCHMARKS.md, "Lesson 7: pixel scaling"): MobileNet
+# 0.25 with its ImageNet weights, the lesson's default pair (cut conv_pw_13_relu, 150 px, 20
+# epochs, batch 50), seeds 0, 1 and 2; the final validation accuracy of both classifiers
+# together, (mean, minimum) over the 6 values. Measure again when the default pair changes.
+MEASURED_SCALING = {
+    "horses-or-humans": {"course": (0.9889, 0.9727), "network": (0.9928, 0.9844)},
+    "cats-vs-dogs": {"course": (0.8833, 0.8650), "network": (0.9025, 0.8900)},
+}
+
+
+def show_scaling(pixel_scaling: str) -> None:
+    """Say which pixel scaling is on, how it differs from what ImageNet's weights were
+    trained on and what that was measured to cost; then the code that scales."""
+    chosen = transfer.pixel_scaling(pixel_scaling)
+    mobilenet_default = transfer.SCALINGS[transfer.base_choice("MobileNet 0.25").default_scaling]
+    streamlit.markdown(
+        f"**Pixel scaling: {chosen.title}.** The course divides every picture by 255 "
+        "(`ImageDataGenerator(rescale=1./255)`), so InceptionV3 sees values in 0..1, but its "
+        "ImageNet weights, like MobileNet's, were trained on values in -1..1, which is what "
+        "the network's own `preprocess_input` gives. The lesson keeps the course's way as "
+        "InceptionV3's default; MobileNet 0.25, which the course never uses, defaults to "
+        f"{mobilenet_default.title}.")
+    rows = "".join(
+        f"| {transfer.SCALINGS[key].title} | " + " | ".join(
+            f"{figures[key][0]:.3f} (lowest {figures[key][1]:.3f})"
+            for figures in MEASURED_SCALING.values()) + " |\n" for key in transfer.SCALINGS)
+    costs = " and ".join(
+        f"{100 * (figures['network'][0] - figures['course'][0]):.1f} points on {dataset}"
+        for dataset, figures in MEASURED_SCALING.items())
+    streamlit.markdown(
+        "What the difference costs, measured with MobileNet 0.25's ImageNet weights (the "
+        "only ImageNet weights available offline here; InceptionV3's cost is not measured) "
+        "on the lesson's default pair: final validation accuracy of both classifiers, mean "
+        "and lowest over three seeds (`benchmarks/pixel_scaling.py`, figures in "
+        f"BENCHMARKS.md). The course's 0..1 cost {costs}.\n\n"
+        f"| scaling | {' | '.join(MEASURED_SCALING)} |\n|---|---|---|\n" + rows)
+    code.show_code(chosen.scale, caption="Every picture goes through this before the "
+                   "network: when its features are computed, when fine-tuning, and "
+                   "when it classifies your own pictures.")
+
+
 
 
 FROM_DATA_DIRECTORY = "ImageNet weights from the data directory"
@@ -129,13 +210,12 @@ def choose_augmentation():
     return options[title]
 
 
-def show_augmentation_code(settings) -> None:
+def show_augmentation_code(settings, pixel_scaling: str) -> None:
     """The Keras 3 layers that augment the training pictures, when there are any."""
     if settings is not None:
         # The rescaling is left out here: engine.transfer.prepare_pictures prepares the
         # pictures for the chosen network after augmenting them, as the course's rescale did.
         streamlit.code(augment.keras3_layers_code(dataclasses.replace(settings, rescale=False)),
                        language="python")
-        streamlit.caption("Then each picture is prepared for the network: divided by 255 "
-                          "for InceptionV3, as the course's `rescale=1./255`; MobileNet's "
-                          "own `preprocess_input` for MobileNet.")
+        streamlit.caption(f"Then each picture is scaled for the network as chosen in part "
+                          f"1: {transfer.pixel_scaling(pixel_scaling).title}.")

@@ -123,7 +123,9 @@ def lesson_7_pair():
     weights = transfer.resolve_weights("MobileNet 0.25")
     return dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
-        weights_path=str(weights.path), cut_layer="conv_pw_13_relu", epochs=1)
+        weights_path=str(weights.path),
+        pixel_scaling=transfer.base_choice("MobileNet 0.25").default_scaling,
+        cut_layer="conv_pw_13_relu", epochs=1)
 
 
 LESSONS = {

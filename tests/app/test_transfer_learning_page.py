@@ -118,3 +118,93 @@ def test_a_link_sets_the_lesson_up_and_keeps_up_with_the_controls(classroom_data
     app.slider(key="transfer-epochs").set_value(5).run()
     link = dict(app.query_params)
     assert link["epochs"] in ("5", ["5"]) and "dropout_rate" not in link
+
+
+def shown_code(app) -> str:
+    return "\n".join(block.value for block in app.code)
+
+
+def trained_scaling(page, scaling: str) -> str:
+    """Choose `scaling`, train one epoch at 128 px and return the code the page shows."""
+    from engine import transfer
+
+    page.radio(key="transfer-scaling").set_value(scaling).run()
+    page.select_slider(key="transfer-size").set_value(128).run()
+    page.slider(key="transfer-epochs").set_value(1).run()
+    helpers.train(page, "transfer-train")
+    helpers.assert_no_exception(page)
+    title = transfer.SCALINGS[scaling].title
+    assert any(f"Pixel scaling: {title}." in block.value for block in page.markdown)
+    # The run says how its features' pictures were scaled, from what the job stored.
+    assert f"Pixel scaling of these features: {title}." in [
+        caption.value.split(" Features:")[0] for caption in page.caption]
+    table = next(frame.value for frame in page.dataframe if "classifier" in frame.value)
+    assert min(table["final validation accuracy"]) >= 0.9
+    return shown_code(page)
+
+
+def test_each_scaling_trains_and_shows_its_own_code(page):
+    from engine import transfer
+
+    default = transfer.base_choice("MobileNet 0.25").default_scaling
+    assert page.radio(key="transfer-scaling").value == default
+    assert page.radio(key="transfer-scaling").options == [
+        scaling.title + (" (the lesson's default)" if key == default else "")
+        for key, scaling in transfer.SCALINGS.items()]
+    code = trained_scaling(page, "course")
+    assert "def scale_as_the_course" in code and "pictures / 255.0" in code
+    assert "def scale_as_the_network" not in code
+    code = trained_scaling(page, "network")  # the network's own preprocess_input
+    assert "def scale_as_the_network" in code and "mobilenet.preprocess_input" in code
+    assert "def scale_as_the_course" not in code
+    # What the difference costs, with the measured figures (checked against BENCHMARKS.md).
+    from ui import transfer_choices
+
+    mean, lowest = transfer_choices.MEASURED_SCALING["cats-vs-dogs"]["course"]
+    assert any(f"{mean:.3f} (lowest {lowest:.3f})" in block.value
+               and "benchmarks/pixel_scaling.py" in block.value for block in page.markdown)
+
+
+def test_the_scaling_follows_the_link_and_each_network_has_its_own_default(
+        classroom_data_dir):
+    from streamlit.testing.v1 import AppTest
+
+    from engine import transfer
+
+    app = AppTest.from_file(str(helpers.REPOSITORY / PAGE), default_timeout=120)
+    app.query_params["pixel_scaling"] = "course"
+    app.run()
+    helpers.assert_no_exception(app)
+    assert app.radio(key="transfer-base").value == "MobileNet 0.25"
+    assert app.radio(key="transfer-scaling").value == "course"
+    # The link names the scaling only when it is not the network's default.
+    in_link = "pixel_scaling" in dict(app.query_params)
+    assert in_link == (transfer.base_choice("MobileNet 0.25").default_scaling != "course")
+    # InceptionV3's default is the course's 0..1, whatever MobileNet's was.
+    app.radio(key="transfer-base").set_value("InceptionV3").run()
+    app.radio(key="transfer-weights-source").set_value(
+        "no pretrained knowledge (random weights)").run()
+    helpers.assert_no_exception(app)
+    assert app.radio(key="transfer-scaling").value == "course"
+    assert "pixel_scaling" not in dict(app.query_params)
+    app.radio(key="transfer-scaling").set_value("network").run()
+    helpers.assert_no_exception(app)
+    assert dict(app.query_params)["pixel_scaling"] in ("network", ["network"])
+    assert "def scale_as_the_network" in "\n".join(block.value for block in app.code)
+
+
+def test_the_scaling_figures_the_page_quotes_are_the_measured_ones():
+    """The page's table comes from ui/transfer_choices.MEASURED_SCALING; the figures must be
+    the ones benchmarks/pixel_scaling.py printed into BENCHMARKS.md."""
+    from engine import transfer
+    from ui import transfer_choices
+
+    benchmark_lines = [line for line in (helpers.REPOSITORY / "BENCHMARKS.md").read_text()
+                       .splitlines() if line.startswith("pixel scaling: ")]
+    dataset_keys = {"horses-or-humans": "horse-or-human", "cats-vs-dogs": "cats_and_dogs_filtered"}
+    assert set(transfer_choices.MEASURED_SCALING) == set(dataset_keys)
+    for dataset, figures in transfer_choices.MEASURED_SCALING.items():
+        for scaling, (mean, lowest) in figures.items():
+            start = f"pixel scaling: {dataset_keys[dataset]}, {transfer.SCALINGS[scaling].title}:"
+            line, = [line for line in benchmark_lines if line.startswith(start)]
+            assert f"both mean {mean:.4f}, min {lowest:.4f}" in line

@@ -151,8 +151,9 @@ def test_prediction_leaves_the_picture_it_was_given_unchanged():
                               keras.layers.Dense(1, activation="sigmoid")])
     pictures = numpy.full((2, 8, 8, 3), 200.0, dtype="float32")
     for base_name in transfer.BASES:
-        probabilities = transfer.predict_pictures(model, base_name, pictures)
-        assert probabilities.shape == (2, 2)
+        for scaling in transfer.SCALINGS:
+            probabilities = transfer.predict_pictures(model, base_name, pictures, scaling)
+            assert probabilities.shape == (2, 2)
     probabilities = real_world.predict_pictures(model, pictures, ["a", "b"])
     numpy.testing.assert_array_equal(pictures, 200.0)
 

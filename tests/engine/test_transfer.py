@@ -5,6 +5,7 @@ InceptionV3 runs with weights=None here (its 88 MB ImageNet file is not in the o
 the graph, layer names and shapes are the same as with the real weights.
 """
 
+import dataclasses
 import pathlib
 
 import keras
@@ -35,6 +36,13 @@ def mobilenet_weights_bytes(classroom_data_dir):
 def horse_features(classroom_data_dir):
     """MobileNet's conv_pw_13_relu features of horses-or-humans, with the real weights."""
     return transfer_features.cached_features("horse-or-human", MOBILENET)
+
+
+@pytest.fixture(scope="module")
+def horse_features_other_scaling(classroom_data_dir):
+    """The same features with the scaling that is not MobileNet's default."""
+    other, = set(transfer.SCALINGS) - {transfer.base_choice(MOBILENET).default_scaling}
+    return transfer_features.cached_features("horse-or-human", MOBILENET, pixel_scaling=other)
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +202,13 @@ def test_features_are_computed_once_then_read_from_disk(classroom_data_dir, monk
     assert not list(first.path.parent.glob(".partial-*"))
 
 
-def test_the_full_model_predicts_what_the_head_predicts_on_features(horse_features):
+@pytest.mark.parametrize("which", ["default", "other"])
+def test_the_full_model_predicts_what_the_head_predicts_on_features(
+        which, horse_features, horse_features_other_scaling):
+    """With either pixel scaling, pictures scaled by the one prepare_pictures give the
+    features the head trained on, and a learner's own pictures are scaled the same way."""
+    horse_features = horse_features if which == "default" else horse_features_other_scaling
+    scaling = horse_features.settings["pixel_scaling"]
     prepared = transfer.build_base(MOBILENET)
     run = dropout_pair.train_paired(
         horse_features.training_features, horse_features.training_labels,
@@ -206,8 +220,10 @@ def test_the_full_model_predicts_what_the_head_predicts_on_features(horse_featur
 
     folder_data = image_folders.load_dataset("horse-or-human", (150, 150), batch_size=64)
     pictures, _ = next(iter(folder_data.validation))  # the first 64, in the stored order
-    prepared_pictures = transfer.prepare_pictures(MOBILENET, pictures)
+    prepared_pictures = transfer.prepare_pictures(MOBILENET, pictures, scaling)
     from_pictures = model.predict(prepared_pictures, verbose=0)
+    own_pictures = transfer.predict_pictures(model, MOBILENET, pictures.numpy(), scaling)
+    numpy.testing.assert_allclose(own_pictures[:, 1], from_pictures[:, 0], atol=1e-5)
     extractor = keras.Model(prepared.model.input,
                             prepared.model.get_layer("conv_pw_13_relu").output)
     fresh_features = extractor.predict(prepared_pictures, verbose=0)
@@ -222,13 +238,49 @@ def test_the_course_model_on_inception_takes_the_heads_weights(inception):
     head = recipes.feature_head_model((7, 7, 768), dropout_rate=None)
     model = transfer.full_model(inception, "mixed7", head)
     pictures = numpy.random.default_rng(0).uniform(0, 255, (4, 150, 150, 3)).astype("float32")
-    prepared_pictures = transfer.prepare_pictures("InceptionV3", pictures)
+    prepared_pictures = transfer.prepare_pictures("InceptionV3", pictures, "course")
     extractor = keras.Model(inception.model.input, inception.model.get_layer("mixed7").output)
     features = extractor.predict(prepared_pictures, verbose=0)
     numpy.testing.assert_allclose(head.predict(features, verbose=0),
                                   model.predict(prepared_pictures, verbose=0), atol=1e-4)
     with pytest.raises(ValueError, match="features of another shape"):
         transfer.full_model(inception, "mixed8", head)
+
+
+# How pictures are scaled before the network ------------------------------------------------
+
+
+def test_the_two_pixel_scalings_give_their_two_ranges():
+    """0, 127.5 and 255 become 0, 0.5, 1 the course's way and -1, 0, 1 the network's way,
+    for both networks, on numpy arrays (own pictures) and tensors (features, fine-tuning)."""
+    values = numpy.array([0.0, 127.5, 255.0], "float32")
+    pictures = numpy.broadcast_to(values[:, None, None, None], (3, 2, 2, 3))
+    expected = {"course": [0.0, 0.5, 1.0], "network": [-1.0, 0.0, 1.0]}
+    for base_name in transfer.BASES:
+        for scaling, wanted in expected.items():
+            assert transfer.SCALINGS[scaling].value_range == (wanted[0], wanted[-1])
+            for given in (numpy.array(pictures), keras.ops.convert_to_tensor(pictures)):
+                scaled = keras.ops.convert_to_numpy(
+                    transfer.prepare_pictures(base_name, given, scaling))
+                numpy.testing.assert_allclose(scaled[:, 0, 0, 0], wanted, atol=1e-6)
+                assert scaled.shape == pictures.shape
+    assert transfer.base_choice("InceptionV3").default_scaling == "course"  # the course's way
+    with pytest.raises(ValueError, match="no pixel scaling called 'imagenet'"):
+        transfer.prepare_pictures(MOBILENET, pictures, "imagenet")
+
+
+def test_each_pixel_scaling_has_its_own_features_and_run_key(horse_features,
+                                                             horse_features_other_scaling):
+    scalings = {horse_features.settings["pixel_scaling"],
+                horse_features_other_scaling.settings["pixel_scaling"]}
+    assert scalings == set(transfer.SCALINGS)
+    assert horse_features.path != horse_features_other_scaling.path
+    assert not numpy.allclose(horse_features.validation_features,
+                              horse_features_other_scaling.validation_features, atol=1e-2)
+    pair = dropout_pair.PairSettings(base_name=MOBILENET, weights_identity="sha256:abc")
+    keys = {dropout_pair.job(dataclasses.replace(pair, pixel_scaling=scaling)).key
+            for scaling in transfer.SCALINGS}
+    assert len(keys) == 2
 
 
 def test_a_learners_own_folder_gets_features_too(classroom_data_dir, tmp_path):
@@ -372,15 +424,20 @@ def test_imagenet_features_tell_horses_from_humans_and_random_ones_do_not(horse_
         assert history["val_accuracy"][-1] <= 0.75  # chance is 0.5
 
 
-@pytest.mark.parametrize("dataset, bar", [("horse-or-human", 0.95),
-                                          ("cats_and_dogs_filtered", 0.85)])
-def test_the_default_pair_reaches_the_quality_bars(classroom_data_dir, dataset, bar):
-    """The lesson's default run (20 epochs, dropout 0.2, default batch) on MobileNet's real
-    ImageNet features. Measured: horses 0.996 for both; cats-vs-dogs 0.890 and 0.885."""
-    features = transfer_features.cached_features(dataset, MOBILENET)
+@pytest.mark.parametrize("dataset, bar, seed", [("horse-or-human", 0.95, 0),
+                                                ("horse-or-human", 0.95, 1),
+                                                ("horse-or-human", 0.95, 2),
+                                                ("cats_and_dogs_filtered", 0.85, 0)])
+def test_the_default_pair_reaches_the_quality_bars(classroom_data_dir, dataset, bar, seed):
+    """The lesson's default run (20 epochs, dropout 0.2, default batch, the lesson's default
+    pixel scaling for MobileNet) on MobileNet's real ImageNet features; horses-or-humans
+    over three seeds. Measured (benchmarks/pixel_scaling.py): horses lowest 0.984 of the
+    three seeds; cats-vs-dogs 0.895 for both at seed 0."""
+    features = transfer_features.cached_features(
+        dataset, MOBILENET, pixel_scaling=transfer.base_choice(MOBILENET).default_scaling)
     run = dropout_pair.train_paired(
         features.training_features, features.training_labels, features.validation_features,
-        features.validation_labels)
+        features.validation_labels, seed=seed)
     assert run.epochs_done == 20
     for history in run.histories.values():
         assert history["val_accuracy"][-1] >= bar
@@ -421,7 +478,7 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
     shared = transfer.build_base(MOBILENET, image_size=96)
     shared_weights = [weight.copy() for weight in shared.model.get_weights()]
     tuned = fine_tuning.fine_tune(shared, "conv_pw_13_relu", head, "conv_pw_11_relu",
-                                  pictures, epochs=1)
+                                  pictures, 1, transfer.base_choice(MOBILENET).default_scaling)
     # The head, put back on the network, sees pictures as it saw their stored features.
     assert tuned.validation_accuracy_before >= 0.95
     assert len(tuned.history["val_accuracy"]) == 1
