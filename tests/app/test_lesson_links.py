@@ -215,3 +215,25 @@ def test_projector_mode_folds_the_narrative_and_unfolds_the_code(classroom_data_
                                if expander.label == "The code that ran")
                      for app in (plain, projected)}
     assert code_that_ran[projected].proto.expanded and not code_that_ran[plain].proto.expanded
+
+
+def test_a_locked_pixel_scaling_stays_when_the_learner_changes_network(classroom_data_dir):
+    # MobileNet's own default is -1..1: the teacher locks the course's 0..1 instead.
+    app = open_link("lessons/transfer_learning.py", {"network": "MobileNet 0.25",
+                                                     "lock": ["pixel_scaling:course"]})
+    scaling = app.radio(key="transfer-scaling")
+    assert scaling.disabled and scaling.value == "course"
+    app.radio(key="transfer-base").set_value("InceptionV3").run()
+    assert app.radio(key="transfer-scaling").value == "course"
+    app.radio(key="transfer-base").set_value("MobileNet 0.25").run()
+    helpers.assert_no_exception(app)
+    assert app.radio(key="transfer-scaling").value == "course"
+    assert address(app)["lock"] == ["pixel_scaling:course"]
+
+
+def test_an_unlocked_pixel_scaling_follows_the_network(classroom_data_dir):
+    app = open_link("lessons/transfer_learning.py", {"network": "MobileNet 0.25"})
+    assert app.radio(key="transfer-scaling").value == "network"  # MobileNet's own default
+    app.radio(key="transfer-base").set_value("InceptionV3").run()
+    assert app.radio(key="transfer-scaling").value == "course"  # the course's way
+    assert "pixel_scaling" not in address(app)  # each network's default: nothing to write
