@@ -17,15 +17,20 @@ Runs train in this process through engine/jobs.py, exactly as the server's worke
 
 import argparse
 import contextlib
+import os
 import sys
 import textwrap
 import threading
 import time
 
-from engine import downloads
-from engine import jobs
-from engine import readiness
-from engine import settings
+# TensorFlow's start-up lines (no CUDA driver, CPU features) would break into the progress
+# bars and alarm a teacher; set before engine modules import TensorFlow.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from engine import downloads  # noqa: E402
+from engine import jobs  # noqa: E402
+from engine import readiness  # noqa: E402
+from engine import settings  # noqa: E402
 
 OWNER = "prepare"  # the "learner" who started the runs, as the job files record it
 POLL_SECONDS = 0.25

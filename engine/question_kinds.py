@@ -139,6 +139,8 @@ def gradient_steps(facts: dict, options: dict):
     number of examples (they all fit in one batch). Wrong choices: once per example per epoch,
     once per example, once."""
     epochs, examples = facts["epochs_done"], facts["example_count"]
+    if epochs < 2 or examples < 2:
+        return None  # the choices would collapse into one or two ("1 times")
     candidates = [("right", epochs), ("per_example", epochs * examples),
                   ("examples", examples), ("once", 1)]
     shared = {"epochs": epochs, "examples": examples}

@@ -184,7 +184,8 @@ def table_rows(lessons: list, seconds: dict = None, details: dict = None) -> lis
 
 def advice(lessons: list) -> list:
     """What to do about what is not ready, in sentences (none when all is ready)."""
-    needs = [need for lesson in lessons for need in lesson.needs if need.state != READY]
+    needs = [need for lesson in lessons for need in lesson.needs
+             if need.state != READY and not need.optional]  # optional ones are not asked for
     sentences = []
     if any(need.asset_key for need in needs):
         sentences.append(HOW_TO_DOWNLOAD)

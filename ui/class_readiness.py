@@ -18,7 +18,8 @@ def render() -> None:
                           "default runs, so each opens its run straight from the cache.",
                           icon=":material/task_alt:")
     else:
-        streamlit.warning(f"Ready: {ready} of {len(lessons)} lessons. The others download or "
+        waiting = "The others" if ready else "Each lesson"
+        streamlit.warning(f"Ready: {ready} of {len(lessons)} lessons. {waiting} download or "
                           "train on first use, which makes a class wait; before class, run "
                           f"`{readiness.PREPARE_COMMAND}` once.",
                           icon=":material/pending_actions:")
@@ -26,7 +27,12 @@ def render() -> None:
     for row in rows:
         del row["time"]  # how long a step took: only the command measures that
     # Tall enough for every row: a teacher reads it at a glance, without scrolling inside it.
+    # The advice column gets the room: a teacher must read it without resizing anything.
     streamlit.dataframe(rows, hide_index=True, width="stretch",
-                        height=ROW_PIXELS * (len(rows) + 1) + 3)
+                        height=ROW_PIXELS * (len(rows) + 1) + 3,
+                        column_config={"lesson": streamlit.column_config.TextColumn(
+                            width="small"), "state": streamlit.column_config.TextColumn(
+                            width="small"), "what to do": streamlit.column_config.TextColumn(
+                            width="large")})
     for sentence in readiness.advice(lessons):
         streamlit.caption(sentence)

@@ -11,6 +11,8 @@ in st.session_state, under the lesson and the question's id, so they survive mov
 pages; the home page shows them per lesson and offers them as a CSV file.
 """
 
+import time
+
 import streamlit
 
 from engine import questions
@@ -132,7 +134,8 @@ def show_progress() -> None:
     right = sum(row[2] for row in progress)
     streamlit.download_button(
         "your answers (.csv)", questions.answers_csv(answer_rows()),
-        "keras_classroom_answers.csv", mime="text/csv", icon=":material/download:",
+        # Dated, so that a teacher who collects a class's files can tell them apart.
+        f"keras_classroom_answers_{time.strftime('%Y-%m-%d_%H%M')}.csv", mime="text/csv", icon=":material/download:",
         disabled=not answered, key="understanding-download",
         help=f"Score so far: {right} of {answered} answered right.")
     streamlit.caption(f"Score so far: {right} right of {answered} answered. Each lesson ends "

@@ -120,3 +120,14 @@ def test_without_network_the_table_names_what_is_missing_and_how_to_get_it(empty
     assert str(empty_data_dir / "datasets" / "fashion-mnist") in flat
     assert "python -m engine.prepare on a computer with internet" in flat.replace("`", "")
     assert "They wait for Fashion-MNIST" in flat
+
+
+def test_advice_asks_for_downloads_only_when_a_needed_file_is_missing():
+    optional = readiness.Need(5, "Rock, Paper, Scissors (optional)", readiness.MISSING,
+                              optional=True, asset_key="rps")
+    needed = readiness.Need(3, "Fashion-MNIST", readiness.MISSING, asset_key="fashion-mnist")
+    untrained = readiness.Need(3, "default run", readiness.MISSING)
+    only_optional = [readiness.LessonReadiness(5, "Real-world images", (optional, untrained))]
+    assert readiness.advice(only_optional) == [readiness.HOW_TO_TRAIN]
+    with_needed = [readiness.LessonReadiness(3, "Fashion-MNIST", (needed,))]
+    assert readiness.advice(with_needed) == [readiness.HOW_TO_DOWNLOAD]

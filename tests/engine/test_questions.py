@@ -225,6 +225,29 @@ def test_the_course_prediction_is_a_fact_only_for_the_courses_data():
     assert facts["epochs_done"] == 2 and facts["example_count"] == 2
 
 
+@pytest.mark.parametrize("prediction", [2.29, float("nan"), None])
+def test_why_not_19_is_asked_only_of_a_neuron_that_came_close(prediction):
+    # One epoch (2.29) or a run that blew up (nan, no prediction): "it came very close to
+    # w = 2 and b = -1" would be untrue, so the question waits, saying what it needs.
+    run = fake_run({"loss": [1.0]}, {"weight": 0.2254, "bias": 0.04,
+                                     "prediction_for_10": prediction},
+                   {"xs": hello_neuron.COURSE_XS, "ys": hello_neuron.COURSE_YS})
+    facts = run_facts.for_lesson("hello-neuron", run)
+    shown = asked("hello-neuron", "why-not-exactly-19", facts)
+    assert isinstance(shown, questions.NotAsked) and "closely" in shown.reason
+
+
+def test_one_epoch_gives_no_steps_question_with_collapsed_choices():
+    shown = asked("hello-neuron", "how-many-steps", {"epochs_done": 1, "example_count": 6})
+    assert isinstance(shown, questions.NotAsked) and "at least 2 epochs" in shown.reason
+
+
+def test_a_found_rule_with_a_positive_bias_prints_one_sign():
+    shown = asked("rules-vs-data", "where-the-numbers-come-from",
+                  {"weight": 1.8, "bias": 32.0})
+    assert "y = 1.8000 · x +32.0000" in shown.text and "+ +" not in shown.text
+
+
 def test_a_pair_of_runs_gives_facts_only_when_both_are_there():
     runs = {"without": fake_run(WIDE_GAP), "with augmentation": None}
     assert run_facts.for_lesson("augmentation", runs) == {}
