@@ -23,6 +23,15 @@ def split_items(text: str) -> list:
     return items
 
 
+def is_number_list(text: str) -> bool:
+    """Whether parse_numbers reads `text` (for checking a link's value before using it)."""
+    try:
+        parse_numbers(text, "numbers")
+    except ValueError:
+        return False
+    return True
+
+
 def parse_numbers(text: str, name: str) -> list:
     """'-1, 0, 1.5' (commas, spaces or semicolons; brackets allowed) -> [-1.0, 0.0, 1.5]."""
     pieces = split_items(text)

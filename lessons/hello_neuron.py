@@ -21,7 +21,8 @@ LINK = url_state.Link.with_prefix(
     "hello-neuron", {"xs": examples.format_numbers(DEFAULTS.xs),
                      "ys": examples.format_numbers(DEFAULTS.ys), "epochs": DEFAULTS.epochs,
                      "learning_rate": DEFAULTS.learning_rate, "seed": DEFAULTS.seed},
-    {"epochs": (1, 2000), "learning_rate": LEARNING_RATES, "seed": (0, 2**31 - 1)}, "")
+    {"xs": examples.is_number_list, "ys": examples.is_number_list, "epochs": (1, 2000),
+     "learning_rate": LEARNING_RATES, "seed": (0, 2**31 - 1)}, "")
 
 st.title("Hello, neuron")
 projector.narrative(

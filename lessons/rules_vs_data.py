@@ -29,7 +29,8 @@ def preset_values(preset: str) -> dict:
 LINK = url_state.Link.with_prefix(
     "rules-vs-data", {"preset": rules.DEFAULT_PRESET, **preset_values(rules.DEFAULT_PRESET),
                       "epochs": rules.DEFAULT_EPOCHS},
-    {"preset": [*rules.PRESET_RULES, OWN_RULE], "epochs": range(50, rules.MOST_EPOCHS + 1, 50)},
+    {"preset": [*rules.PRESET_RULES, OWN_RULE], "xs": examples.is_number_list,
+     "epochs": range(50, rules.MOST_EPOCHS + 1, 50)},
     "")
 
 st.title("Rules vs data")

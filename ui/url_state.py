@@ -51,7 +51,8 @@ class Link:
     the address's text is read: bool, int, float or str). `options` maps a name to what its
     control offers: a list of values, a `range`, a (low, high) or (low, high, step) tuple for
     numbers, a dict from link value to the value the control shows (e.g. a dataset id to its
-    title), or nothing for any value of the default's type. `keys` maps a name to the widget
+    title), a function that tells whether the page can read a free text (a list of numbers, a
+    rule), or nothing for any value of the default's type. `keys` maps a name to the widget
     key of its control; the first is looked up to tell a learner's first run in the lesson."""
 
     name: str
@@ -268,6 +269,8 @@ def permitted(value, options) -> bool:
     """Whether a control with these `options` (see Link) offers `value`."""
     if options is None:
         return True
+    if callable(options):  # a free-text control: whether the page can read the text
+        return options(value)
     if isinstance(options, tuple):
         low, high, *step = options
         if not low <= value <= high:

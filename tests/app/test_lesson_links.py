@@ -237,3 +237,12 @@ def test_an_unlocked_pixel_scaling_follows_the_network(classroom_data_dir):
     app.radio(key="transfer-base").set_value("InceptionV3").run()
     assert app.radio(key="transfer-scaling").value == "course"  # the course's way
     assert "pixel_scaling" not in address(app)  # each network's default: nothing to write
+
+
+def test_a_lock_on_numbers_the_page_cannot_read_locks_nothing_and_says_so(classroom_data_dir):
+    # Free-text boxes too: a locked xs of "abc" would leave a greyed-out box with an error.
+    app = open_link(NEURON, {"lock": ["xs:abc"]})
+    assert not app.text_input(key="xs").disabled
+    assert app.text_input(key="xs").value == "-1, 0, 1, 2, 3, 4"  # the course's xs
+    assert any("lock=xs:abc locks nothing" in warning.value for warning in app.warning)
+    assert not app.error  # nothing the learner cannot fix
