@@ -29,7 +29,7 @@ projector.narrative(
     "The course's *hello world*: a network of **one neuron** is shown six pairs of numbers "
     "and must find the rule that links them. It starts from a random guess, measures how "
     "wrong it is (the **loss**), and nudges its two numbers, a weight `w` and a bias `b`, "
-    "to be a little less wrong. Once per **epoch**, 500 times."
+    "to be a little less wrong, once per **epoch**: the course does it 500 times."
 )
 
 LINK.start()
@@ -95,7 +95,7 @@ if course_data:
         "neuron says something very close, but not 19. Two reasons, in the course's words: "
         "it was trained on **very little data**, six points, and a straight line is only the "
         "most likely explanation of them, not a certainty; and neural networks deal in "
-        "**probabilities**, so after 500 small steps it is very close to w = 2 and b = -1 "
+        f"**probabilities**, so after {epochs} small steps it is close to w = 2 and b = -1 "
         "without ever landing on them exactly. More epochs bring it closer, never all the way."
     )
 else:
@@ -106,9 +106,9 @@ else:
 st.subheader("The code that ran")
 projector.narrative(
     "The model is built and compiled exactly as in the course. The course then calls "
-    "`model.fit(xs, ys, epochs=500)`; this page runs the same 500 full-batch gradient "
-    "steps inside one compiled TensorFlow loop instead, ending with the same weights, "
-    "because `fit` spends most of its time on per-epoch bookkeeping when the data is six "
+    "`model.fit(xs, ys, epochs=500)`; this page runs the same full-batch gradient steps, "
+    f"one per epoch ({epochs} here), inside one compiled TensorFlow loop instead, ending "
+    "with the same weights, because `fit` spends most of its time on per-epoch bookkeeping when the data is six "
     "numbers."
 )
 code.show_code(recipes.hello_neuron_model, hello_neuron.train_hello_neuron,

@@ -29,6 +29,8 @@ def test_new_data_and_epochs_drive_the_result():
     assert abs(float(metrics["weight w"]) - 1.0) < 0.01
     assert abs(float(metrics["bias b"]) - 3.0) < 0.02
     assert len(helpers.chart_figure(app, "loss")["data"][0]["y"]) == 1500
+    # The page's sentences speak of the learner's epochs, not the course's 500.
+    assert any("one per epoch (1500 here)" in text.value for text in app.markdown)
 
 
 def test_bad_cells_and_short_tables_get_a_message_not_a_crash():
