@@ -49,7 +49,12 @@ _asset_locks_guard = threading.Lock()
 
 class MissingDataError(RuntimeError):
     """A dataset or weights file is not in the data directory and could not be fetched. The
-    message is one paragraph a teacher can act on."""
+    message is one paragraph a teacher can act on (it names the server's folders);
+    `learner_message` is the sentence a lesson page shows, without any server path."""
+
+    def __init__(self, message: str, learner_message: str = None):
+        super().__init__(message)
+        self.learner_message = learner_message or message
 
 
 class BadDownloadError(RuntimeError):
@@ -188,7 +193,7 @@ def ensure_asset(asset: registry.Asset | str, progress=None) -> pathlib.Path:
                 pending = [(file, problem) for file in asset.files
                            if (problem := _part_problem(asset, file)) is not None]
                 message = _missing_data_message(asset, pending, source, _plain_reason(error))
-                raise MissingDataError(message) from error
+                raise MissingDataError(message, _learner_message(asset, source)) from error
     return registry.asset_path(asset)
 
 
@@ -362,6 +367,15 @@ def _plain_reason(error: BaseException) -> str:
 
 def _and_list(words) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _learner_message(asset, source) -> str:
+    """One sentence for a lesson page: what is missing and who can fetch it, no server path."""
+    host = urllib.parse.urlsplit(source).netloc or "a file on this computer"
+    return (f"{asset.title} is not on this server yet, and fetching it from {host} failed: "
+            f"whoever runs the app can get everything the course uses with "
+            f"`python -m engine.prepare` on a computer with internet (the home page lists what "
+            f"is missing).")
 
 
 def _missing_data_message(asset, pending, source, reason) -> str:

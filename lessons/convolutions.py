@@ -48,7 +48,7 @@ st.header("2. The course's convnet")
 try:
     data = cached.fashion_mnist_data()
 except downloads.MissingDataError as problem:
-    st.error(str(problem), icon=":material/cloud_off:")
+    st.error(problem.learner_message, icon=":material/cloud_off:")
     st.stop()
 (_, _), (test_images, test_labels) = data
 

@@ -51,7 +51,7 @@ projector.narrative(
 try:
     data = cached.fashion_mnist_data()
 except downloads.MissingDataError as problem:
-    st.error(str(problem), icon=":material/cloud_off:")
+    st.error(problem.learner_message, icon=":material/cloud_off:")
     st.stop()
 (training_images, training_labels), (test_images, test_labels) = data
 

@@ -22,7 +22,7 @@ def choose_picture():
         try:
             (training_images, _), _ = cached.fashion_mnist_data()
         except downloads.MissingDataError as problem:
-            streamlit.error(str(problem), icon=":material/cloud_off:")
+            streamlit.error(problem.learner_message, icon=":material/cloud_off:")
             return None
         index = streamlit.number_input("picture #", 0, len(training_images) - 1, 0,
                                        key="filter-fashion-index")

@@ -113,7 +113,7 @@ def load(choice: Choice, image_size: int, batch_size: int, seed: int):
                                   choice.training_folder, choice.validation_folder,
                                   image_size, batch_size, seed)
     except downloads.MissingDataError as problem:
-        streamlit.error(str(problem), icon=":material/cloud_off:")
+        streamlit.error(problem.learner_message, icon=":material/cloud_off:")
         return None
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/folder_off:")

@@ -169,7 +169,7 @@ def choose_weights(base_name: str, seed: int):
                           icon=":material/warning:")
         return transfer.resolve_weights(base_name, None, seed)
     except downloads.MissingDataError as problem:
-        streamlit.error(f"Transfer learning needs pretrained weights. {problem}",
+        streamlit.error(f"Transfer learning needs pretrained weights. {problem.learner_message}",
                         icon=":material/cloud_off:")
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/error:")

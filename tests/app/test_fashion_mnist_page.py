@@ -117,7 +117,9 @@ def test_without_data_the_page_says_how_to_get_it(empty_data_dir):
     cached.fashion_mnist_data.clear()
     app = helpers.run_page(PAGE)
     message = app.error[0].value
-    assert "python -m engine.downloads" in message and "KERAS_CLASSROOM_DATA_DIR" in message
+    assert "python -m engine.prepare" in message and "Fashion-MNIST" in message
+    assert str(empty_data_dir) not in message  # a learner never sees the server's folders
+    assert "KERAS_CLASSROOM_DATA_DIR" not in message
     cached.fashion_mnist_data.clear()
 
 

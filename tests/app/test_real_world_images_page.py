@@ -39,10 +39,11 @@ def test_training_reports_time_and_accuracy_and_lists_the_run(page):
     assert len(helpers.plotly_array(helpers.chart_figure(page, "real-loss")["data"][0]["y"])) == 1
 
 
-def test_a_missing_dataset_says_how_to_get_it(page):
+def test_a_missing_dataset_says_how_to_get_it(page, classroom_data_dir):
     page.selectbox(key="real-dataset").set_value("Rock, paper, scissors (three classes)").run()
     helpers.assert_no_exception(page)
-    assert "python -m engine.downloads" in page.error[0].value
+    message = page.error[0].value
+    assert "python -m engine.prepare" in message and str(classroom_data_dir) not in message
 
 
 def test_a_folder_on_this_computer_can_be_used(page, classroom_data_dir):

@@ -20,12 +20,12 @@ def test_offline_classroom_gets_mobilenet_and_its_counts(page):
     assert len(cuts["data"][0]["x"]) == 3
 
 
-def test_inceptionv3_without_weights_says_what_is_missing(page):
+def test_inceptionv3_without_weights_says_what_is_missing(page, classroom_data_dir):
     page.radio(key="transfer-base").set_value("InceptionV3").run()
     helpers.assert_no_exception(page)
     message = page.error[0].value
     assert "Transfer learning needs pretrained weights" in message
-    assert "python -m engine.downloads" in message
+    assert "python -m engine.prepare" in message and str(classroom_data_dir) not in message
 
 
 def test_random_weights_are_labelled_and_mixed7_is_the_default_cut(page):
