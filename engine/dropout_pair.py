@@ -227,14 +227,15 @@ def job(settings: PairSettings) -> jobs.Job:
 def default_job() -> jobs.Job:
     """Lesson 7's pair as a new visitor opens it: the default network
     (transfer.default_base_name) with its ImageNet weights from the data directory, cut at its
-    default layer, horses or humans without augmentation, 20 epochs. `python -m
+    default layer, its default pixel scaling, horses or humans without augmentation, 20 epochs. `python -m
     engine.prepare` trains it. Raises downloads.MissingDataError when the weights are
     missing and cannot be downloaded."""
     base_name = transfer.default_base_name()
+    choice = transfer.base_choice(base_name)
     weights = transfer.resolve_weights(base_name)
     return job(PairSettings(base_name=base_name, weights_identity=weights.identity,
-                            weights_path=str(weights.path),
-                            cut_layer=transfer.base_choice(base_name).default_cut))
+                            weights_path=str(weights.path), cut_layer=choice.default_cut,
+                            pixel_scaling=choice.default_scaling))
 
 
 def flat_histories(histories: dict) -> dict:
