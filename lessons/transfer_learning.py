@@ -45,7 +45,7 @@ with network_column:
     pixel_scaling = transfer_choices.choose_scaling(LINK, base_name)
     seed = LINK.control("seed", st.number_input, "seed", *transfer_choices.LINK_OPTIONS["seed"])
 with weights_column:
-    weights = transfer_choices.choose_weights(base_name, seed)
+    weights = transfer_choices.choose_weights(LINK, base_name, seed)
 if weights is None:
     st.stop()
 prepared = transfer_choices.prepared_base(base_name, weights, image_size, seed)
@@ -90,7 +90,7 @@ st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
 with choice_column:
     pictures = folder_data.choose("transfer", link=LINK)
-    augmentation = transfer_choices.choose_augmentation()
+    augmentation = transfer_choices.choose_augmentation(LINK)
     use_augmentation = augmentation is not None
     views = LINK.control("views", st.select_slider, "augmented views kept per picture",
                          [2, 4, 8], disabled=not use_augmentation)

@@ -19,7 +19,15 @@ WIDGET_KEYS = {"epochs": "transfer-epochs", "network": "transfer-base",
                "picture_size": "transfer-size", "pixel_scaling": "transfer-scaling",
                "seed": "transfer-seed", "cut": "transfer-cut",
                "dataset": "transfer-dataset", "views": "transfer-views",
-               "dropout_rate": "transfer-dropout", "batch_size": "transfer-batch"}
+               "dropout_rate": "transfer-dropout", "batch_size": "transfer-batch",
+               "weights": "transfer-weights-source", "augmentation": "transfer-augmentation"}
+FROM_DATA_DIRECTORY = "ImageNet weights from the data directory"
+FROM_PATH = "a weights file on this computer"
+FROM_UPLOAD = "an uploaded .h5 file"
+RANDOM = "no pretrained knowledge (random weights)"
+NO_AUGMENTATION = "none"
+COURSE_AUGMENTATION = "the course's values"
+YOUR_AUGMENTATION = "yours, from lesson 6"
 LINK_OPTIONS = {
     "network": list(transfer.BASES), "picture_size": [128, 150, 224], "seed": (0, 2**31 - 1),
     # "" is the network's own default scaling (engine.transfer.BaseChoice.default_scaling).
@@ -29,7 +37,11 @@ LINK_OPTIONS = {
                           for name in base.cut_layer_names}),
     "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
     "views": [2, 4, 8], "dropout_rate": [0.1, 0.2, 0.3, 0.5], "epochs": (1, 40),
-    "batch_size": [10, 20, 32, 50, 64, 100]}
+    "batch_size": [10, 20, 32, 50, 64, 100],
+    # A file path, an upload and lesson 6's own augmentation stay on one learner's computer or
+    # session, so a link carries only the choices every learner can make.
+    "weights": {"imagenet": FROM_DATA_DIRECTORY, "random": RANDOM},
+    "augmentation": {"none": NO_AUGMENTATION, "course": COURSE_AUGMENTATION}}
 
 
 def link() -> url_state.Link:
@@ -37,7 +49,8 @@ def link() -> url_state.Link:
     the data directory (see default_base)."""
     defaults = {"epochs": 20, "network": default_base(), "picture_size": 150,
                 "pixel_scaling": "", "seed": 0, "cut": "", "dataset": "horse-or-human",
-                "views": 4, "dropout_rate": 0.2, "batch_size": dropout_pair.DEFAULT_BATCH_SIZE}
+                "views": 4, "dropout_rate": 0.2, "batch_size": dropout_pair.DEFAULT_BATCH_SIZE,
+                "weights": "imagenet", "augmentation": "none"}
     return url_state.Link("transfer-learning", defaults, LINK_OPTIONS, WIDGET_KEYS)
 
 
@@ -132,22 +145,16 @@ def show_scaling(pixel_scaling: str) -> None:
 
 
 
-FROM_DATA_DIRECTORY = "ImageNet weights from the data directory"
-FROM_PATH = "a weights file on this computer"
-FROM_UPLOAD = "an uploaded .h5 file"
-RANDOM = "no pretrained knowledge (random weights)"
-
-
 def default_base() -> str:
     """The network the lesson starts with (engine.transfer.default_base_name), also what
     `python -m engine.prepare` trains lesson 7's default run on."""
     return transfer.default_base_name()
 
 
-def choose_weights(base_name: str, seed: int):
+def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
     """The weights the learner picked, resolved; None (after a message) when unusable."""
-    source = streamlit.radio("weights", [FROM_DATA_DIRECTORY, FROM_PATH, FROM_UPLOAD, RANDOM],
-                             key="transfer-weights-source")
+    source = lesson_link.control("weights", streamlit.radio, "weights",
+                                 [FROM_DATA_DIRECTORY, FROM_PATH, FROM_UPLOAD, RANDOM])
     try:
         if source == FROM_DATA_DIRECTORY:
             return transfer.resolve_weights(base_name, transfer.IMAGENET, seed)
@@ -188,15 +195,12 @@ def prepared_base(base_name: str, weights, image_size: int, seed: int):
         return None
 
 
-NO_AUGMENTATION = "none"
-COURSE_AUGMENTATION = "the course's values"
-YOUR_AUGMENTATION = "yours, from lesson 6"
 # Lesson 6 keeps its last settings here. Not a widget key: Streamlit forgets a widget's value
 # once a page without that widget runs, and lesson 7 is another page.
 LESSON_6_SETTINGS = "lesson-6-augmentation-settings"
 
 
-def choose_augmentation():
+def choose_augmentation(lesson_link: url_state.Link):
     """The augmentation for the training pictures: None, the course's values, or (when the
     learner set some in lesson 6) theirs. Returns engine.augment.AugmentSettings or None."""
     options = {NO_AUGMENTATION: None, COURSE_AUGMENTATION: augment.COURSE_SETTINGS}
@@ -204,9 +208,9 @@ def choose_augmentation():
     if yours is not None and augment.augmentation_layers(yours) and yours != (
             augment.COURSE_SETTINGS):
         options[YOUR_AUGMENTATION] = yours
-    title = streamlit.radio("augment the training pictures", list(options), horizontal=True,
-                            key="transfer-augmentation",
-                            help="Set your own in lesson 6 (Augmentation); they appear here.")
+    title = lesson_link.control(
+        "augmentation", streamlit.radio, "augment the training pictures", list(options),
+        horizontal=True, help="Set your own in lesson 6 (Augmentation); they appear here.")
     return options[title]
 
 

@@ -193,7 +193,7 @@ def test_the_teacher_panel_builds_a_link_that_locks_and_hides(classroom_data_dir
     app.multiselect(key="teacher-lock-hello-neuron").set_value(["epochs"]).run()
     app.multiselect(key="teacher-hide-hello-neuron").set_value(["seed"]).run()
     link = app.sidebar.code[0].value
-    assert link == "?lock=epochs%3A80&hide=seed%3A0"
+    assert link == "?lock=epochs:80&hide=seed:0"
     assert address(app) == {"epochs": ["80"]}  # the teacher's own page stays unlocked
     learner = open_link(NEURON, {"lock": ["epochs:80"], "hide": ["seed:0"]})
     assert learner.slider(key="epochs").disabled and learner.slider(key="epochs").value == 80
@@ -246,3 +246,20 @@ def test_a_lock_on_numbers_the_page_cannot_read_locks_nothing_and_says_so(classr
     assert app.text_input(key="xs").value == "-1, 0, 1, 2, 3, 4"  # the course's xs
     assert any("lock=xs:abc locks nothing" in warning.value for warning in app.warning)
     assert not app.error  # nothing the learner cannot fix
+
+
+def test_lesson_7s_link_carries_the_weights_and_the_augmentation(classroom_data_dir):
+    app = open_link("lessons/transfer_learning.py", {"network": "MobileNet 0.25",
+                                                     "weights": "random",
+                                                     "augmentation": "course",
+                                                     "lock": ["weights:random"]})
+    helpers.assert_no_exception(app)
+    weights = app.radio(key="transfer-weights-source")
+    assert weights.value == "no pretrained knowledge (random weights)" and weights.disabled
+    assert app.radio(key="transfer-augmentation").value == "the course's values"
+    assert address(app)["augmentation"] == ["course"]
+    assert address(app)["lock"] == ["weights:random"]
+    # A learner's own file cannot travel in a link: the address leaves the weights out.
+    plain = open_link("lessons/transfer_learning.py", {"network": "MobileNet 0.25"})
+    plain.radio(key="transfer-weights-source").set_value("a weights file on this computer").run()
+    assert "weights" not in address(plain)
