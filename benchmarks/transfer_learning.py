@@ -1,32 +1,39 @@
 """Transfer learning: the course's two runs (without and with Dropout(0.2)) against the
-classroom's paired comparison on features computed once, in one process on the same data.
+classroom's paired comparison on features computed once, in one process on the same data,
+broken into what each change buys (issue 11).
 
-    python -m benchmarks.transfer_learning [--recipe-epochs N]
+    python -m benchmarks.transfer_learning [--repeats 3] [--measured-epochs 3]
+    python -m benchmarks.transfer_learning --accuracy [--repeats 3]
 
 Data: the folder named by KERAS_CLASSROOM_DATA_DIR (datasets/ and models/ as the registry lays
-them out), else ../shared/data. Either way it is linked into a fresh temporary data directory,
-so no features stored by an earlier run are found: extraction is always timed.
+them out), else ../shared/data. Every repeat links it into a fresh temporary data directory,
+so no features stored by an earlier repeat are found: extraction is always timed.
 
-(a) The course's recipe: InceptionV3(weights=None) frozen, cut at mixed7, Flatten,
-    Dense(1024), [Dropout(0.2)], Dense(1); `model.fit(train, validation_data=validation,
-    epochs=20)` with batches of 20 pictures rescaled by 1/255; once without and once with
-    dropout. weights=None because the ImageNet file is not offline here; the time per epoch
-    does not depend on the numbers in the weights. With --recipe-epochs N < 20 the recipe runs
-    N epochs and its 20-epoch time is extrapolated (said so in the output).
-(b) The classroom: `transfer_features.cached_features` (building the network, decoding the
-    pictures and the extraction included) then `train_paired` for 20 epochs of both heads
-    (batches of the lesson's default size, dropout_pair.DEFAULT_BATCH_SIZE),
-    then both heads put back on the network as the course's full models.
-(c) The same comparison with MobileNet 0.25 and its real ImageNet weights, both ways, on
-    horses-or-humans and cats-vs-dogs, to check that the fast way loses no accuracy.
-Peak memory is the process's maxrss after each part, so (b) runs first.
+Timing (InceptionV3 cut at mixed7, weights=None because the ImageNet file is not offline here;
+the time of an epoch does not depend on the numbers in the weights), horses-or-humans, 500
+training and 256 validation pictures at 150x150, 20 epochs per run:
+  course      `model.fit` of the whole frozen model, batches of 20 pictures rescaled by 1/255,
+              once without and once with dropout (recipes.transfer_head_model).
+  classroom   features computed once (`transfer_features.cached_features`: building the
+              network, decoding and extraction included), then both heads on them
+              (`dropout_pair.train_paired`), then the course's full models put back together.
+              Three ways: batch 20 without XLA (features once, alone), batch 20 with XLA (the
+              like-for-like row: the course's network, optimiser, batch and epochs), and
+              batch 50 with XLA (the lesson's default).
+Each run measures `--measured-epochs` epochs and takes its 20-epoch time as setup + first
+epoch + 19 times the median later epoch, on both sides alike (said so in the output); with
+--measured-epochs 20 nothing is extrapolated.
+
+Accuracy (`--accuracy`): MobileNet 0.25 with its real ImageNet weights (cut at
+conv_pw_13_relu), fully trained, 20 epochs, on horses-or-humans and cats-vs-dogs, seeds 0,
+1, 2: the course's recipe against the classroom at batch 20 and at batch 50, final validation
+accuracy of both heads.
 """
 
 import argparse
 import os
 import pathlib
-import platform
-import resource
+import statistics
 import tempfile
 import time
 import warnings
@@ -35,6 +42,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
+from benchmarks import compare  # noqa: E402
 from engine import dropout_pair  # noqa: E402
 from engine import image_folders  # noqa: E402
 from engine import recipes  # noqa: E402
@@ -45,11 +53,23 @@ from engine import transfer_features  # noqa: E402
 
 SHARED_DATA = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATASET = "horse-or-human"
+EPOCHS = 20
+COURSE_BATCH = 20  # the course's generators: batch_size=20
+# (label, batch size, XLA): the classroom's ways, from engineering alone to the default.
+CLASSROOM_WAYS = (
+    ("features once, without XLA", COURSE_BATCH, False),
+    ("like-for-like", COURSE_BATCH, True),
+    ("default", dropout_pair.DEFAULT_BATCH_SIZE, True),
+)
+
+
+# Where the real data is, read once: link_data points the variable at each fresh folder.
+CONFIGURED = os.environ.get(settings.DATA_DIR_VARIABLE)
 
 
 def link_data(folder: pathlib.Path):
     """Point a fresh data directory at the real datasets and weights, without copying."""
-    configured = os.environ.get(settings.DATA_DIR_VARIABLE)
+    configured = CONFIGURED
     os.environ[settings.DATA_DIR_VARIABLE] = str(folder)
     if configured:
         source = pathlib.Path(configured).expanduser()
@@ -68,160 +88,184 @@ def link_data(folder: pathlib.Path):
     return SHARED_DATA.resolve()
 
 
-def peak_memory_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
+def twenty_epochs(setup: float, epoch_ends: list, epochs: int = EPOCHS) -> float:
+    """Seconds for `epochs` epochs from the epochs measured: measured when all ran, else setup
+    + first epoch (it also traces and decodes) + the median later epoch for each missing one.
+    `epoch_ends`: seconds from the start of training to the end of each epoch."""
+    if len(epoch_ends) >= epochs:
+        return setup + epoch_ends[epochs - 1]
+    durations = [end - start for start, end in zip([0.0] + epoch_ends, epoch_ends)]
+    later = statistics.median(durations[1:] or durations)
+    return setup + durations[0] + later * (epochs - 1)
 
 
 class EpochClock(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
-        self.seconds, self.started = [], time.perf_counter()
+        self.ends, self.started = [], time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.started)
+        self.ends.append(time.perf_counter() - self.started)
 
 
-def course_recipe(base_name, cut_layer_name, weights, dropout_rate, epochs, seed,
-                  dataset=DATASET):
-    """The course's code path: pictures through the whole frozen network in every epoch."""
-    started, cpu_started = time.perf_counter(), time.process_time()
-    folder_data = image_folders.load_dataset(dataset, (150, 150), batch_size=20, seed=seed)
+def course_run(base_name, cut_layer_name, weights, dropout_rate, epochs, seed,
+               dataset=DATASET):
+    """The course's code path, pictures through the whole frozen network in every epoch.
+    Returns (history, setup seconds, epoch ends in seconds)."""
+    started = time.perf_counter()
+    folder_data = image_folders.load_dataset(dataset, (150, 150), batch_size=COURSE_BATCH,
+                                             seed=seed)
     weights_file = transfer.resolve_weights(base_name, weights, seed).path
     keras.utils.set_random_seed(seed)
     pre_trained_model = transfer.base_choice(base_name).build(weights_file, (150, 150, 3))
     recipes.freeze_layers(pre_trained_model)
     model = recipes.transfer_head_model(pre_trained_model, cut_layer_name, dropout_rate)
-    scaling = transfer.base_choice(base_name).default_scaling  # as cached_features' default
-    training = folder_data.training.map(lambda pictures, labels: (
+    scaling = transfer.base_choice(base_name).default_scaling  # as the lesson's default
+    training, validation = (split.map(lambda pictures, labels: (
         transfer.prepare_pictures(base_name, pictures, scaling), labels))
-    validation = folder_data.validation.map(lambda pictures, labels: (
-        transfer.prepare_pictures(base_name, pictures, scaling), labels))
+        for split in (folder_data.training, folder_data.validation))
     clock = EpochClock()
     # The course's fit(generator) never passes shuffle; Keras 3 still warns that its default
     # shuffle=True does not apply to an already shuffled dataset.
     warnings.filterwarnings("ignore", message="`shuffle=True` was passed")
     history = model.fit(training, validation_data=validation, epochs=epochs, callbacks=[clock],
                         verbose=0)
-    setup = clock.started - started
-    return history.history, setup, clock.seconds, time.process_time() - cpu_started
+    return history.history, clock.started - started, clock.ends
 
 
-def recipe_time(setup, epoch_ends, epochs_wanted):
-    """Measured total, or (when fewer epochs ran) setup + first epoch + the mean of the later
-    ones for each missing epoch; the first epoch also decodes pictures and traces the model."""
-    if len(epoch_ends) >= epochs_wanted:
-        return setup + epoch_ends[-1], "measured"
-    durations = [end - start for start, end in zip([0.0] + epoch_ends, epoch_ends)]
-    later = durations[1:] or durations
-    mean_later = sum(later) / len(later)
-    total = setup + durations[0] + mean_later * (epochs_wanted - 1)
-    return total, (f"EXTRAPOLATED from {len(epoch_ends)} measured epochs: setup {setup:.1f} s, "
-                   f"first epoch {durations[0]:.1f} s, later epochs {mean_later:.1f} s each")
+def course_pair_seconds(epochs_measured, seed) -> float:
+    """The course's two InceptionV3 runs, without and with dropout, in seconds for 20 epochs."""
+    total = 0.0
+    for dropout_rate in (None, 0.2):
+        _, setup, ends = course_run("InceptionV3", "mixed7", None, dropout_rate,
+                                    epochs_measured, seed)
+        total += twenty_epochs(setup, ends)
+    return total
 
 
-def classroom(base_name, cut_layer_name, weights, epochs, seed, batch_size, dataset=DATASET):
-    started, cpu_started = time.perf_counter(), time.process_time()
-    features = transfer_features.cached_features(dataset, base_name, weights, cut_layer_name,
+def heads_without_xla(use_xla: bool):
+    """recipes.feature_head_model as the lesson builds it, or with XLA switched off: how
+    the benchmark measures what XLA buys without a switch in the engine."""
+    build = recipes.feature_head_model
+    if use_xla:
+        return build
+
+    def build_without_xla(*arguments, **keywords):
+        model = build(*arguments, **keywords)
+        model.jit_compile = False
+        return model
+    return build_without_xla
+
+
+def train_heads(features, epochs, batch_size, use_xla, seed):
+    """Both heads on stored features; returns (run, seconds for 20 epochs of both)."""
+    ends = []
+    original = recipes.feature_head_model
+    recipes.feature_head_model = heads_without_xla(use_xla)
+    try:
+        run = dropout_pair.train_paired(
+            features.training_features, features.training_labels,
+            features.validation_features, features.validation_labels, epochs=epochs,
+            batch_size=batch_size, dropout_rate=0.2, seed=seed,
+            on_epoch=lambda run: ends.append(run.seconds))
+    finally:
+        recipes.feature_head_model = original
+    return run, twenty_epochs(0.0, ends)
+
+
+def classroom_seconds(epochs_measured, seed) -> dict:
+    """Features once, then both heads each way of CLASSROOM_WAYS; seconds for 20 epochs by
+    label, each including the extraction and the course's full models put back together."""
+    started = time.perf_counter()
+    features = transfer_features.cached_features(DATASET, "InceptionV3", None, "mixed7",
                                                  seed=seed)
-    extracted = time.perf_counter() - started
-    run = dropout_pair.train_paired(
-        features.training_features, features.training_labels, features.validation_features,
-        features.validation_labels, epochs=epochs, batch_size=batch_size, dropout_rate=0.2,
-        seed=seed)
-    prepared = transfer.build_base(base_name, weights, 150, seed)
-    full_models = [transfer.full_model(prepared, cut_layer_name, head)
-                   for head in run.models.values()]
-    assert len(full_models) == 2
-    total, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    again = time.perf_counter()
-    transfer_features.cached_features(dataset, base_name, weights, cut_layer_name, seed=seed)
-    return run, features, extracted, (total, cpu_seconds), time.perf_counter() - again
+    extraction = time.perf_counter() - started
+    seconds, last_run = {}, None
+    for label, batch_size, use_xla in CLASSROOM_WAYS:
+        last_run, seconds[label] = train_heads(features, epochs_measured, batch_size, use_xla,
+                                               seed)
+    started = time.perf_counter()
+    prepared = transfer.build_base("InceptionV3", None, 150, seed)
+    for head in last_run.models.values():
+        transfer.full_model(prepared, "mixed7", head)
+    assembly = time.perf_counter() - started
+    print(f"    classroom: features computed in {extraction:.1f} s, the course's full models "
+          f"put together in {assembly:.1f} s", flush=True)
+    return {label: extraction + heads + assembly for label, heads in seconds.items()}
 
 
-def accuracy_line(name, history):
-    values = history["val_accuracy"]
-    last_five = values[-5:]
-    return (f"  {name:<16} val_accuracy last {values[-1]:.4f}, mean of last {len(last_five)} "
-            f"{sum(last_five) / len(last_five):.4f}, best {max(values):.4f}")
+def timing(repeats, epochs_measured):
+    course, classroom = [], {label: [] for label, _, _ in CLASSROOM_WAYS}
+    for repeat in range(repeats):
+        with tempfile.TemporaryDirectory() as folder:
+            link_data(pathlib.Path(folder))
+            course_seconds, classroom_by_way = compare.in_turn(
+                repeat, lambda: course_pair_seconds(epochs_measured, repeat),
+                lambda: classroom_seconds(epochs_measured, repeat))
+        course.append(course_seconds)
+        for label, value in classroom_by_way.items():
+            classroom[label].append(value)
+        print(f"  repeat {repeat + 1}: course {course_seconds:.1f} s; " + "; ".join(
+            f"{label} {value:.1f} s" for label, value in classroom_by_way.items()), flush=True)
+    extrapolated = ("" if epochs_measured >= EPOCHS else
+                    f"; 20 epochs extrapolated from {epochs_measured} measured on both sides")
+    for label, batch_size, use_xla in CLASSROOM_WAYS:
+        differs = {"features once, without XLA": "XLA off (the lesson uses it)",
+                   "default": f"batch size {batch_size}"}.get(label)
+        print(compare.comparison_line(label, course, classroom[label], differs=differs)
+              + extrapolated)
+
+
+def final_accuracies(history_by_head: dict) -> list:
+    return [history_by_head[name]["val_accuracy"][-1]
+            for name in (dropout_pair.WITHOUT_DROPOUT, dropout_pair.WITH_DROPOUT)]
+
+
+def accuracy(repeats):
+    """MobileNet 0.25 with ImageNet weights: final validation accuracy of both heads, the
+    course's recipe against the classroom at batch 20 and 50, one line per dataset and way."""
+    cut = "conv_pw_13_relu"
+    for dataset in (DATASET, "cats_and_dogs_filtered"):
+        found = {"course": [], COURSE_BATCH: [], dropout_pair.DEFAULT_BATCH_SIZE: []}
+        for seed in range(repeats):
+            histories = {}
+            for name, dropout_rate in ((dropout_pair.WITHOUT_DROPOUT, None),
+                                       (dropout_pair.WITH_DROPOUT, 0.2)):
+                histories[name] = course_run("MobileNet 0.25", cut, "imagenet", dropout_rate,
+                                             EPOCHS, seed, dataset)[0]
+            found["course"] += final_accuracies(histories)
+            features = transfer_features.cached_features(dataset, "MobileNet 0.25",
+                                                         "imagenet", cut, seed=seed)
+            for batch_size in (COURSE_BATCH, dropout_pair.DEFAULT_BATCH_SIZE):
+                run, _ = train_heads(features, EPOCHS, batch_size, True, seed)
+                found[batch_size] += final_accuracies(run.histories)
+            print(f"  {dataset}, seed {seed}: " + "; ".join(
+                f"{way} {found[way][-2]:.4f} / {found[way][-1]:.4f}" for way in found),
+                flush=True)
+        for way in (COURSE_BATCH, dropout_pair.DEFAULT_BATCH_SIZE):
+            label = "like-for-like" if way == COURSE_BATCH else "default"
+            print(f"accuracy {label} (MobileNet 0.25 ImageNet, {dataset}, classroom batch "
+                  f"{way}, final validation accuracy of both heads, seeds 0-{repeats - 1}): "
+                  f"course median {statistics.median(found['course']):.4f} lowest "
+                  f"{min(found['course']):.4f} vs classroom median "
+                  f"{statistics.median(found[way]):.4f} lowest {min(found[way]):.4f}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--recipe-epochs", type=int, default=20,
-                        help="epochs the InceptionV3 recipe really runs (the rest extrapolated)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--classroom-batch", type=int,
-                        default=dropout_pair.DEFAULT_BATCH_SIZE,
-                        help="the classroom's batch size (default: the lesson's default)")
-    parser.add_argument("--skip-mobilenet", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--measured-epochs", type=int, default=3,
+                        help="epochs each run really trains; 20 are extrapolated from them")
+    parser.add_argument("--accuracy", action="store_true",
+                        help="MobileNet's accuracies instead of InceptionV3's times")
     arguments = parser.parse_args()
-    epochs, recipe_epochs = arguments.epochs, min(arguments.recipe_epochs, arguments.epochs)
-    batch_size = arguments.classroom_batch
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f} at start, Python {platform.python_version()}, "
-          f"Keras {keras.__version__}")
-
-    with tempfile.TemporaryDirectory() as folder:
-        source = link_data(pathlib.Path(folder))
-        print(f"data: {source} (linked into a fresh data directory {folder})")
-        print(f"{DATASET}: 500 training and 256 validation pictures at 150x150, cut at mixed7, "
-              f"{epochs} epochs; course batches of 20, classroom batches of {batch_size}\n")
-
-        print("(b) classroom: features once, then both heads on them (InceptionV3, weights=None)")
-        run, features, extracted, (classroom_seconds, classroom_cpu), reload_seconds = classroom(
-            "InceptionV3", "mixed7", None, epochs, arguments.seed, batch_size)
-        print(f"  features {features.training_features.shape[1:]} stored as "
-              f"{features.settings['stored_as']}: computed in {extracted:.1f} s, read back from "
-              f"disk in {reload_seconds:.2f} s")
-        print(f"  both heads, {epochs} epochs each: {run.seconds:.1f} s "
-              f"({run.seconds / (2 * epochs):.2f} s per head and epoch, XLA compile included); "
-              f"end to end {classroom_seconds:.1f} s, CPU time {classroom_cpu:.1f} s")
-        print(f"  peak memory so far {peak_memory_mb():,.0f} MB\n")
-
-        print(f"(a) course recipe: the full frozen model, {recipe_epochs} epochs per run")
-        recipe_total, recipe_cpu = 0.0, 0.0
-        for dropout_rate in (None, 0.2):
-            _, setup, epoch_ends, cpu_seconds = course_recipe(
-                "InceptionV3", "mixed7", None, dropout_rate, recipe_epochs, arguments.seed)
-            seconds, how = recipe_time(setup, epoch_ends, epochs)
-            recipe_total += seconds
-            recipe_cpu += cpu_seconds * epochs / recipe_epochs  # scaled like the time, if so
-            print(f"  dropout {dropout_rate}: {seconds:.1f} s for {epochs} epochs ({how}), "
-                  f"CPU time {cpu_seconds:.1f} s for {recipe_epochs} epochs")
-        print(f"  both runs: {recipe_total:.1f} s; peak memory so far {peak_memory_mb():,.0f} MB")
-        print(f"\nratio: course recipe {recipe_total:.1f} s / classroom {classroom_seconds:.1f} s"
-              f" = {recipe_total / classroom_seconds:.1f}x (target 6x); in CPU time "
-              f"{recipe_cpu:.1f} s / {classroom_cpu:.1f} s = {recipe_cpu / classroom_cpu:.1f}x")
-        print(f"load average now {os.getloadavg()[0]:.1f} (other programs slow both sides)")
-
-        if arguments.skip_mobilenet:
-            return
-        print("\n(c) MobileNet 0.25 with its ImageNet weights, cut at conv_pw_13_relu, both ways")
-        for dataset in (DATASET, "cats_and_dogs_filtered"):
-            compare_accuracy(dataset, epochs, arguments.seed, batch_size)
-        print(f"  peak memory {peak_memory_mb():,.0f} MB")
-
-
-def compare_accuracy(dataset, epochs, seed, batch_size):
-    cut = "conv_pw_13_relu"
-    run, _, _, (mobilenet_classroom, _), _ = classroom("MobileNet 0.25", cut, "imagenet",
-                                                       epochs, seed, batch_size, dataset)
-    recipe_histories, recipe_seconds = {}, 0.0
-    for name, dropout_rate in ((dropout_pair.WITHOUT_DROPOUT, None),
-                               (dropout_pair.WITH_DROPOUT, 0.2)):
-        history, setup, epoch_ends, _ = course_recipe("MobileNet 0.25", cut, "imagenet",
-                                                      dropout_rate, epochs, seed, dataset)
-        recipe_histories[name] = history
-        recipe_seconds += setup + epoch_ends[-1]
-    print(f" {dataset}: recipe both runs {recipe_seconds:.1f} s, classroom "
-          f"{mobilenet_classroom:.1f} s")
-    for name in recipe_histories:
-        print(accuracy_line(f"recipe, {name}", recipe_histories[name]))
-        print(accuracy_line(f"classroom, {name}", run.histories[name]))
-        gap = run.histories[name]["val_accuracy"][-1] - recipe_histories[name][
-            "val_accuracy"][-1]
-        print(f"  {name}: classroom minus recipe, last epoch: {gap * 100:+.1f} points "
-              f"(target within 2)")
+    print(compare.machine_line())
+    if arguments.accuracy:
+        with tempfile.TemporaryDirectory() as folder:
+            print(f"data: {link_data(pathlib.Path(folder))}")
+            accuracy(arguments.repeats)
+    else:
+        timing(arguments.repeats, max(2, arguments.measured_epochs))
+    print(compare.machine_line())
 
 
 if __name__ == "__main__":
