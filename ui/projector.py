@@ -20,14 +20,27 @@ html { font-size: 20px; }
 """
 
 
+BAD_LINK_NOTE = "projector-bad-link-note"
+
+
 def switch() -> None:
     """The sidebar switch. Streamlit's own binding keeps it in the address bar, so a link can
-    open a lesson ready for the projector, and it stays on from lesson to lesson."""
+    open a lesson ready for the projector, and it stays on from lesson to lesson. A link's
+    value other than true or false is dropped by Streamlit; the sidebar says so until the
+    switch is turned on."""
+    written = streamlit.query_params.get(KEY)
+    if written is not None and written.lower() not in ("true", "false", ""):
+        streamlit.session_state[BAD_LINK_NOTE] = (
+            f"The link's projector={written} is neither true nor false, so projector mode is "
+            "off: turn it on with the switch above, or write projector=true in the link.")
     streamlit.sidebar.toggle("Projector mode", key=KEY, bind="query-params",
                              help="Larger type, the lesson's text folded away, charts and "
                                   "code first: for showing a lesson to a class.")
     if is_on():
+        streamlit.session_state.pop(BAD_LINK_NOTE, None)
         streamlit.html(STYLE)
+    elif BAD_LINK_NOTE in streamlit.session_state:
+        streamlit.sidebar.warning(streamlit.session_state[BAD_LINK_NOTE], icon=":material/link_off:")
 
 
 def is_on() -> bool:

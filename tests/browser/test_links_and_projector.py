@@ -72,3 +72,12 @@ def test_projector_mode_shows_every_lesson_within_the_width(chromium_browser, st
             page.screenshot(path=str(screenshot_dir / f"projector-{lesson.url_path}.png"))
     finally:
         context.close()
+
+
+def test_a_projector_value_that_is_not_true_or_false_is_named(browser_page, streamlit_server):
+    page = browser_page
+    page.goto(f"{streamlit_server}/{LESSONS[0].url_path}?projector=maybe")
+    wait_for_app_idle(page)
+    note = page.get_by_text("The link's projector=maybe is neither true nor false")
+    note.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") != "20px"
