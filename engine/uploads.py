@@ -86,7 +86,7 @@ def extract_class_folders(
     destination_root: pathlib.Path,
     max_total_bytes=300_000_000,
     max_files=20_000,
-    max_file_bytes=30_000_000,
+    max_file_bytes=images.TRAINING_PICTURE_BYTES,
 ) -> ExtractedDataset:
     """Unpack an uploaded zip of class folders into a new folder under `destination_root`, or
     raise ValueError with a sentence the learner can act on (and leave nothing behind). A zip
