@@ -28,7 +28,7 @@ class ResultStore:
     drops the least recently used once its entries weigh more than `most` together.
     cachetools' LRUCache does the bounding: unlike `st.cache_resource(max_entries=...)`, it
     weighs each entry (`weigh(result)`, 1 each by default), and one store holds runs of a few
-    kilobytes and of half a gigabyte. A result heavier than the whole store is returned by
+    kilobytes and of more than half a gigabyte. A result heavier than the whole store is returned by
     its caller but not kept."""
 
     def __init__(self, most: int, weigh=None):

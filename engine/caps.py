@@ -54,11 +54,11 @@ def most(kind: str, setting: str) -> int:
 
 
 def sentence(kind: str) -> str:
-    """The caps of `kind`'s runs as the page states them, e.g. "This server trains at most
-    40 epochs and 300 pixels a side per run." """
+    """The caps of `kind`'s runs as the page states them, e.g. "Caps on this server, per run:
+    at most 40 epochs and 300 pixels a side." """
     parts = [f"{cap.most:,} {cap.unit}" for cap in CAPS[kind]]
     listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    return f"This server trains at most {listed} per run."
+    return f"Caps on this server, per run: at most {listed}."
 
 
 def problem(kind: str, settings) -> str | None:
@@ -69,7 +69,7 @@ def problem(kind: str, settings) -> str | None:
     for cap in CAPS[kind]:
         asked = cap.measure(settings)
         if asked > cap.most:
-            return (f"{asked:,} {cap.unit} is more than this server allows: it trains at most "
+            return (f"{asked:,} {cap.unit} is more than this server allows: at most "
                     f"{cap.most:,} {cap.unit} per run; choose {cap.most:,} or fewer.")
     if kind in NESTED:
         attribute, nested_kind = NESTED[kind]

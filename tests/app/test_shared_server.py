@@ -104,8 +104,8 @@ def test_a_run_over_a_cap_is_refused_on_the_page_with_the_cap(empty_data_dir):
     app = AppTest.from_function(ask_for_too_many_epochs, default_timeout=60).run()
     helpers.assert_no_exception(app)
     assert [error.value for error in app.error] == [
-        "2,001 epochs is more than this server allows: it trains at most 2,000 epochs per "
-        "run; choose 2,000 or fewer."]
+        "2,001 epochs is more than this server allows: at most 2,000 epochs per run; choose "
+        "2,000 or fewer."]
     assert not app.button  # no Train button to press
 
 

@@ -82,10 +82,10 @@ def test_picture_size_views_and_fine_tuning_epochs_are_capped():
 
 def test_the_page_s_sentence_names_every_cap():
     assert caps.sentence(dropout_pair.RUN_KIND) == (
-        "This server trains at most 40 epochs, 224 pixels a side and 8 augmented views per "
-        "picture per run.")
+        "Caps on this server, per run: at most 40 epochs, 224 pixels a side and 8 augmented "
+        "views per picture.")
     assert caps.sentence(fine_tuning.RUN_KIND) == (
-        "This server trains at most 5 fine-tuning epochs per run.")
+        "Caps on this server, per run: at most 5 fine-tuning epochs.")
 
 
 def test_streamlit_s_upload_cap_is_the_one_the_server_checks():
