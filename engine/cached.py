@@ -4,40 +4,76 @@
 computed for one learner is reused by the next. Treat everything returned here as read-only.
 """
 
-import collections
 import threading
 
+import cachetools
+import numpy
 import streamlit
 
 from engine import keras_lock
 
 
-class ResultStore:
-    """A small thread-safe least-recently-used map from settings to finished results."""
+# What the runs kept in memory may weigh together, for every session of the server: each
+# run counts its models' weights and optimizer state and its arrays (run_bytes). The heaviest,
+# lesson 7's pair cut at mixed7, holds two Dense(1024) of 38.5 million float32 weights:
+# 0.31 GB, 0.62 GB with RMSprop's stored velocities, so it fits beside the other lessons' runs.
+RUN_STORE_BYTES = 1_000_000_000
+# Lesson 7's course models share their layers with a run and a network already kept, so they
+# are counted, not weighed.
+COURSE_MODELS_KEPT = 3
 
-    def __init__(self, capacity: int = 256):
-        self.capacity = capacity
-        self.results = collections.OrderedDict()
-        self.lock = threading.Lock()
+
+class ResultStore:
+    """A thread-safe map from settings to finished results, shared by every session, that
+    drops the least recently used once its entries weigh more than `most` together.
+    cachetools' LRUCache does the bounding: unlike `st.cache_resource(max_entries=...)`, it
+    weighs each entry (`weigh(result)`, 1 each by default), and one store holds runs of a few
+    kilobytes and of more than half a gigabyte. A result heavier than the whole store is returned by
+    its caller but not kept."""
+
+    def __init__(self, most: int, weigh=None):
+        self.results = cachetools.LRUCache(maxsize=most, getsizeof=weigh)
+        self.lock = threading.Lock()  # cachetools' caches are not thread-safe themselves
 
     def get(self, key):
         with self.lock:
-            if key not in self.results:
-                return None
-            self.results.move_to_end(key)
-            return self.results[key]
+            return self.results.get(key)
 
-    def put(self, key, result):
+    def put(self, key, result) -> None:
         with self.lock:
-            self.results[key] = result
-            self.results.move_to_end(key)
-            while len(self.results) > self.capacity:
-                self.results.popitem(last=False)
+            try:
+                self.results[key] = result
+            except ValueError:  # cachetools: "value too large" for the whole store
+                pass
+
+    def keys(self) -> list:
+        """The keys kept, least recently used first."""
+        with self.lock:
+            return list(self.results)
+
+
+def run_bytes(run) -> int:
+    """What a run keeps in memory, in bytes: every weight and optimizer variable of its model
+    (or models), and its arrays."""
+    models = run.model.values() if isinstance(run.model, dict) else [run.model]
+    total = sum(numpy.asarray(array).nbytes for array in (run.arrays or {}).values())
+    for model in models:
+        if model is None:
+            continue
+        variables = list(model.weights)
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None:
+            variables += list(optimizer.variables)
+        total += sum(int(numpy.prod(variable.shape)) * numpy.dtype(variable.dtype).itemsize
+                     for variable in variables)
+    return max(total, 1)
 
 
 @streamlit.cache_resource
 def result_store() -> ResultStore:
-    return ResultStore()
+    """Finished and stopped runs (fine-tuned models and lesson 7's pairs among them), one
+    store for the whole server, at most RUN_STORE_BYTES."""
+    return ResultStore(RUN_STORE_BYTES, weigh=run_bytes)
 
 
 @streamlit.cache_resource
@@ -45,7 +81,7 @@ def transfer_store() -> ResultStore:
     """Lesson 7's course models, each a trained head put back on the network, kept apart
     because a head after mixed7 holds 38.5 million weights: the last three only, so that new
     settings cannot grow the server past its memory (BENCHMARKS.md, whole-app memory)."""
-    return ResultStore(capacity=3)
+    return ResultStore(COURSE_MODELS_KEPT)
 
 
 @streamlit.cache_resource(show_spinner="Loading Fashion-MNIST...")

@@ -33,6 +33,7 @@ import urllib.error
 import urllib.parse
 import zipfile
 
+import cachetools
 import keras
 
 from engine import registry
@@ -78,20 +79,29 @@ class AssetStatus:
 # Checking what is already there ---------------------------------------------------------------
 
 # Hashing 90 MB of weights takes a moment, and the status panel asks often, so a digest is reused
-# while the file's size and modification time stay the same.
-_digest_memo: dict[tuple, str] = {}
+# while the file's size and modification time stay the same. Every uploaded weights file adds
+# one, so the memo keeps the most recently used only (cachetools; a lock, since sessions hash
+# in threads of their own).
+_digest_memo = cachetools.LRUCache(maxsize=1024)
+_digest_memo_lock = threading.Lock()
 
 
 def file_digest(path: pathlib.Path, algorithm: str) -> str:
+    """The file's hex digest by `algorithm` (a hashlib name), remembered for the same size and
+    modification time."""
     details = path.stat()
     memo_key = (str(path.resolve()), details.st_size, details.st_mtime_ns, algorithm)
-    if memo_key not in _digest_memo:
-        hasher = hashlib.new(algorithm)
-        with open(path, "rb") as file:
-            for block in iter(lambda: file.read(1 << 20), b""):
-                hasher.update(block)
+    with _digest_memo_lock:
+        known = _digest_memo.get(memo_key)
+    if known is not None:
+        return known
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            hasher.update(block)
+    with _digest_memo_lock:
         _digest_memo[memo_key] = hasher.hexdigest()
-    return _digest_memo[memo_key]
+    return hasher.hexdigest()
 
 
 def _bytes_problem(path: pathlib.Path, remote_file: registry.RemoteFile) -> str | None:

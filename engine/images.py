@@ -41,9 +41,13 @@ MIN_CONTRAST = 24
 # warnings.catch_warnings swaps the process-wide filter list; Streamlit serves sessions on
 # threads, so two uploads opening at once must not restore each other's filters.
 _WARNING_FILTERS_LOCK = threading.Lock()
+# The most one uploaded picture may weigh: any picture (a photo for lesson 3, lesson 4's filter
+# lab), and one for a model of lessons 5 to 7 or inside a zip of pictures.
+PICTURE_BYTES = 20_000_000
+TRAINING_PICTURE_BYTES = 30_000_000
 
 
-def open_upload(data: bytes, max_bytes=20_000_000, max_pixels=40_000_000,
+def open_upload(data: bytes, max_bytes=PICTURE_BYTES, max_pixels=40_000_000,
                 draft_size=None) -> Image.Image:
     """Decode uploaded bytes into a new RGB or L image (first frame, EXIF rotation applied,
     transparency on white), or raise ValueError saying what is wrong with the file.
@@ -220,7 +224,7 @@ def resized_rgb(image: Image.Image, size) -> numpy.ndarray:
     return numpy.asarray(rgb.resize((width, height), Image.BILINEAR), dtype=numpy.uint8)
 
 
-def picture_pixels(data: bytes, size, max_bytes=30_000_000) -> numpy.ndarray:
+def picture_pixels(data: bytes, size, max_bytes=TRAINING_PICTURE_BYTES) -> numpy.ndarray:
     """The classroom's one way from a picture file to what a model sees: decoded by
     `open_upload` (EXIF orientation applied; palette, 1-bit, greyscale, CMYK, 16-bit and
     transparent pictures made RGB, transparency on white), then `resized_rgb`.

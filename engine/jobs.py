@@ -32,6 +32,7 @@ import statistics
 import time
 import typing
 
+from engine import caps
 from engine import run_cache
 from engine import settings as classroom_settings
 
@@ -154,7 +155,10 @@ def status(job: Job, runner_id: typing.Callable[[], str] = None) -> Status:
 
 def submit(job: Job, owner: str, runner) -> Status:
     """Ask for `job`: join it when it is already waiting or training, else queue it on
-    `runner` (engine/runner.py) with `owner` (a session id) as the learner who started it."""
+    `runner` (engine/runner.py) with `owner` (a session id) as the learner who started it.
+    Raises ValueError, in a sentence with the cap, for settings over a cap (engine/caps.py),
+    and queues nothing then."""
+    caps.check(job.kind, job.settings)
     folder = job_folder(job.kind, job.key)
     folder.mkdir(parents=True, exist_ok=True)
     with run_cache.exclusive_lock(folder.parent / f"{job.key}.submit-lock"):
@@ -409,7 +413,9 @@ def learner_message(error: Exception) -> str:
     """Our own errors are sentences for the learner already; anything else is summed up."""
     from engine import downloads
 
-    if isinstance(error, (ValueError, downloads.MissingDataError)):
+    if isinstance(error, downloads.MissingDataError):
+        return error.learner_message  # its str() names the server's folders, for a teacher
+    if isinstance(error, ValueError):
         return str(error)
     return (f"Training stopped on an unexpected {type(error).__name__}; the server's log has "
             "the details. Try again, or other settings.")

@@ -13,6 +13,7 @@ import operator
 import keras
 import numpy
 
+from engine import caps
 from engine import examples
 from engine import jobs
 from engine import recipes
@@ -194,7 +195,7 @@ def found_from_run(run) -> FoundRule:
 # --- Judging what the neuron found ---------------------------------------------------------
 
 # The lesson's epochs slider goes this far; advice never asks for more than a learner can set.
-MOST_EPOCHS = 3000
+MOST_EPOCHS = caps.most(RUN_KIND, "epochs")  # engine/caps.py
 # Adam moves a weight by at most about its learning rate per step: recipes.rule_finder_model's
 # default, 0.5. A rule whose weight or bias is far larger cannot be reached in MOST_EPOCHS.
 ADAM_STEP = 0.5

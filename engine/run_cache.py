@@ -223,9 +223,12 @@ def save_models(model, folder: pathlib.Path, record: dict) -> None:
 
 
 def load_models(folder: pathlib.Path, names):
+    """The run's model, or its models by name. Keras' safe mode (said here, though it is the
+    default) refuses a file that would run code of its own when loaded, such as a Lambda
+    layer's: a shared data directory may hold files someone else wrote."""
     if names is None:
-        return keras.saving.load_model(folder / MODEL_FILE)
-    return {name: keras.saving.load_model(folder / f"model-{index}.keras")
+        return keras.saving.load_model(folder / MODEL_FILE, safe_mode=True)
+    return {name: keras.saving.load_model(folder / f"model-{index}.keras", safe_mode=True)
             for index, name in enumerate(names)}
 
 

@@ -16,3 +16,14 @@ def data_dir() -> pathlib.Path:
     so a test (or a teacher) can point it elsewhere without restarting Python."""
     configured = os.environ.get(DATA_DIR_VARIABLE, "").strip()
     return pathlib.Path(configured).expanduser() if configured else DEFAULT_DATA_DIR
+
+
+SHARED_SERVER_VARIABLE = "KERAS_CLASSROOM_SHARED_SERVER"
+
+
+def shared_server() -> bool:
+    """True when KERAS_CLASSROOM_SHARED_SERVER is set to 1 (or true, yes, on): the classroom is
+    hosted for learners who must not reach the server's disk, so no input reads or writes a
+    server path (a folder on this computer, a weights file's path) and no message names one.
+    Read on every call, like data_dir()."""
+    return os.environ.get(SHARED_SERVER_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")

@@ -29,6 +29,7 @@ import h5py
 import keras
 import numpy
 
+from engine import caps
 from engine import downloads
 from engine import keras_lock
 from engine import recipes
@@ -157,6 +158,7 @@ def resolve_weights(base_name: str, weights=IMAGENET, seed: int = 0) -> Weights:
     if isinstance(weights, Weights):
         return weights
     if isinstance(weights, (bytes, bytearray, memoryview)):
+        caps.check_upload(len(weights), "The weights file")
         path = save_uploaded_weights(base_name, bytes(weights))
         description = "the uploaded weights file"
     elif isinstance(weights, str) and weights == IMAGENET:

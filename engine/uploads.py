@@ -22,6 +22,7 @@ import tempfile
 import time
 import zipfile
 
+from engine import caps
 from engine import folder_layout
 from engine import images
 from engine import settings
@@ -85,10 +86,12 @@ def extract_class_folders(
     destination_root: pathlib.Path,
     max_total_bytes=300_000_000,
     max_files=20_000,
-    max_file_bytes=30_000_000,
+    max_file_bytes=images.TRAINING_PICTURE_BYTES,
 ) -> ExtractedDataset:
     """Unpack an uploaded zip of class folders into a new folder under `destination_root`, or
-    raise ValueError with a sentence the learner can act on (and leave nothing behind)."""
+    raise ValueError with a sentence the learner can act on (and leave nothing behind). A zip
+    over engine.caps.UPLOAD_MEGABYTES is refused before it is read."""
+    caps.check_upload(len(zip_bytes), "The zip")
     with _open_zip(zip_bytes) as archive:
         # Everything up to mkdtemp reads only the table of contents: nothing is unpacked yet.
         entries = archive.infolist()

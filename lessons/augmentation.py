@@ -7,6 +7,7 @@ import dataclasses
 import streamlit as st
 
 from engine import augment
+from engine import caps
 from engine import charts
 from engine import real_world
 from engine import recipes
@@ -105,7 +106,9 @@ validation_old.code(augment.validation_pipeline_code(settings, "image_data_gener
 validation_new.code(augment.validation_pipeline_code(settings, "keras3"), language="python")
 
 st.header("3. With and without, side by side")
-experiment_epochs = LINK.control("epochs", st.slider, "epochs for each run", 2, 40)
+experiment_epochs = LINK.control("epochs", st.slider, "epochs for each run", 2,
+                                 caps.most(real_world.RUN_KIND, "epochs"))
+st.caption(caps.sentence(real_world.RUN_KIND))
 LINK.write()
 teacher_panel.show(LINK)
 plain_job, augmented_job = real_world.augmentation_jobs(settings, experiment_epochs)

@@ -4,6 +4,7 @@ shrinks the picture, how it compares with the dense network, and what its layers
 import streamlit as st
 
 from engine import cached
+from engine import caps
 from engine import charts
 from engine import convolutions
 from engine import downloads
@@ -24,7 +25,7 @@ COURSE = convolutions.COURSE_RECIPE
 OPTIONS = {
     "filters": [16, 32, 64],
     "conv_blocks": [1, 2],
-    "epochs": (1, 20),
+    "epochs": (1, caps.most(convolutions.RUN_KIND, "epochs")),
     "batch_size": [32, 64, 128, 256, 512],
     "learning_rate": [0.0005, 0.001, 0.002, 0.003, 0.004],
     "training_images": [1000, 6000, 15000, 30000, 60000],
@@ -80,6 +81,7 @@ with controls_column:
     training_count = LINK.control("training_images", st.select_slider, "training pictures",
                                   OPTIONS["training_images"])
     seed = LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
+    st.caption(caps.sentence(convolutions.RUN_KIND))
 settings = convolutions.CnnSettings(filters=filters, conv_blocks=conv_blocks, epochs=epochs,
                                     batch_size=batch_size, learning_rate=learning_rate,
                                     training_images=training_count, seed=seed)

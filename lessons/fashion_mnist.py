@@ -4,6 +4,7 @@ that stops at a target accuracy, and an honest look at what the model got wrong.
 import streamlit as st
 
 from engine import cached
+from engine import caps
 from engine import charts
 from engine import datasets
 from engine import downloads
@@ -24,7 +25,7 @@ COURSE = fashion_mnist.COURSE_RECIPE
 CLASSROOM = fashion_mnist.default_job().settings
 OPTIONS = {
     "hidden_units": [128, 512, 1024],
-    "epochs": (1, 30),
+    "epochs": (1, caps.most(fashion_mnist.RUN_KIND, "epochs")),
     "batch_size": [32, 64, 128, 256, 512, 1024],
     "learning_rate": [0.0005, 0.001, 0.002, 0.004, 0.008],
     "target_accuracy": (0.70, 0.99, 0.01),
@@ -109,6 +110,7 @@ with controls_column:
     training_count = LINK.control("training_images", st.select_slider, "training pictures",
                                   OPTIONS["training_images"])
     seed = LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
+    st.caption(caps.sentence(fashion_mnist.RUN_KIND))
     tensorboard = LINK.control("tensorboard", st.checkbox, "also write TensorBoard logs")
 
 settings = fashion_mnist.FashionSettings(

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from engine import caps
 from engine import charts
 from engine import examples
 from engine import hello_neuron
@@ -40,13 +41,15 @@ with controls:
     ys_text = LINK.control("ys", st.text_input, "ys",
                            help="The course's ys follow y = 2x - 1. Change them and see "
                                 "what the neuron makes of it.")
-    epochs = LINK.control("epochs", st.slider, "epochs", 1, 2000)
+    epochs = LINK.control("epochs", st.slider, "epochs", 1,
+                          caps.most(hello_neuron.RUN_KIND, "epochs"))
     learning_rate = LINK.control(
         "learning_rate", st.select_slider, "learning rate (SGD)", LEARNING_RATES,
         help="The course's optimizer='sgd' uses 0.01. Try 0.2 to see training blow up.")
     seed = LINK.control("seed", st.number_input, "seed", 0, 2**31 - 1,
                         help="Fixes the neuron's random starting weight: same seed, "
                              "same curve.")
+    st.caption(caps.sentence(hello_neuron.RUN_KIND))
 LINK.write()
 teacher_panel.show(LINK)
 

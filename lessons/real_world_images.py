@@ -3,6 +3,7 @@ convnet, binary against multiclass, and what it says about your own pictures."""
 
 import streamlit as st
 
+from engine import caps
 from engine import charts
 from engine import image_folders
 from engine import real_world
@@ -18,7 +19,8 @@ from ui import url_state
 from ui import understanding
 
 CLASSROOM = real_world.default_job().settings
-OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5], "epochs": (1, 30),
+OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5],
+           "epochs": (1, caps.most(real_world.RUN_KIND, "epochs")),
            "batch_size": [16, 32, 64, 128], "learning_rate": [0.0001, 0.0005, 0.001, 0.002],
            "seed": (0, 2**31 - 1)}
 LINK = url_state.Link(
@@ -98,6 +100,7 @@ with controls_column:
     learning_rate = LINK.control("learning_rate", st.select_slider, "learning rate (RMSprop)",
                                  OPTIONS["learning_rate"])
     LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
+    st.caption(caps.sentence(real_world.RUN_KIND))
 with code_column:
     code.show_code(recipes.real_world_model, real_world.train_real_world)
 settings = real_world.RealWorldSettings(

@@ -4,6 +4,7 @@ import pathlib
 
 import streamlit as st
 
+from engine import caps
 from engine import charts
 from engine import examples
 from engine import recipes
@@ -77,6 +78,7 @@ projector.narrative(
 )
 epochs = LINK.control("epochs", st.slider, "how long it practises (epochs)", 50,
                       rules.MOST_EPOCHS, step=50)
+st.caption(caps.sentence(rules.RUN_KIND))
 
 run = job_view.train_or_show(
     rules.job(rules.rule_settings(rule_text, xs, epochs)),

@@ -6,6 +6,7 @@ import dataclasses
 import streamlit as st
 
 from engine import cached
+from engine import caps
 from engine import charts
 from engine import dropout_pair
 from engine import recipes
@@ -97,12 +98,14 @@ with choice_column:
 with settings_column:
     dropout_rate = LINK.control("dropout_rate", st.select_slider, "dropout rate",
                                 [0.1, 0.2, 0.3, 0.5])
-    epochs = LINK.control("epochs", st.slider, "epochs", 1, 40)
+    epochs = LINK.control("epochs", st.slider, "epochs",
+                          *transfer_choices.LINK_OPTIONS["epochs"])
     batch_size = LINK.control(
         "batch_size", st.select_slider, "batch size", [10, 20, 32, 50, 64, 100],
         help="The course's generators give batches of 20. Larger batches train the same "
              "classifiers in fewer steps: measured here, 50 reached the same validation "
              "accuracy as 20 (within a point) in 40% less time per epoch.")
+    st.caption(caps.sentence(dropout_pair.RUN_KIND))
 transfer_choices.show_augmentation_code(augmentation, pixel_scaling)
 transfer_choices.write_link(LINK, base_name, cut_name, pixel_scaling)
 teacher_panel.show(LINK)

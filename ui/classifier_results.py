@@ -58,7 +58,8 @@ def show_own_picture(model, key: str, normalise: bool = True) -> None:
     the model's training pictures were (`normalise`, lesson 3's setting)."""
     streamlit.markdown("**Your own picture.** Photograph or draw one piece of clothing on a "
                        "plain background; see it turned into what the model sees.")
-    upload = streamlit.file_uploader("a picture", type=None, key=f"{key}-upload")
+    upload = streamlit.file_uploader(f"a picture (at most {images.PICTURE_BYTES / 1e6:g} MB)",
+                                     type=None, key=f"{key}-upload")
     if upload is None:
         return
     try:

@@ -13,17 +13,18 @@ STATES = {"present": "present", "missing": "missing", "corrupt": "corrupt: downl
 def render_table() -> None:
     statuses = downloads.all_statuses()
     lessons = {asset.key: ", ".join(map(str, asset.lessons)) for asset in registry.ASSETS}
+    shared = settings.shared_server()  # a shared server names none of its folders
     streamlit.dataframe(
         [{"asset": status.title,
           "state": STATES.get(status.state, status.state),
           "size": f"{status.size_bytes / 1e6:.1f} MB" if status.size_bytes else "",
           "used by": lessons.get(status.key, ""),
-          "where": str(status.path)} for status in statuses],
+          **({} if shared else {"where": str(status.path)})} for status in statuses],
         hide_index=True, width="stretch")
     missing = [status.title for status in statuses if not status.is_present]
     if missing:
+        folder = "the data directory" if shared else f"`{settings.data_dir()}`"
         streamlit.caption(
             "Lessons download what they need the first time they run. For a classroom "
             "without internet, run `python -m engine.downloads` on a connected machine and "
-            f"copy `{settings.data_dir()}` over (or point `{settings.DATA_DIR_VARIABLE}` at "
-            "the copy).")
+            f"copy {folder} over (or point `{settings.DATA_DIR_VARIABLE}` at the copy).")

@@ -27,7 +27,8 @@ def choose_picture():
         index = streamlit.number_input("picture #", 0, len(training_images) - 1, 0,
                                        key="filter-fashion-index")
         return training_images[index]
-    upload = streamlit.file_uploader("a picture", key="filter-upload")
+    upload = streamlit.file_uploader(f"a picture (at most {images.PICTURE_BYTES / 1e6:g} MB)",
+                                     key="filter-upload")
     if upload is None:
         streamlit.info("Choose a picture file.", icon=":material/upload:")
         return None

@@ -2,6 +2,7 @@
 
 import streamlit
 
+from engine import caps
 from engine import fine_tuning
 from engine import training
 from engine import transfer
@@ -34,8 +35,10 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str) ->
         "unlock every layer after", choices, key="transfer-unfreeze-after",
         help=f"Up to the cut at {pair_settings.cut_layer}. The nearest choice unlocks one "
              "block.")
-    epochs = second_column.slider("fine-tuning epochs", 1, 5, fine_tuning.DEFAULT_EPOCHS,
-                                  key="transfer-fine-tune-epochs")
+    epochs = second_column.slider("fine-tuning epochs", 1,
+                                  caps.most(fine_tuning.RUN_KIND, "epochs"),
+                                  fine_tuning.DEFAULT_EPOCHS, key="transfer-fine-tune-epochs")
+    second_column.caption(caps.sentence(fine_tuning.RUN_KIND))
     streamlit.caption(f"Starts from the classifier **{head_name}**. The stored features no "
                       "longer apply once the network changes, so every picture goes through "
                       "the network in every epoch: much slower than part 3.")

@@ -7,7 +7,9 @@ import hashlib
 import streamlit
 
 from engine import cached
+from engine import caps
 from engine import downloads
+from engine import settings
 
 COURSE_DATASETS = {
     "Horses or humans": "horse-or-human",
@@ -34,7 +36,7 @@ def choose(key: str, default: str = "Horses or humans", allow_upload: bool = Tru
     """The dataset picker; returns a Choice, or None (with a message) when nothing usable.
     With `link` (a ui.url_state.Link with a "dataset" setting) the picker follows the link,
     which may lock or hide it."""
-    options = list(COURSE_DATASETS) + ([OWN, LOCAL] if allow_upload else [])
+    options = list(COURSE_DATASETS) + (own_options() if allow_upload else [])
     widget_key = f"{key}-dataset"
     # A link puts its value into the picker before it is drawn; a default as well would make
     # Streamlit warn about two sources for one value.
@@ -46,14 +48,22 @@ def choose(key: str, default: str = "Horses or humans", allow_upload: bool = Tru
         return Choice(title, COURSE_DATASETS[title], dataset_key=COURSE_DATASETS[title])
     if title == LOCAL:
         return local_folder(streamlit.text_input("folder path", key=f"{key}-folder"))
-    upload = streamlit.file_uploader("a .zip with one folder per class", type=["zip"],
-                                     key=f"{key}-zip")
+    upload = streamlit.file_uploader(
+        f"a .zip with one folder per class (at most {caps.UPLOAD_MEGABYTES} MB)", type=["zip"],
+        key=f"{key}-zip")
     if upload is None:
         streamlit.info("For example `pets.zip` holding `cats/…jpg` and `dogs/…jpg`; "
                        "`train/` and `validation/` folders inside are used when present.",
                        icon=":material/folder_zip:")
         return None
     return extracted_upload(upload.getvalue(), upload.name)
+
+
+def own_options() -> list:
+    """The learner's own pictures: a zip, and a folder on the server's disk unless the server
+    is shared (engine.settings.shared_server), where a typed path could reach another
+    learner's upload or any folder the server can read."""
+    return [OWN] if settings.shared_server() else [OWN, LOCAL]
 
 
 def extracted_upload(zip_bytes: bytes, name: str):
@@ -88,6 +98,10 @@ def local_folder(path_text: str):
     disk: for a learner running the classroom on their laptop."""
     from engine import image_folders
 
+    if settings.shared_server():  # not offered then; refused too, should a value slip in
+        streamlit.error("This server is shared, so it reads no folders of its own: upload a "
+                        ".zip of your pictures instead.", icon=":material/folder_off:")
+        return None
     if not path_text.strip():
         streamlit.info("Type the path of a folder that holds one folder per class.",
                        icon=":material/folder_open:")

@@ -3,6 +3,7 @@ and what data is on disk."""
 
 import streamlit
 
+from engine import settings
 from ui import class_readiness
 from ui import lessons
 from ui import data_status
@@ -21,7 +22,22 @@ def render() -> None:
     for lesson in lessons.LESSONS:
         streamlit.page_link(lesson.file, label=f"{lesson.title}: {lesson.summary}",
                             icon=lesson.icon)
+    hosting_note()
     class_readiness.render()
     understanding.show_progress()
     streamlit.subheader("Data and weights")
     data_status.render_table()
+
+
+def hosting_note() -> None:
+    """Whether this server is shared with strangers, and the setting that makes it so."""
+    variable = f"`{settings.SHARED_SERVER_VARIABLE}=1`"
+    if settings.shared_server():
+        streamlit.info(f"This classroom runs as a shared server ({variable}): your own "
+                       "pictures and weights come as uploads, and no page reads, writes or "
+                       "names the server's folders.", icon=":material/lock:")
+    else:
+        streamlit.caption(f"Hosting for a class? Start the server with {variable}: it turns "
+                          "off the inputs that read the server's own folders (a folder on "
+                          "this computer, a weights file's path) and keeps its folders out "
+                          "of every page (README, Hosting for a class).")

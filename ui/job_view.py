@@ -12,6 +12,7 @@ import streamlit
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine import cached
+from engine import caps
 from engine import jobs
 from engine import runner as job_runner
 
@@ -51,6 +52,10 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
             streamlit.caption(f"{which}these settings were trained before (by you or a "
                               "classmate), so here is that run, straight from the cache.")
         return run
+    over_cap = caps.problem(job.kind, job.settings)
+    if over_cap:  # jobs.submit refuses it too; here the learner reads why, before any button
+        streamlit.error(over_cap, icon=":material/block:")
+        return None
     state = jobs.status(job, runner_id)
     stopped = cached.stopped_run(job.kind, job.key)
     if auto_start and not state.active and stopped is None and state.state != jobs.FAILED:

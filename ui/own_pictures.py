@@ -11,8 +11,9 @@ def classify(key: str, image_size: int, predict, class_names) -> None:
     """An uploader for several pictures; each one decoded and resized exactly as the training
     pictures were (engine.images.picture_pixels) and shown with `predict(pictures)`'s class
     probabilities, or a sentence saying why it was refused."""
-    uploads = streamlit.file_uploader("pictures to classify", accept_multiple_files=True,
-                                      key=key)
+    uploads = streamlit.file_uploader(
+        f"pictures to classify (at most {images.TRAINING_PICTURE_BYTES / 1e6:g} MB each)",
+        accept_multiple_files=True, key=key)
     for upload in uploads or []:
         try:
             picture = images.picture_pixels(upload.getvalue(), (image_size, image_size))

@@ -7,8 +7,10 @@ import streamlit
 
 from engine import augment
 from engine import cached
+from engine import caps
 from engine import downloads
 from engine import dropout_pair
+from engine import settings
 from engine import transfer
 from ui import code
 from ui import folder_data
@@ -36,7 +38,8 @@ LINK_OPTIONS = {
     "cut": [""] + sorted({name for base in transfer.BASES.values()
                           for name in base.cut_layer_names}),
     "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
-    "views": [2, 4, 8], "dropout_rate": [0.1, 0.2, 0.3, 0.5], "epochs": (1, 40),
+    "views": [2, 4, 8], "dropout_rate": [0.1, 0.2, 0.3, 0.5],
+    "epochs": (1, caps.most(dropout_pair.RUN_KIND, "epochs")),
     "batch_size": [10, 20, 32, 50, 64, 100],
     # A file path, an upload and lesson 6's own augmentation stay on one learner's computer or
     # session, so a link carries only the choices every learner can make.
@@ -152,9 +155,12 @@ def default_base() -> str:
 
 
 def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
-    """The weights the learner picked, resolved; None (after a message) when unusable."""
-    source = lesson_link.control("weights", streamlit.radio, "weights",
-                                 [FROM_DATA_DIRECTORY, FROM_PATH, FROM_UPLOAD, RANDOM])
+    """The weights the learner picked, resolved; None (after a message) when unusable.
+    A shared server (engine.settings.shared_server) offers no path on its disk: a typed path
+    would tell which files exist there, and read them."""
+    sources = [FROM_DATA_DIRECTORY, FROM_UPLOAD, RANDOM] if settings.shared_server() else [
+        FROM_DATA_DIRECTORY, FROM_PATH, FROM_UPLOAD, RANDOM]
+    source = lesson_link.control("weights", streamlit.radio, "weights", sources)
     try:
         if source == FROM_DATA_DIRECTORY:
             return transfer.resolve_weights(base_name, transfer.IMAGENET, seed)
@@ -164,7 +170,8 @@ def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
                 return None
             return transfer.resolve_weights(base_name, path.strip(), seed)
         if source == FROM_UPLOAD:
-            upload = streamlit.file_uploader("weights (.h5)", type=["h5"],
+            upload = streamlit.file_uploader(f"weights (.h5, at most {caps.UPLOAD_MEGABYTES} MB)",
+                                             type=["h5"],
                                              key="transfer-weights-upload")
             if upload is None:
                 return None

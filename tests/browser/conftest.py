@@ -94,12 +94,21 @@ def fresh_streamlit_server(classroom_data_dir, tmp_path):
         yield url
 
 
+@pytest.fixture
+def shared_streamlit_server(classroom_data_dir, tmp_path):
+    """A server of its own started as a host for strangers (KERAS_CLASSROOM_SHARED_SERVER=1)."""
+    with running_server(classroom_data_dir, tmp_path,
+                        {"KERAS_CLASSROOM_SHARED_SERVER": "1"}) as url:
+        yield url
+
+
 @contextlib.contextmanager
-def running_server(classroom_data_dir, logs):
+def running_server(classroom_data_dir, logs, more_environment=None):
     port = _free_port()
     stdout_path, stderr_path = logs / "stdout.log", logs / "stderr.log"
     environment = dict(os.environ)
     environment[DATA_DIR_VARIABLE] = str(classroom_data_dir)
+    environment.update(more_environment or {})
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     command = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py",

@@ -113,7 +113,7 @@ def test_model_file_round_trips(tmp_path):
     model = recipes.fashion_mnist_model()
     path = tmp_path / "model.keras"
     path.write_bytes(training.model_file_bytes(model))
-    loaded = keras.saving.load_model(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
     for ours, theirs in zip(model.get_weights(), loaded.get_weights()):
         numpy.testing.assert_array_equal(ours, theirs)
 

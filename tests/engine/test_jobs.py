@@ -9,7 +9,9 @@ import time
 import keras
 import pytest
 
+from engine import caps
 from engine import datasets
+from engine import downloads
 from engine import fashion_mnist
 from engine import jobs
 from engine import run_cache
@@ -28,6 +30,14 @@ def runner():
         two_slots = job_runner.start()
     yield two_slots
     two_slots.close()
+
+
+@pytest.fixture(autouse=True)
+def uncapped_test_kinds(monkeypatch):
+    """The queue tests' own kinds of job have no budget to cap, and engine/caps.py refuses a
+    kind it does not know."""
+    for kind in ("test-gate", "test-fail"):
+        monkeypatch.setitem(caps.CAPS, kind, ())
 
 
 def wait(job, timeout=300, until=lambda status: not status.active):
@@ -195,3 +205,11 @@ def test_a_job_of_a_runner_that_is_gone_is_lost(classroom_data_dir, runner):
     record.update(updated_at=time.time())
     jobs.write_json(jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE, record)
     assert jobs.status(job, runner.runner_id).state == jobs.RUNNING
+
+
+def test_a_job_without_its_data_fails_in_a_sentence_without_the_server_s_folders():
+    missing = downloads.MissingDataError(
+        "Horses or humans is missing from /srv/classroom/datasets/horse-or-human; copy it there.",
+        "Horses or humans is not on this server yet: run python -m engine.prepare.")
+    assert jobs.learner_message(missing) == missing.learner_message
+    assert "/srv" not in jobs.learner_message(missing)
