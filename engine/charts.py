@@ -1,6 +1,29 @@
-"""Plotly figure builders. Pure functions: data in, figure out; pages decide where to draw."""
+"""Plotly figure builders. Pure functions: data in, figure out; pages decide where to draw.
+
+Every builder holds BUILDING while it builds: see one_at_a_time."""
+
+import functools
+import threading
 
 import plotly.graph_objects as go
+
+# Plotly 7 builds each property's validator once per process and caches it
+# (plotly/validator_cache.py). For a subplot axis it first writes the axis' name into a
+# parameters dict that every axis of that kind shares (xaxis, xaxis2, ... xaxis24), then
+# builds: two sessions building grids at once could cache xaxis24's validator under another
+# axis' name, and from then on every 24-picture grid in the server raised "Invalid child
+# with name: xaxis24" (seen in a cluster test, two learners drawing lesson 3's results).
+# So the server builds figures one at a time; each takes milliseconds.
+BUILDING = threading.Lock()
+
+
+def one_at_a_time(build):
+    """Decorator: `build` runs holding BUILDING, never beside another figure's building."""
+    @functools.wraps(build)
+    def locked(*arguments, **keywords):
+        with BUILDING:
+            return build(*arguments, **keywords)
+    return locked
 
 TRUE_COLOR = "#7f7f7f"
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
@@ -14,6 +37,7 @@ def base_layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go
     return figure
 
 
+@one_at_a_time
 def loss_curve(losses, title: str = "Loss after each epoch") -> go.Figure:
     """Mean squared error per epoch on a log scale, where both the first big drop and
     the slow final approach stay visible."""
@@ -25,6 +49,7 @@ def loss_curve(losses, title: str = "Loss after each epoch") -> go.Figure:
     return figure
 
 
+@one_at_a_time
 def weight_and_bias_curve(weights, true_weight=None, true_bias=None) -> go.Figure:
     """w and b after every epoch, with dotted lines at the values that generated the data."""
     epochs = list(range(1, len(weights) + 1))
@@ -40,6 +65,7 @@ def weight_and_bias_curve(weights, true_weight=None, true_bias=None) -> go.Figur
     return base_layout(figure, "The neuron's numbers converging", "epoch", "value")
 
 
+@one_at_a_time
 def examples_and_line(xs, ys, weight=None, bias=None, query_x=None,
                       query_prediction=None) -> go.Figure:
     """The examples as dots and, once learned, the neuron's line y = w x + b."""
@@ -62,6 +88,7 @@ def examples_and_line(xs, ys, weight=None, bias=None, query_x=None,
     return base_layout(figure, "Examples and the learned line", "x", "y")
 
 
+@one_at_a_time
 def history_curves(history: dict, metric: str, title: str,
                    validation_label: str = "validation") -> go.Figure:
     """Training and validation values of one metric per epoch, e.g. 'loss' or 'accuracy'.
@@ -76,6 +103,7 @@ def history_curves(history: dict, metric: str, title: str,
     return base_layout(figure, title, "epoch", metric)
 
 
+@one_at_a_time
 def image_grid(images, titles, columns: int = 8, height_per_row: int = 120) -> go.Figure:
     """Small grayscale pictures in a grid, each titled (e.g. with its class name)."""
     from plotly import subplots
@@ -94,6 +122,7 @@ def image_grid(images, titles, columns: int = 8, height_per_row: int = 120) -> g
     return figure
 
 
+@one_at_a_time
 def pixel_heatmap(image, title: str) -> go.Figure:
     """One picture's raw numbers, written in every cell: what the model really sees."""
     figure = go.Figure(go.Heatmap(z=image, colorscale="gray", text=image,
@@ -105,6 +134,7 @@ def pixel_heatmap(image, title: str) -> go.Figure:
     return figure
 
 
+@one_at_a_time
 def confusion_matrix(matrix, class_names) -> go.Figure:
     """Counts of test images by true class (rows) and predicted class (columns)."""
     figure = go.Figure(go.Heatmap(
@@ -130,6 +160,7 @@ def output_count_for(class_count: int) -> int:
     return 1 if class_count == 2 else class_count
 
 
+@one_at_a_time
 def probability_bars(probabilities, class_names, true_label=None) -> go.Figure:
     """One picture's class probabilities (one per class), titled after what the model really
     outputs: N softmax numbers, or for two classes one sigmoid p, drawn as 1 - p and p."""
@@ -148,6 +179,7 @@ def probability_bars(probabilities, class_names, true_label=None) -> go.Figure:
     return base_layout(figure, title, "class", "probability")
 
 
+@one_at_a_time
 def per_class_bars(accuracies, class_names) -> go.Figure:
     figure = go.Figure(go.Bar(x=list(class_names), y=list(accuracies),
                               text=[f"{value:.0%}" for value in accuracies],
@@ -156,6 +188,7 @@ def per_class_bars(accuracies, class_names) -> go.Figure:
     return base_layout(figure, "Accuracy per class (test set)", "class", "accuracy")
 
 
+@one_at_a_time
 def filter_stage(values, title: str, signed: bool = False) -> go.Figure:
     """One step of the filter pipeline as a picture whose pixels show their value on hover.
     Signed values (a convolution's raw output) get a scale that keeps negatives visible."""
@@ -171,6 +204,7 @@ def filter_stage(values, title: str, signed: bool = False) -> go.Figure:
     return figure
 
 
+@one_at_a_time
 def activation_grid(maps: dict, picture_labels, filter_index: int) -> go.Figure:
     """The course's "visualizing the convolutions and pooling": one row per picture, one
     column per conv or pooling layer, each cell that layer's output for one filter."""
@@ -195,6 +229,7 @@ def activation_grid(maps: dict, picture_labels, filter_index: int) -> go.Figure:
     return figure
 
 
+@one_at_a_time
 def comparison_curves(histories: dict, metric: str, title: str) -> go.Figure:
     """Several runs' training (solid) and validation (dotted) curves on one chart."""
     figure = go.Figure()
@@ -209,6 +244,7 @@ def comparison_curves(histories: dict, metric: str, title: str) -> go.Figure:
     return base_layout(figure, title, "epoch", metric)
 
 
+@one_at_a_time
 def colour_grid(pictures, titles, columns: int = 8) -> go.Figure:
     """Colour pictures (n, height, width, 3) uint8 in a grid, each titled with its label."""
     from plotly import subplots
@@ -226,6 +262,7 @@ def colour_grid(pictures, titles, columns: int = 8) -> go.Figure:
     return figure
 
 
+@one_at_a_time
 def gap_comparison(histories: dict) -> go.Figure:
     """Two runs side by side (with and without dropout, or augmentation): each run's
     training (solid) and validation (dotted) accuracy, with the gap between them shaded,
@@ -249,6 +286,7 @@ def _transparent(hex_color: str, alpha: float = 0.15) -> str:
     return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
+@one_at_a_time
 def head_size_by_cut(layer_names, head_parameters, chosen: str) -> go.Figure:
     """How big the new classifier gets for each place the network can be cut."""
     colors = [PALETTE[1] if name == chosen else PALETTE[0] for name in layer_names]

@@ -1,6 +1,8 @@
-"""Chart titles that name a count follow the model's real outputs."""
+"""Chart titles that name a count follow the model's real outputs; figures are built one at a
+time (plotly's validator cache is not thread-safe)."""
 
 import keras
+import numpy
 import pytest
 
 from engine import charts
@@ -24,3 +26,68 @@ def test_the_charts_output_count_is_the_real_world_model_s(classes):
     keras.backend.clear_session()
     model = recipes.real_world_model(image_size=32, conv_blocks=1, classes=classes)
     assert model.output_shape[-1] == charts.output_count_for(classes)
+
+
+def every_figure() -> list:
+    """One small figure from every builder in engine/charts.py."""
+    history = {"accuracy": [0.5, 0.7], "val_accuracy": [0.5, 0.6], "loss": [1.0, 0.6],
+               "val_loss": [1.0, 0.8]}
+    grey, colour = numpy.zeros((4, 4)), numpy.zeros((4, 4, 3))
+    return [
+        charts.loss_curve([1.0, 0.5]),
+        charts.weight_and_bias_curve([(0.1, 0.2), (0.3, 0.4)], 2.0, -1.0),
+        charts.examples_and_line([0, 1], [1, 3], 2.0, 1.0, 5.0, 11.0),
+        charts.history_curves(history, "accuracy", "accuracy"),
+        charts.image_grid([grey] * 24, [str(index) for index in range(24)]),
+        charts.pixel_heatmap(grey, "a picture"),
+        charts.confusion_matrix(numpy.eye(2), ["a", "b"]),
+        charts.probability_bars([0.3, 0.7], ["a", "b"]),
+        charts.per_class_bars([0.9, 0.8], ["a", "b"]),
+        charts.filter_stage(grey, "a filter", signed=True),
+        charts.activation_grid({"conv2d": numpy.zeros((2, 4, 4, 3))}, ["a", "b"], 0),
+        charts.comparison_curves({"one": history, "two": history}, "accuracy", "runs"),
+        charts.colour_grid([colour] * 3, ["a", "b", "c"]),
+        charts.gap_comparison({"one": history, "two": history}),
+        charts.head_size_by_cut(["mixed6", "mixed7"], [10, 20], "mixed7"),
+    ]
+
+
+def test_every_builder_fills_plotly_s_validator_cache_holding_the_lock(monkeypatch):
+    # Plotly's validator cache is not safe to fill from two threads at once (see
+    # charts.BUILDING): every fill must happen while a builder holds the lock. The cache is
+    # emptied first, so that every builder fills it.
+    from plotly import validator_cache
+
+    fills = []
+    fill = validator_cache.ValidatorCache.get_validator
+
+    def checked(parent_path, prop_name):
+        fills.append((f"{parent_path}.{prop_name}", charts.BUILDING.locked()))
+        return fill(parent_path, prop_name)
+
+    monkeypatch.setattr(validator_cache.ValidatorCache, "_cache", {})
+    monkeypatch.setattr(validator_cache.ValidatorCache, "get_validator", staticmethod(checked))
+    figures = every_figure()
+    assert len(figures) == len(BUILDERS)
+    assert any(name == "layout.xaxis24" for name, _ in fills)  # the 24-picture grid's axes
+    unlocked = sorted({name for name, locked in fills if not locked})
+    assert not unlocked, f"built outside charts.BUILDING: {unlocked[:10]}"
+
+
+BUILDERS = {"loss_curve", "weight_and_bias_curve", "examples_and_line", "history_curves",
+            "image_grid", "pixel_heatmap", "confusion_matrix", "probability_bars",
+            "per_class_bars", "filter_stage", "activation_grid", "comparison_curves",
+            "colour_grid", "gap_comparison", "head_size_by_cut"}
+
+
+def test_every_function_that_returns_a_figure_is_a_builder_under_the_lock():
+    import inspect
+
+    returning_figures = {name for name, function in inspect.getmembers(charts,
+                                                                        inspect.isfunction)
+                         if function.__module__ == charts.__name__
+                         and "Figure" in str(inspect.signature(function).return_annotation)
+                         and name != "base_layout"}
+    assert returning_figures == BUILDERS
+    for name in BUILDERS:
+        assert getattr(charts, name).__wrapped__  # wrapped by one_at_a_time
