@@ -5,7 +5,7 @@
 #       deploy/worker.sh [more `dask worker` options, e.g. --name worker-1]
 #
 # Start one per training slot, on any machine that has this repository, its requirements
-# (the same versions as the app's: Dask refuses a mismatch) and the shared data directory
+# (the same versions as the app's: Dask expects them to match) and the shared data directory
 # mounted at the same path as on the app's replicas (a job writes under the path the app
 # gave it). PYTHON names the interpreter (default python3).
 set -eu
