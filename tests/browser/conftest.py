@@ -103,12 +103,14 @@ def shared_streamlit_server(classroom_data_dir, tmp_path):
 
 
 @contextlib.contextmanager
-def running_server(classroom_data_dir, logs, more_environment=None):
+def running_server(classroom_data_dir, logs, extra_environment=None):
+    """Start `streamlit run streamlit_app.py` on a free port, its output in `logs`, with
+    `extra_environment` (a dict) on top of this process's; yields its base URL."""
     port = _free_port()
     stdout_path, stderr_path = logs / "stdout.log", logs / "stderr.log"
     environment = dict(os.environ)
     environment[DATA_DIR_VARIABLE] = str(classroom_data_dir)
-    environment.update(more_environment or {})
+    environment.update(extra_environment or {})
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     command = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py",

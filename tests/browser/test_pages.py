@@ -78,9 +78,11 @@ DRAWN_DATA = (f"{PLOTLY} .scatterlayer .trace, {PLOTLY} .heatmaplayer image, "
               f"{PLOTLY} .imagelayer image, {PLOTLY} .barlayer .trace")
 
 
-def drawn_traces_per_chart(page) -> list:
-    """For each Plotly chart on the page, how many traces have real geometry."""
-    return page.eval_on_selector_all(PLOTLY, """charts => charts.map(chart =>
+def drawn_traces_per_chart(page, within: str = "") -> list:
+    """For each Plotly chart on the page (or inside the elements `within` selects), how many
+    traces have real geometry."""
+    selector = f"{within} {PLOTLY}".strip()
+    return page.eval_on_selector_all(selector, """charts => charts.map(chart =>
         Array.from(chart.querySelectorAll('.scatterlayer .trace path, g.trace path'))
              .filter(path => {
                  const d = path.getAttribute('d') || '';
