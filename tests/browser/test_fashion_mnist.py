@@ -1,6 +1,7 @@
 """Fashion-MNIST in a real browser: train with live curves, and stop a run half way."""
 
 import importlib.util
+import re
 
 import pytest
 
@@ -52,6 +53,8 @@ def test_stop_mid_epoch_keeps_exactly_the_model_it_shows(browser_page, streamlit
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
     shown = float(pages.metric_value(page, "test accuracy of the kept model"))
+    sentence = page.get_by_text("Training was stopped in epoch").inner_text()
+    said = re.search(r"stopped in epoch (\d+), after batch (\d+) of (\d+)", sentence)
 
     settings = fashion_mnist.FashionSettings(seed=6, batch_size=32)
     job = fashion_mnist.job(settings)
@@ -62,7 +65,14 @@ def test_stop_mid_epoch_keeps_exactly_the_model_it_shows(browser_page, streamlit
     print(f"kept model: test accuracy {accuracy:.4f} evaluated, {shown:.4f} on the page; "
           f"stopped at {kept.extras['partial_epoch']}")
     assert shown == pytest.approx(accuracy, abs=1e-4)
-    assert kept.extras["partial_epoch"]["epoch"] == 1
+    # Where the page says it stopped is where the kept model stopped, inside an epoch. Which
+    # epoch depends on how fast the Stop reaches the job (on a loaded CI machine the first
+    # 1,875-batch epoch can end before the click lands), so the test does not fix it.
+    partial = kept.extras["partial_epoch"]
+    assert said, sentence
+    assert [int(number) for number in said.groups()] == [
+        partial["epoch"], partial["batches"], partial["of"]]
+    assert 0 < partial["batches"] < partial["of"] == 1875
     assert page.get_by_role("button", name="Train to the end").is_visible()
     pages.full_page_screenshot(page, screenshot_dir / "fashion-mnist-stopped.png")
 
