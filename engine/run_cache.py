@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 import typing
+import weakref
 
 import keras
 import numpy
@@ -269,9 +270,10 @@ def train_once(kind: str, settings: dict, version: int, train: typing.Callable[[
 
 # One threading.Lock per lock file, for the threads of this server process. The file lock
 # alone would also separate them (each call opens its own file description), but this keeps
-# waiting threads out of a blocking system call. One small lock per settings ever trained is
-# kept: far less than the runs on disk.
-thread_locks = {}
+# waiting threads out of a blocking system call. Held weakly: a lock lives while a thread
+# holds or waits for it, and its entry goes with the last thread, so a server that trains
+# many settings over weeks keeps no lock per settings ever trained.
+thread_locks = weakref.WeakValueDictionary()
 thread_locks_guard = threading.Lock()
 
 

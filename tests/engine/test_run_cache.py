@@ -2,6 +2,7 @@
 when threads or processes ask for it at the same moment."""
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import pathlib
@@ -239,3 +240,34 @@ def test_an_error_in_training_is_raised_and_frees_the_lock(data_dir):
 def test_train_must_return_a_run_result(data_dir):
     with pytest.raises(ValueError, match="RunResult"):
         run_cache.train_once(KIND, SETTINGS, VERSION, lambda: {"model": None})
+
+
+def test_a_lock_is_kept_only_while_a_thread_needs_it(tmp_path):
+    # Two threads on one lock file share one threading.Lock while either holds or waits for
+    # it; when both are done the entry is gone, so a long-lived server keeps no lock per
+    # settings ever trained.
+    lock_path = tmp_path / "a.lock"
+    inside, release, waited = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_until_released():
+        with run_cache.exclusive_lock(lock_path):
+            inside.set()
+            release.wait(timeout=60)
+
+    def wait_then_enter():
+        with run_cache.exclusive_lock(lock_path, on_wait=waited.set):
+            pass
+
+    holder = threading.Thread(target=hold_until_released)
+    holder.start()
+    assert inside.wait(timeout=60)
+    assert str(lock_path) in run_cache.thread_locks
+    waiter = threading.Thread(target=wait_then_enter)
+    waiter.start()
+    assert waited.wait(timeout=60)  # it found the lock held
+    release.set()
+    holder.join(timeout=60)
+    waiter.join(timeout=60)
+    assert not holder.is_alive() and not waiter.is_alive()
+    gc.collect()
+    assert str(lock_path) not in run_cache.thread_locks
