@@ -4,6 +4,7 @@
 computed for one learner is reused by the next. Treat everything returned here as read-only.
 """
 
+import os
 import threading
 
 import cachetools
@@ -139,7 +140,20 @@ def folder_data(dataset_id: str, dataset_key, training_folder, validation_folder
                                        image_size, batch_size, seed)
 
 
-@streamlit.cache_resource(show_spinner="Checking and unpacking your zip...", max_entries=8)
+def still_unpacked(extracted) -> bool:
+    """Whether a cached upload's folder is still on disk, marking it used now: an upload a
+    learner opened in the last 24 hours is not abandoned (uploads.remove_abandoned_uploads
+    goes by the folder's modification time). False once it was removed, so Streamlit drops
+    the entry and the zip is unpacked again instead of training on a missing folder."""
+    try:
+        os.utime(extracted.folder)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+@streamlit.cache_resource(show_spinner="Checking and unpacking your zip...", max_entries=8,
+                          validate=still_unpacked)
 def extracted_zip(digest: str, _zip_bytes: bytes):
     """A learner's zip, checked and extracted once per content: `digest` (its sha256) is
     the cache key; the leading underscore keeps Streamlit from hashing the bytes again."""
