@@ -60,14 +60,17 @@ SEEDS = (0, 1, 2)
 BARS = {"dense": 0.87, "convnet": 0.89}
 
 # (settings, routine) per lesson; each candidate is trained for its settings' epochs and
-# scored at every epoch up to them.
+# scored at every epoch up to them. The convnet's 64 filters (the course's) are left out
+# before any convnet run, for time: each epoch is about 3.6 times the 32 filters' arithmetic,
+# and three seeds of two such candidates did not fit a working session; the like-for-like
+# benchmark measures the course's 64 filters (BENCHMARKS.md).
 CANDIDATES = {
     "dense": ([fashion_mnist.FashionSettings(epochs=10, batch_size=batch, learning_rate=rate)
                for batch in (32, 128, 512) for rate in (0.001, 0.002, 0.004)],
               fashion_mnist.train_fashion_mnist),
     "convnet": ([convolutions.CnnSettings(filters=filters, epochs=5, batch_size=batch,
                                           learning_rate=rate)
-                 for filters in (16, 32, 64) for batch, rate in ((128, 0.002), (512, 0.004))],
+                 for filters in (16, 32) for batch, rate in ((128, 0.002), (512, 0.004))],
                 convolutions.train_fashion_cnn),
 }
 DEFAULTS = {"dense": fashion_mnist.FashionSettings(), "convnet": convolutions.CnnSettings()}
