@@ -10,6 +10,7 @@ TensorFlow only, never this repository. engine/take_home_scripts.py writes one p
 
 import dataclasses
 import inspect
+import json
 import pathlib
 import tempfile
 import textwrap
@@ -114,16 +115,18 @@ class TakeHome:
 
 
 def literal(value) -> str:
-    """A setting as Python source: repr, which for numbers, strings, None, tuples and lists of
-    them reads back as the same value. NumPy numbers become Python's, whose repr needs no
-    `import numpy as np` (numpy 2 writes np.float64(-1.0))."""
-    return repr(plain(value))
-
-
-def plain(value):
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain(item) for item in value)
-    return value.item() if isinstance(value, numpy.generic) else value
+    """A setting as Python source that reads back as the same value: numbers, None, strings
+    (in double quotes, as keras-io writes them), lists and tuples of them. NumPy numbers
+    become Python's, whose source needs no numpy (numpy 2 writes np.float64(-1.0))."""
+    if isinstance(value, str):
+        # A JSON string is a Python string, escapes included.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(literal(item) for item in value) + (",)" if len(value) == 1
+                                                                   else ")")
+    return repr(value.item() if isinstance(value, numpy.generic) else value)
 
 
 def comment(text: str) -> list:
