@@ -13,7 +13,6 @@ import dataclasses
 import io
 import math
 import pathlib
-import tempfile
 import time
 from typing import Callable, Optional
 
@@ -269,14 +268,6 @@ def history_csv(history: dict) -> str:
         writer.writerow([epoch + 1, *(history[name][epoch] if epoch < len(history[name])
                                       else "" for name in names)])
     return buffer.getvalue()
-
-
-def model_file_bytes(model: keras.Model) -> bytes:
-    """The model as a .keras file, for a download button."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = pathlib.Path(folder) / "model.keras"
-        model.save(path)
-        return path.read_bytes()
 
 
 def class_probabilities(outputs) -> numpy.ndarray:

@@ -11,11 +11,14 @@ from engine import caps
 from engine import charts
 from engine import real_world
 from engine import recipes
+from engine import take_home
+from engine import take_home_scripts
 from ui import code
 from ui import folder_data
 from ui import transfer_choices
 from ui import job_view
 from ui import projector
+from ui import take_it_with_you
 from ui import teacher_panel
 from ui import training_view
 from ui import understanding
@@ -149,5 +152,18 @@ st.dataframe([{"run": name,
               for name, outcome in finished.items()], hide_index=True, width="stretch")
 st.caption("A large gap is overfitting: the model does much better on pictures it has seen. "
            "Augmentation usually narrows it, at the price of slower learning.")
+
+st.header("4. Take it with you")
+for title, file_stem, finished_job, outcome in (
+        ("without augmentation", "augmentation_without", plain_job, plain_outcome),
+        ("with augmentation", "augmentation_with", augmented_job, augmented_outcome)):
+    if outcome is None:
+        continue
+    st.markdown(f"**The run {title}**")
+    take_it_with_you.offer(take_home.TakeHome(
+        file_stem, outcome.model, None, outcome.history,
+        take_home_scripts.real_world_script(finished_job.settings,
+                                            outcome.extras["class_names"], file_stem),
+        inputs=take_home_scripts.REAL_WORLD_INPUTS), f"{file_stem}-take-home")
 
 understanding.section("augmentation", outcomes)

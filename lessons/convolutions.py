@@ -10,10 +10,13 @@ from engine import convolutions
 from engine import downloads
 from engine import fashion_mnist
 from engine import recipes
+from engine import take_home
+from engine import take_home_scripts
 from engine import training
 from ui import code
 from ui import job_view
 from ui import projector
+from ui import take_it_with_you
 from ui import filter_lab
 from ui import teacher_panel
 from ui import training_view
@@ -163,5 +166,12 @@ st.markdown("And the 3x3 filters the first convolution learned by itself:")
 kernels = convolutions.first_layer_kernels(run.model)
 st.plotly_chart(charts.image_grid(list(kernels), [f"{index}" for index in range(len(kernels))],
                                   columns=16, height_per_row=60), key="kernels")
+
+st.header("6. Take it with you")
+take_it_with_you.offer(take_home.TakeHome(
+    "convolutions", run.model, take_home_scripts.fashion_mnist_preparation(settings),
+    run.history, take_home_scripts.convolutions_script(settings),
+    inputs="The model was trained on pixels of 0..255, not divided by 255: give it "
+           "pictures shaped (28, 28, 1) as they come."), "cnn-take-home")
 
 understanding.section("convolutions", run)

@@ -10,11 +10,14 @@ from engine import datasets
 from engine import downloads
 from engine import fashion_mnist
 from engine import recipes
+from engine import take_home
+from engine import take_home_scripts
 from engine import training
 from ui import classifier_results
 from ui import code
 from ui import job_view
 from ui import projector
+from ui import take_it_with_you
 from ui import teacher_panel
 from ui import training_view
 from ui import url_state
@@ -155,10 +158,10 @@ classifier_results.show_probabilities(model, test_images, test_labels, probabili
 classifier_results.show_own_picture(model, "fashion", settings.normalise)
 
 st.header("5. Take it with you")
-download_model, download_history = st.columns(2)
-download_model.download_button("model (.keras)", lambda: training.model_file_bytes(model),
-                               "fashion_mnist.keras", icon=":material/download:")
-download_history.download_button("history (.csv)", training.history_csv(history),
-                                 "fashion_mnist_history.csv", icon=":material/download:")
+take_it_with_you.offer(take_home.TakeHome(
+    "fashion_mnist", model, take_home_scripts.fashion_mnist_preparation(settings), history,
+    take_home_scripts.fashion_mnist_script(settings),
+    inputs="The model was trained on pixels of 0..255, not divided by 255: give it "
+           "pictures as they come."), "fashion-take-home")
 
 understanding.section("fashion-mnist", run)

@@ -7,10 +7,13 @@ from engine import charts
 from engine import examples
 from engine import hello_neuron
 from engine import recipes
+from engine import take_home
+from engine import take_home_scripts
 from engine import training
 from ui import code
 from ui import job_view
 from ui import projector
+from ui import take_it_with_you
 from ui import teacher_panel
 from ui import understanding
 from ui import url_state
@@ -116,5 +119,12 @@ projector.narrative(
 )
 code.show_code(recipes.hello_neuron_model, hello_neuron.train_hello_neuron,
                training.train_full_batch, training.make_epoch_runner)
+
+if history.diverged_at_epoch is None:  # a neuron whose numbers blew up is no use to take
+    st.subheader("Take it with you")
+    take_it_with_you.offer(take_home.TakeHome(
+        "hello_neuron", run.model, None, run.history,
+        take_home_scripts.hello_neuron_script(settings),
+        inputs=take_home_scripts.ONE_NEURON_INPUTS), "hello-take-home")
 
 understanding.section("hello-neuron", run)

@@ -8,11 +8,14 @@ from engine import charts
 from engine import image_folders
 from engine import real_world
 from engine import recipes
+from engine import take_home
+from engine import take_home_scripts
 from ui import code
 from ui import folder_data
 from ui import job_view
 from ui import own_pictures
 from ui import projector
+from ui import take_it_with_you
 from ui import teacher_panel
 from ui import training_view
 from ui import url_state
@@ -132,5 +135,11 @@ own_pictures.classify("real-predict", image_size,
                       lambda pictures: real_world.predict_pictures(run.model, pictures,
                                                                    data.class_names),
                       data.class_names)
+
+st.header("6. Take it with you")
+take_it_with_you.offer(take_home.TakeHome(
+    "real_world_images", run.model, None, run.history,
+    take_home_scripts.real_world_script(settings, data.class_names),
+    inputs=take_home_scripts.REAL_WORLD_INPUTS), "real-take-home")
 
 understanding.section("real-world-images", run)

@@ -9,9 +9,12 @@ from engine import charts
 from engine import examples
 from engine import recipes
 from engine import rules
+from engine import take_home
+from engine import take_home_scripts
 from ui import code
 from ui import job_view
 from ui import projector
+from ui import take_it_with_you
 from ui import teacher_panel
 from ui import understanding
 from ui import url_state
@@ -80,8 +83,9 @@ epochs = LINK.control("epochs", st.slider, "how long it practises (epochs)", 50,
                       rules.MOST_EPOCHS, step=50)
 st.caption(caps.sentence(rules.RUN_KIND))
 
+rule_settings = rules.rule_settings(rule_text, xs, epochs)
 run = job_view.train_or_show(
-    rules.job(rules.rule_settings(rule_text, xs, epochs)),
+    rules.job(rule_settings),
     lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
     auto_start=True, quick_wait_seconds=5)
 if run is None:
@@ -122,5 +126,11 @@ loss_column.plotly_chart(charts.loss_curve(found.history.losses), key="loss")
 
 with projector.code_expander("The code that ran"):
     code.show_code(rules.apply_rule, rules.find_rule, recipes.rule_finder_model)
+
+st.subheader("Take it with you")
+take_it_with_you.offer(take_home.TakeHome(
+    "rules_vs_data", run.model, None, run.history,
+    take_home_scripts.rules_script(rule_settings),
+    inputs=take_home_scripts.ONE_NEURON_INPUTS), "rules-take-home")
 
 understanding.section("rules-vs-data", run)

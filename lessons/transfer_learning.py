@@ -10,7 +10,8 @@ from engine import caps
 from engine import charts
 from engine import dropout_pair
 from engine import recipes
-from engine import training
+from engine import take_home
+from engine import take_home_scripts
 from engine import transfer
 from ui import code
 from ui import fine_tuning_view
@@ -18,6 +19,7 @@ from ui import folder_data
 from ui import job_view
 from ui import own_pictures
 from ui import projector
+from ui import take_it_with_you
 from ui import teacher_panel
 from ui import transfer_choices
 from ui import understanding
@@ -164,10 +166,13 @@ own_pictures.classify("transfer-predict", image_size,
                       lambda pictures: transfer.predict_pictures(
                           course_model, base_name, pictures, features["pixel_scaling"]),
                       features["class_names"])
-st.download_button("the model (.keras)", lambda: training.model_file_bytes(course_model),
-                   "transfer_learning.keras", icon=":material/download:")
-st.download_button("the comparison (.csv)", training.history_csv(run.history),
-                   "dropout_comparison.csv", icon=":material/download:")
+take_it_with_you.offer(take_home.TakeHome(
+    "transfer_learning", course_model,
+    take_home_scripts.transfer_preparation(features["pixel_scaling"]), run.history,
+    take_home_scripts.transfer_script(pair_settings, chosen_head, features["class_names"],
+                                      with_dropout=chosen_head == dropout_pair.WITH_DROPOUT),
+    history_file="dropout_comparison.csv", history_label="comparison (.csv)"),
+    "transfer-take-home")
 st.caption("The camera icon above the chart saves it as a PNG.")
 
 fine_tuning_view.show(pair_settings, run.complete, cut_names, chosen_head)

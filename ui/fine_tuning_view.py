@@ -4,6 +4,8 @@ import streamlit
 
 from engine import caps
 from engine import fine_tuning
+from engine import take_home
+from engine import take_home_scripts
 from engine import training
 from engine import transfer
 from ui import code
@@ -50,10 +52,10 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str) ->
         lambda history: training_view.draw_curves(history, "fine-tune-live"),
         button_label="Fine-tune", key="transfer-fine-tune")
     if run is not None:
-        show_result(run)
+        show_result(run, pair_settings.pixel_scaling)
 
 
-def show_result(run) -> None:
+def show_result(run, pixel_scaling: str) -> None:
     training_view.draw_curves(run.history, "fine-tune")
     before_column, after_column, unlocked_column = streamlit.columns(3)
     before = run.extras.get("validation_accuracy_before")
@@ -64,7 +66,14 @@ def show_result(run) -> None:
         after_column.metric("validation accuracy after", f"{after:.4f}",
                             delta=None if before is None else f"{after - before:+.4f}")
     unlocked_column.metric("parameters training", f"{run.extras['trainable_parameters']:,}")
-    streamlit.download_button("the fine-tuned model (.keras)",
-                              lambda: training.model_file_bytes(run.model),
-                              "transfer_learning_fine_tuned.keras",
-                              icon=":material/download:", key="transfer-fine-tuned-download")
+    # The pictures' scaling goes into the file as its first layer, as for part 4's model.
+    preparation = take_home_scripts.transfer_preparation(pixel_scaling)
+    model_column, history_column = streamlit.columns(2)
+    model_column.download_button("the fine-tuned model (.keras)",
+                                 lambda: take_home.model_file_bytes(run.model, preparation),
+                                 "transfer_learning_fine_tuned.keras",
+                                 icon=":material/download:", key="transfer-fine-tuned-download")
+    history_column.download_button("its history (.csv)", training.history_csv(run.history),
+                                   "transfer_learning_fine_tuned_history.csv", mime="text/csv",
+                                   icon=":material/download:", key="transfer-fine-tuned-history")
+    streamlit.caption(preparation.note())

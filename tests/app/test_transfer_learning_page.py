@@ -56,7 +56,7 @@ def test_paired_training_with_real_mobilenet_weights(page):
     page.radio(key="transfer-head").set_value("with dropout").run()
     helpers.assert_no_exception(page)
     labels = [button.proto.label for button in page.get("download_button")]
-    assert labels == ["the model (.keras)", "the comparison (.csv)"]
+    assert labels == ["model (.keras)", "comparison (.csv)", "script (.py)"]
 
 
 def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):

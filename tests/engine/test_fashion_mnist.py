@@ -11,6 +11,7 @@ from engine import datasets
 from engine import fashion_mnist
 from engine import jobs
 from engine import recipes
+from engine import take_home
 from engine import training
 
 
@@ -112,7 +113,7 @@ def test_confusion_matrix_per_class_and_exports():
 def test_model_file_round_trips(tmp_path):
     model = recipes.fashion_mnist_model()
     path = tmp_path / "model.keras"
-    path.write_bytes(training.model_file_bytes(model))
+    path.write_bytes(take_home.model_file_bytes(model))
     loaded = keras.saving.load_model(path, safe_mode=True)
     for ours, theirs in zip(model.get_weights(), loaded.get_weights()):
         numpy.testing.assert_array_equal(ours, theirs)

@@ -1,0 +1,25 @@
+"""The "Take it with you" row every lesson that trains ends with: the model (.keras), its
+history (.csv) and a script that trains it again (.py), from engine.take_home.TakeHome."""
+
+import streamlit
+
+from engine import take_home
+from engine import training
+
+
+def offer(files: take_home.TakeHome, key: str) -> None:
+    """Three download buttons side by side, and a caption saying what the model expects.
+    The model's file is made only when the learner asks for it (Streamlit calls the function
+    on the click): saving a large model on every rerun would slow every page."""
+    model_column, history_column, script_column = streamlit.columns(3)
+    model_column.download_button("model (.keras)", files.model_bytes, files.model_file,
+                                 icon=":material/download:", key=f"{key}-model")
+    history_column.download_button(files.history_label, training.history_csv(files.history),
+                                   files.history_file_name, mime="text/csv",
+                                   icon=":material/download:", key=f"{key}-history")
+    script_column.download_button("script (.py)", files.script, files.script_file,
+                                  mime="text/x-python", icon=":material/download:",
+                                  key=f"{key}-script")
+    streamlit.caption(f"{files.note} The script trains the same model again with your "
+                      f"settings on the same data, with TensorFlow alone: `python "
+                      f"{files.script_file} --epochs 1` for a quick try.")
