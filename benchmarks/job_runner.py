@@ -6,7 +6,7 @@ reruns while the job trains, not the whole page, so the poll reads the status as
 
     python -m benchmarks.job_runner [--repeats 3] [--data-dir DIR]
 
-Same work on both sides: FashionSettings() (batch 512, Adam 0.004, 10 epochs), one seed per
+Same work on both sides: FashionSettings() (the classroom's defaults), one seed per
 repeat, the same seeds both ways; both start warm (TensorFlow imported, the pictures read).
 Prints each pair of times, then `like-for-like: direct ... s, through the page ... s, overhead
 ...% (median of N, spread ...)`. Target from the training-jobs issue: at most 5% slower.

@@ -32,11 +32,13 @@ class CnnSettings:
 
     RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
 
+    # Filters, batch, learning rate and epochs chosen on a validation split of the training
+    # pictures (benchmarks/choose_defaults.py; BENCHMARKS.md has the figures).
     filters: int = 32
     conv_blocks: int = 2
-    epochs: int = 5
-    batch_size: int = 512
-    learning_rate: float = 0.004
+    epochs: int = 4
+    batch_size: int = 128
+    learning_rate: float = 0.002
     training_images: int = 60_000
     seed: int = 0
     normalise: bool = True

@@ -47,7 +47,8 @@ def test_stop_mid_epoch_keeps_exactly_the_model_it_shows(browser_page, streamlit
     page = browser_page
     open_lesson(page, streamlit_server, "?seed=6&batch_size=32")  # 1,875 batches an epoch
     page.get_by_role("button", name="Train").click()
-    page.get_by_text("Epoch 1 of 10: batch").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
+    epochs = fashion_mnist.default_job().settings.epochs
+    page.get_by_text(f"Epoch 1 of {epochs}: batch").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     page.get_by_role("button", name="Stop training").click()
     page.get_by_text("Training was stopped in epoch").wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
