@@ -122,13 +122,15 @@ async def visit(session, url_path: str, result_timeout_s: float,
         if len(session.pages_not_found) > not_found_before:
             raise streamlit_session.SessionError(f"the server found no page {url_path!r}")
         pressed = set()
-        while not result_shown(session, steps):
+        # Decided only between full runs: a run in progress (the live view's rerun when its
+        # training ended) has cleared the page and not yet drawn it again.
+        while session.run_in_progress() or not result_shown(session, steps):
             key = next((key for key in steps.buttons
                         if key not in pressed and session.button(key)), None)
-            if key is not None:
+            if key is not None and not session.run_in_progress():
                 pressed.add(key)
                 record.press_s.append(await session.press(key, PAGE_RUN_TIMEOUT_S))
-            elif session.live_view_running():
+            elif session.run_in_progress() or session.live_view_running():
                 await session.next_full_run(max(deadline - time.monotonic(), 0.1))
             else:
                 raise streamlit_session.SessionError(
@@ -203,13 +205,29 @@ def lesson_table(visits: list, lessons: list) -> list:
     return lines
 
 
+async def teacher_opens_home(base_url: str) -> float:
+    """Before the class: the teacher opens the home page (the server imports Keras and starts
+    its training workers on its first page run); seconds to its run's end."""
+    session = streamlit_session.Session(base_url)
+    await session.connect()
+    try:
+        return await session.open_page("", PAGE_RUN_TIMEOUT_S)
+    finally:
+        await session.close()
+
+
 def measure(arguments, data_dir: pathlib.Path, logs: pathlib.Path) -> dict:
     """Start the server, drive the class, return what was measured."""
     asked = asked_trainings(arguments.lessons)
-    trained_before = len(jobs.trainings())
     with app_server.running_server(data_dir, logs) as (server, base_url):
         sampler = process_tree.TreeSampler(server.pid)
         sampler.start()
+        if arguments.warm_up:
+            home_s = asyncio.run(teacher_opens_home(base_url))
+            quiet_s = process_tree.wait_until_quiet(server.pid)
+            print(f"before the class: the teacher's home page took {home_s:.1f} s, then the "
+                  f"server was quiet after {quiet_s:.0f} s; measured from here on", flush=True)
+        trained_before = len(jobs.trainings())
         cpu_before = process_tree.tree_cpu_seconds(server.pid)
         page_cpu_before = process_tree.cpu_seconds(server.pid, with_children=False)
         started = time.monotonic()
@@ -278,6 +296,8 @@ def parse_arguments(argv=None):
                         help="a fresh data directory: only the datasets and weights, no runs")
     parser.add_argument("--lessons", nargs="+", default=list(STEPS), choices=list(STEPS),
                         help="url paths of the lessons to visit, in order (default: all)")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="measure from the server's start: no teacher's home page first")
     parser.add_argument("--result-timeout", type=float, default=3600.0,
                         help="seconds a session waits for a lesson's result")
     return parser.parse_args(argv)

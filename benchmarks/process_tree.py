@@ -113,3 +113,19 @@ class TreeSampler(threading.Thread):
 
     def tree_hwm_mb(self) -> float:
         return sum(status_kb(pid).get("VmHWM", 0) for pid in descendants(self.root_pid)) / 1024
+
+
+def wait_until_quiet(root: int, cpu_s: float = 0.2, window_s: float = 2.0,
+                     timeout_s: float = 180.0) -> float:
+    """Wait until the tree uses less than `cpu_s` CPU seconds in `window_s` seconds (a server
+    done starting its workers), at most `timeout_s`; returns the seconds waited. A process
+    that gets no CPU at all (a machine busy with higher priority work) looks quiet too."""
+    started = time.monotonic()
+    before = tree_cpu_seconds(root)
+    while time.monotonic() - started < timeout_s:
+        time.sleep(window_s)
+        now = tree_cpu_seconds(root)
+        if now - before < cpu_s:
+            break
+        before = now
+    return time.monotonic() - started

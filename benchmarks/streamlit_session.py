@@ -82,7 +82,7 @@ class Session:
         self.timers = {}  # fragment id -> asyncio task of its run_every timer
         self.full_runs_started = 0
         self.current_run = ""  # the script run id of the last full run started
-        self.current_run_ended = False  # ... and whether it finished (not early for a rerun)
+        self.current_run_ended = True  # ... and whether it finished (not early for a rerun)
         self.full_run_ended = asyncio.Condition()
         self.exceptions = []
         self.pages_not_found = []
@@ -115,7 +115,10 @@ class Session:
         state.widget_states.widgets.extend(widget_states)
         if self.connection is None:
             raise SessionError("the session is not connected")
-        await self.connection.send(back.SerializeToString())
+        try:
+            await self.connection.send(back.SerializeToString())
+        except websockets.ConnectionClosed as closed:
+            raise SessionError(f"the connection closed ({closed})") from None
 
     async def open_page(self, url_path: str, timeout_s: float, query_string: str = "") -> float:
         """Open a page as the sidebar link does (`query_string` "": the lesson's default
@@ -143,12 +146,17 @@ class Session:
         await self.next_full_run(timeout_s, started_before)
         return time.monotonic() - sent_at
 
+    def run_in_progress(self) -> bool:
+        """A full run started and has not finished: the page is being redrawn."""
+        return not self.current_run_ended
+
     async def next_full_run(self, timeout_s: float, started_before: int = None) -> None:
         """Wait for the end of a full run that starts after `started_before` runs had
-        started (default: now), e.g. the one the live view asks for when its training ends.
-        Raises SessionError after `timeout_s` seconds or when the connection closes."""
+        started (default: the run in progress, or else the next one, e.g. the one the live
+        view asks for when its training ends). Raises SessionError after `timeout_s` seconds
+        or when the connection closes."""
         if started_before is None:
-            started_before = self.full_runs_started
+            started_before = self.full_runs_started - (1 if self.run_in_progress() else 0)
         await self.wait_for(lambda: self.full_runs_started > started_before
                             and self.current_run_ended, timeout_s)
 
@@ -171,7 +179,10 @@ class Session:
     async def run_every(self, fragment_id: str, interval_s: float) -> None:
         while True:
             await asyncio.sleep(interval_s)
-            await self.send_rerun(fragment_id=fragment_id)
+            try:
+                await self.send_rerun(fragment_id=fragment_id)
+            except SessionError:
+                return  # the connection closed: the visit waiting on this page says so
 
     # What the page shows ---------------------------------------------------------------------
 
@@ -197,6 +208,8 @@ class Session:
             self.closed_because = "closed by the server"
         except websockets.ConnectionClosed as closed:
             self.closed_because = f"closed ({closed})"
+        except Exception as problem:  # noqa: BLE001 - a message this reader cannot follow
+            self.closed_because = f"could not read a message: {problem!r}"
         finally:
             self.closed_because = self.closed_because or "reader ended"
             async with self.full_run_ended:
