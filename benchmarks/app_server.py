@@ -45,13 +45,17 @@ def stop(process: subprocess.Popen) -> None:
     """Terminate the server and everything it started (it leads its own process group)."""
     for sig, wait_s in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, 5.0)):
         if process.poll() is not None:
-            return
+            break
         try:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
             return
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=wait_s)
+    # A server stopped while its runner was still starting can spawn the Dask scheduler as it
+    # exits (seen once): the group outlives its leader then, and nobody else would end it.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 @contextlib.contextmanager

@@ -13,6 +13,11 @@ lesson 3's dense network when it is not stored; lesson 6 has two, lesson 7 "Comp
 and train both"), lets the live view's timer poll as the browser does, and waits until the page
 shows the finished result: the lesson's result chart, no Train button, no live view.
 
+Before the class the teacher opens the home page and the script waits until the server is
+quiet: the server's start (importing Keras, starting the Dask workers) is not a learner's page
+view (`--no-warm-up` measures from the server's start). Each lesson's first visits still load
+its data into the server's caches, as in class.
+
 Patterns: `teacher` (the default): arrivals spread over the first few seconds, then each
 session opens the next lesson `--interval` seconds after it opened the last one, or when that
 lesson's result is on its page if that is later; `together`: every session at the same moment,
@@ -27,12 +32,14 @@ exception elements seen. Then the trainings the server ran (new lines in
 `<data dir>/jobs/trainings.jsonl`) against the distinct default trainings the sessions asked
 for (engine/readiness.py's default runs of the lessons visited); the server's peak memory (the
 sum of VmRSS over its process tree, Dask's scheduler and workers included, sampled every 0.5 s,
-MiB; or the server's own VmHWM if larger); and its CPU seconds per page view (user + system of
-the whole tree, ended children included, from the first view to the end, divided by the views:
-openings and presses; fragment polls count as the cost of the view that caused them). The last
-line, for scripts:
+MiB, from the server's start; or the server's own VmHWM if larger); and its CPU seconds per page
+view (user + system of the whole tree, ended children included, from the first learner's view
+to the end, divided by the views: openings and presses; the live view's polls count as the
+cost of the view that caused them). The 95th percentile of the last line is over every view,
+openings and presses. The last line, for scripts, has this form (the numbers here only show
+the form; measured ones are in BENCHMARKS.md once measured):
 
-    sessions 30 exceptions 0 trainings 7 distinct 7 peak_mib 2900 p95_s 4.1 cpu_per_view_s 0.21 ...
+    sessions 30 exceptions 0 trainings 8 distinct 8 peak_mib ... p95_s ... cpu_per_view_s ...
 
 followed by `asked` (distinct trainings asked for), `page_cpu_per_view_s` (the Streamlit
 process alone, without the training workers: the warm cost of a view even while trainings
