@@ -52,8 +52,9 @@ def stop(process: subprocess.Popen) -> None:
             return
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=wait_s)
-    # A server stopped while its runner was still starting can spawn the Dask scheduler as it
-    # exits (seen once): the group outlives its leader then, and nobody else would end it.
+    # Whatever is left in the group once the server has gone: an orphaned Dask scheduler was
+    # found after a server stopped a few seconds after its first page run (its runner was
+    # probably still starting), and nobody else would end it.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
 
