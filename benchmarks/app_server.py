@@ -1,7 +1,7 @@
 """The real app server for benchmarks and browser tests: `streamlit run streamlit_app.py` on a
 free port of 127.0.0.1, with a given data directory, started as a teacher would start it and
-waited for until `/_stcore/health` answers "ok". One place for benchmarks/app_memory.py,
-benchmarks/class_load.py and tests/browser/conftest.py.
+waited for until `/_stcore/health` answers "ok". One place for the benchmarks (app_memory,
+class_load, open_from_cache) and tests/browser/conftest.py.
 """
 
 import contextlib
@@ -60,11 +60,13 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: pathlib.Path, logs: pathlib.Path, extra_environment=None):
-    """Yields (process, base URL without a trailing slash) of the server, its output in
-    `logs`/stdout.log and stderr.log, with `extra_environment` (a dict) on top of this
-    process's environment. Raises ServerDidNotStart; stops the server on leaving."""
-    port = free_port()
+def running_server(data_dir: pathlib.Path, logs: pathlib.Path, extra_environment=None,
+                   port: int = None, start_timeout_s: float = START_TIMEOUT_S):
+    """Yields (process, base URL without a trailing slash) of the server on `port` (default:
+    a free one), its output in `logs`/stdout.log and stderr.log, with `extra_environment` (a
+    dict) on top of this process's environment. Raises ServerDidNotStart when it does not
+    answer within `start_timeout_s` seconds; stops the server on leaving."""
+    port = port or free_port()
     stdout_path, stderr_path = logs / "stdout.log", logs / "stderr.log"
     environment = dict(os.environ, **{DATA_DIR_VARIABLE: str(data_dir)})
     environment.update(extra_environment or {})
@@ -85,14 +87,14 @@ def running_server(data_dir: pathlib.Path, logs: pathlib.Path, extra_environment
                 f"--- stdout ---\n{stdout_path.read_text(errors='replace')[-4000:]}")
 
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + start_timeout_s
         while health(f"{base_url}/_stcore/health") != "ok":
             if process.poll() is not None:
                 raise ServerDidNotStart(f"streamlit exited with code {process.returncode} "
                                         f"before it was healthy:\n{output()}")
             if time.monotonic() > deadline:
                 raise ServerDidNotStart(f"streamlit did not answer {base_url}/_stcore/health "
-                                        f"with 'ok' within {START_TIMEOUT_S:.0f} s:\n{output()}")
+                                        f"with 'ok' within {start_timeout_s:.0f} s:\n{output()}")
             time.sleep(0.25)
         yield process, base_url
     finally:

@@ -154,7 +154,10 @@ async def learner(base_url: str, lessons: list, arrive_after_s: float, interval_
     """One session through the lessons; its visits."""
     await asyncio.sleep(arrive_after_s)
     session = streamlit_session.Session(base_url)
-    await session.connect()
+    try:
+        await session.connect()
+    except streamlit_session.SessionError as problem:
+        return [Visit(url_path, problem=f"{url_path}: {problem}") for url_path in lessons]
     visits = []
     try:
         for url_path in lessons:

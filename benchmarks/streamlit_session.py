@@ -67,7 +67,7 @@ def describe(element_proto) -> Element:
 
 class Session:
     """A learner's tab: `await connect()`, then `open_page(url_path)`, `press(key)`,
-    `wait_for_full_run(...)`; `close()` at the end. Exceptions seen are in `exceptions`
+    `next_full_run(...)`; `close()` at the end. Exceptions seen are in `exceptions`
     (texts), pages the server did not find in `pages_not_found`."""
 
     def __init__(self, base_url: str):
@@ -78,7 +78,8 @@ class Session:
         self.page_hash = ""  # the page shown
         self.query_string = ""
         self.elements = {}  # delta path -> Element, of the last full run and fragments since
-        self.cache = {}  # message hash -> ForwardMsg (the browser's message cache)
+        self.cache = {}  # message hash -> [ForwardMsg, full run it was last used in]
+        self.cache_runs = 2  # runs a cached message is kept unused (the server's config says)
         self.timers = {}  # fragment id -> asyncio task of its run_every timer
         self.full_runs_started = 0
         self.current_run = ""  # the script run id of the last full run started
@@ -88,9 +89,14 @@ class Session:
         self.pages_not_found = []
         self.closed_because = None
 
-    async def connect(self) -> None:
-        self.connection = await websockets.connect(
-            self.stream_url, subprotocols=["streamlit"], max_size=None, ping_interval=None)
+    async def connect(self, timeout_s: float = 60.0) -> None:
+        """Open the websocket; SessionError when the server does not take it."""
+        try:
+            self.connection = await websockets.connect(
+                self.stream_url, subprotocols=["streamlit"], max_size=None,
+                ping_interval=None, open_timeout=timeout_s)
+        except (OSError, TimeoutError, websockets.InvalidHandshake) as problem:
+            raise SessionError(f"could not connect: {problem!r}") from None
         self.reader = asyncio.create_task(self.read_forever())
 
     async def close(self) -> None:
@@ -218,14 +224,17 @@ class Session:
     async def handle(self, message) -> None:
         kind = message.WhichOneof("type")
         if kind == "ref_hash":
-            cached = ForwardMsg_pb2.ForwardMsg()
-            cached.CopyFrom(self.cache[message.ref_hash])
-            cached.metadata.CopyFrom(message.metadata)
-            message, kind = cached, cached.WhichOneof("type")
+            entry = self.cache[message.ref_hash]
+            entry[1] = self.full_runs_started
+            resolved = ForwardMsg_pb2.ForwardMsg()
+            resolved.CopyFrom(entry[0])
+            resolved.metadata.CopyFrom(message.metadata)  # where it goes on the page now
+            message, kind = resolved, resolved.WhichOneof("type")
         elif message.metadata.cacheable:
-            self.cache[message.hash] = message
+            self.cache[message.hash] = [message, self.full_runs_started]
         if kind == "new_session" and not message.metadata.run.fragment_ids:
             self.stop_timers()  # the browser's cleanupAutoReruns on a full run
+            self.forget_old_messages(message.new_session.config.max_cached_message_age)
             self.elements.clear()
             self.page_hash = message.new_session.page_script_hash or self.page_hash
             self.full_runs_started += 1
@@ -257,6 +266,12 @@ class Session:
             async with self.full_run_ended:
                 self.current_run_ended = self.current_run_ended or run_id in ("", self.current_run)
                 self.full_run_ended.notify_all()
+
+    def forget_old_messages(self, runs: int) -> None:
+        """Drop cached messages unused for more than `runs` full runs, as the browser does."""
+        self.cache_runs = runs or self.cache_runs
+        oldest = self.full_runs_started - self.cache_runs
+        self.cache = {digest: entry for digest, entry in self.cache.items() if entry[1] >= oldest}
 
     def add_element(self, path: tuple, element_proto) -> None:
         element = describe(element_proto)
