@@ -109,6 +109,7 @@ class Visit:
     result_s: float = None  # from sending the opening rerun to the result on the page
     exceptions: list = dataclasses.field(default_factory=list)
     problem: str = ""
+    polls: int = 0  # the live view's fragment reruns this session sent on the page
 
 
 def result_shown(session, steps: Steps) -> bool:
@@ -122,6 +123,7 @@ async def visit(session, url_path: str, result_timeout_s: float,
     offers, wait for its result (or a problem)."""
     steps, record = STEPS[url_path], Visit(url_path)
     exceptions_before, not_found_before = len(session.exceptions), len(session.pages_not_found)
+    polls_before = session.polls
     sent_at = time.monotonic()
     deadline = sent_at + result_timeout_s
     try:
@@ -138,7 +140,11 @@ async def visit(session, url_path: str, result_timeout_s: float,
                 pressed.add(key)
                 record.press_s.append(await session.press(key, PAGE_RUN_TIMEOUT_S))
             elif session.run_in_progress() or session.live_view_running():
-                await session.next_full_run(max(deadline - time.monotonic(), 0.1))
+                try:
+                    await session.next_full_run(max(deadline - time.monotonic(), 0.1))
+                except streamlit_session.SessionError as problem:
+                    raise streamlit_session.SessionError(
+                        f"waiting for the result: {problem}") from None
             else:
                 raise streamlit_session.SessionError(
                     "the page shows neither its result nor a training (a training failed?)")
@@ -146,6 +152,7 @@ async def visit(session, url_path: str, result_timeout_s: float,
     except streamlit_session.SessionError as problem:
         record.problem = f"{url_path}: {problem}"
     record.exceptions = session.exceptions[exceptions_before:]
+    record.polls = session.polls - polls_before
     return record
 
 
@@ -280,9 +287,12 @@ def report(arguments, measured: dict) -> None:
     print(f"peak memory of the server's process tree: {measured['peak'].rss_mb:,.0f} MiB "
           f"sampled (at {measured['peak'].seconds:.0f} s, {measured['processes']} processes at "
           f"most); the server's own VmHWM {measured['server_hwm_mb']:,.0f} MiB")
+    polls = sum(visit.polls for visit in visits)
+    per_run = measured["page_cpu_s"] / max(views + polls, 1)
     print(f"CPU: {measured['cpu_s']:.1f} s for the whole tree, {cpu_per_view:.3f} s per view; "
           f"the Streamlit process alone {measured['page_cpu_s']:.1f} s, "
-          f"{page_cpu_per_view:.3f} s per view; this script {sum(os.times()[:2]):.1f} s")
+          f"{page_cpu_per_view:.3f} s per view, {per_run:.3f} s per script run counting the "
+          f"live views' {polls} polls; this script {sum(os.times()[:2]):.1f} s")
     for text in exceptions[:10]:
         print(f"  exception: {text[:300]}")
     for text in problems[:10]:

@@ -88,6 +88,7 @@ class Session:
         self.exceptions = []
         self.pages_not_found = []
         self.closed_because = None
+        self.polls = 0  # fragment reruns sent by run_every timers (the live view's polls)
 
     async def connect(self, timeout_s: float = 60.0) -> None:
         """Open the websocket; SessionError when the server does not take it."""
@@ -135,7 +136,8 @@ class Session:
         if target is not None:
             self.page_hash = target
         return await self.timed_full_run(
-            lambda: self.send_rerun(page_name="" if target else url_path), timeout_s)
+            lambda: self.send_rerun(page_name="" if target else url_path), timeout_s,
+            "opening the page")
 
     async def press(self, key: str, timeout_s: float) -> float:
         """Press the button with this key; seconds from sending to its run's end."""
@@ -143,13 +145,17 @@ class Session:
         if button is None:
             raise SessionError(f"no button with the key {key!r} on the page")
         trigger = WidgetStates_pb2.WidgetState(id=button.widget_id, trigger_value=True)
-        return await self.timed_full_run(lambda: self.send_rerun([trigger]), timeout_s)
+        return await self.timed_full_run(lambda: self.send_rerun([trigger]), timeout_s,
+                                         f"pressing {key!r}")
 
-    async def timed_full_run(self, send, timeout_s: float) -> float:
+    async def timed_full_run(self, send, timeout_s: float, what: str) -> float:
         started_before = self.full_runs_started
         sent_at = time.monotonic()
         await send()
-        await self.next_full_run(timeout_s, started_before)
+        try:
+            await self.next_full_run(timeout_s, started_before)
+        except SessionError as problem:
+            raise SessionError(f"{what}: {problem}") from None
         return time.monotonic() - sent_at
 
     def run_in_progress(self) -> bool:
@@ -187,6 +193,7 @@ class Session:
             await asyncio.sleep(interval_s)
             try:
                 await self.send_rerun(fragment_id=fragment_id)
+                self.polls += 1
             except SessionError:
                 return  # the connection closed: the visit waiting on this page says so
 
