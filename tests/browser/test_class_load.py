@@ -92,7 +92,7 @@ def test_the_script_counts_a_cold_class_and_its_last_line_parses(classroom_data_
                                                                  monkeypatch):
     # --cold points the data directory variable at a fresh folder; put it back afterwards.
     monkeypatch.setenv(settings.DATA_DIR_VARIABLE, str(classroom_data_dir))
-    class_load.main(["--sessions", "2", "--pattern", "together", "--cold",
+    class_load.main(["--sessions", "2", "--pattern", "together", "--cold", "--no-warm-up",
                      "--lessons", "hello-neuron", "--result-timeout", str(TIMEOUT_S)])
     printed = capsys.readouterr().out.strip().splitlines()
     counted = LAST_LINE.match(printed[-1])
