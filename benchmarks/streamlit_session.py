@@ -15,8 +15,9 @@ the server answers, through the protobuf messages that ship with the streamlit p
 - run a fragment's `run_every` timer as the browser does: an `auto_rerun` message starts one
   (a `rerun_script` carrying the fragment id every `interval` seconds), `stop_auto_rerun`, a
   new full run or a page change ends them;
-- keep cacheable messages by hash, name them in `cached_message_hashes` and resolve the
-  server's `ref_hash` answers from them, as the browser does.
+- keep cacheable messages by hash, name them in `cached_message_hashes`, resolve the server's
+  `ref_hash` answers from them, and forget those unused for the server's
+  `max_cached_message_age` full runs, as the browser does.
 
 Times are `time.monotonic()` seconds. A run "finishes" at its `script_finished` message.
 """
