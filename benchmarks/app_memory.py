@@ -27,33 +27,27 @@ app's, so Chromium is not counted (its total is printed for information only).
 
 import argparse
 import contextlib
-import dataclasses
 import importlib.metadata
 import os
 import pathlib
 import platform
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from benchmarks import app_server  # noqa: E402
+from benchmarks import process_tree  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import registry  # noqa: E402
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 LESSON_URL_PATH = "transfer-learning"  # ui/lessons.py
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # as tests/browser/conftest.py
-SAMPLE_INTERVAL_S = 0.5
+SAMPLE_INTERVAL_S = process_tree.SAMPLE_INTERVAL_S
 PAGE_TIMEOUT_MS = 300_000  # one script run (building InceptionV3 on a busy 2-core machine)
 REQUIREMENT_MB = 3 * 1024
 
@@ -73,137 +67,26 @@ EXCEPTION = '[data-testid="stException"]'
 PLOTLY = ".js-plotly-plot"
 
 
-# The process tree's memory ---------------------------------------------------------------------
+# The process tree's memory (benchmarks/process_tree.py) --------------------------------------
 
 
-def descendants(root: int) -> list:
-    """`root` and every process below it, from the ppid field of /proc/*/stat."""
-    children = {}
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, waiting = [], [root]
-    while waiting:
-        pid = waiting.pop()
-        found.append(pid)
-        waiting.extend(children.get(pid, ()))
-    return found
-
-
-def status_kb(pid: int) -> dict:
-    """VmRSS, VmHWM, RssAnon and RssFile of one process, in kB ({} once it has ended)."""
-    values = {}
-    try:
-        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
-            name, _, rest = line.partition(":")
-            if name in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
-                values[name] = int(rest.split()[0])
-    except OSError:
-        pass
-    return values
-
-
-@dataclasses.dataclass
-class Sample:
-    seconds: float  # since the sampler started
-    rss_mb: float  # summed over the tree
-    processes: int
-    server: dict  # the server's own status_kb
-
-
-class MemorySampler(threading.Thread):
-    """Sums VmRSS over the process tree every SAMPLE_INTERVAL_S, in the background."""
+class MemorySampler(process_tree.TreeSampler):
+    """The tree's memory, and when lesson 7's features file appeared in `watch_folder`."""
 
     def __init__(self, root_pid: int, watch_folder: pathlib.Path):
-        super().__init__(daemon=True, name="memory sampler")
-        self.root_pid, self.watch_folder = root_pid, watch_folder
-        self.samples, self.started = [], time.monotonic()
+        super().__init__(root_pid)
+        self.watch_folder = watch_folder
         self.features_written_at = None  # when the features .npz appeared on disk
-        self.halt = threading.Event()
 
-    def now(self) -> float:
-        return time.monotonic() - self.started
-
-    def run(self):
-        while not self.halt.is_set():
-            pids = descendants(self.root_pid)
-            statuses = {pid: status_kb(pid) for pid in pids}
-            total = sum(status.get("VmRSS", 0) for status in statuses.values()) / 1024
-            self.samples.append(Sample(self.now(), total, len(pids),
-                                       statuses.get(self.root_pid, {})))
-            if self.features_written_at is None and any(
-                    not path.name.startswith(".") for path in self.watch_folder.glob("*/*.npz")):
-                self.features_written_at = self.now()
-            self.halt.wait(SAMPLE_INTERVAL_S)
-
-    def peak(self, start: float = 0.0, end: float = float("inf")):
-        inside = [sample for sample in list(self.samples) if start <= sample.seconds <= end]
-        return max(inside, key=lambda sample: sample.rss_mb) if inside else None
+    def after_sample(self) -> None:
+        if self.features_written_at is None and any(
+                not path.name.startswith(".") for path in self.watch_folder.glob("*/*.npz")):
+            self.features_written_at = self.now()
 
     def server_hwm_mb_at(self, end: float) -> float:
         """The server's VmHWM as last sampled by `end` (the kernel's peak up to then)."""
         return max((sample.server.get("VmHWM", 0) for sample in list(self.samples)
                     if sample.seconds <= end), default=0) / 1024
-
-    def server_hwm_mb(self) -> float:
-        return status_kb(self.root_pid).get("VmHWM", 0) / 1024
-
-    def tree_hwm_mb(self) -> float:
-        return sum(status_kb(pid).get("VmHWM", 0) for pid in descendants(self.root_pid)) / 1024
-
-
-# The server: a small duplicate of tests/browser/conftest.py's running_server, because that
-# module imports pytest (and fails through pytest.fail), which a benchmark should not need. ----
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode("utf-8", "replace").strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-@contextlib.contextmanager
-def running_server(data_dir: pathlib.Path, logs: pathlib.Path):
-    """(process, base URL) of `streamlit run streamlit_app.py` on `data_dir`."""
-    port = free_port()
-    environment = dict(os.environ, KERAS_CLASSROOM_DATA_DIR=str(data_dir))
-    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-               "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with open(logs / "stdout.log", "wb") as stdout, open(logs / "stderr.log", "wb") as stderr:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=stdout,
-                                   stderr=stderr, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not healthy(f"{base_url}/_stcore/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n"
-                                   f"{(logs / 'stderr.log').read_text(errors='replace')[-4000:]}")
-            time.sleep(0.25)
-        yield process, base_url
-    finally:
-        for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            if process.poll() is not None:
-                break
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, sig)  # the server leads its own process group
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=wait_s)
 
 
 # The page (ideas from tests/browser/test_pages.py) ---------------------------------------------
@@ -274,7 +157,8 @@ def comm(pid: int) -> str:
 
 def browser_rss_mb() -> float:
     """Summed VmRSS of the Chromium processes this script started (through Playwright)."""
-    return sum(status_kb(pid).get("VmRSS", 0) for pid in descendants(os.getpid())
+    return sum(process_tree.status_kb(pid).get("VmRSS", 0)
+               for pid in process_tree.descendants(os.getpid())
                if "chrom" in comm(pid)) / 1024
 
 
@@ -449,7 +333,8 @@ def main():
               f"{WEIGHT_OPTIONS[arguments.weights]!r}, other settings the page's defaults; "
               f"memory sampled every {SAMPLE_INTERVAL_S} s\n", flush=True)
         started = time.monotonic()
-        with running_server(data_dir, logs) as (server, base_url), sync_playwright() as play:
+        with app_server.running_server(data_dir, logs) as (server, base_url), \
+                sync_playwright() as play:
             sampler = MemorySampler(server.pid, data_dir / "features")
             sampler.start()
             time.sleep(SAMPLE_INTERVAL_S * 2)

@@ -17,59 +17,26 @@ from issue 12: under 3 s.
 """
 
 import argparse
-import contextlib
 import os
 import pathlib
 import platform
-import signal
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 
+from benchmarks import app_server
+from benchmarks.class_load import STEPS
 from engine import readiness
 from engine import settings
+from ui.lessons import LESSONS
 
-REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+URL_PATHS = {number: lesson.url_path for number, lesson in enumerate(LESSONS, 1)}
 # The chart that holds each lesson's run curves, by its Streamlit key (see the lesson pages).
-CURVES = {1: "loss", 2: "loss", 3: "final-loss", 4: "cnn-loss", 5: "real-loss",
-          6: "augment-compare", 7: "transfer-compare"}
-URL_PATHS = {1: "rules-vs-data", 2: "hello-neuron", 3: "fashion-mnist", 4: "convolutions",
-             5: "real-world-images", 6: "augmentation", 7: "transfer-learning"}
+CURVES = {number: STEPS[url_path].result_key for number, url_path in URL_PATHS.items()}
 DRAWN = ("path => (path.getAttribute('d') || '').length > 2 "
          "&& path.getAttribute('d') !== 'M0,0Z'")
-
-
-@contextlib.contextmanager
-def server(data_dir: str, port: int):
-    environment = {**os.environ, settings.DATA_DIR_VARIABLE: data_dir,
-                   "TF_CPP_MIN_LOG_LEVEL": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=REPOSITORY, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as answer:
-                    if answer.read() == b"ok":
-                        break
-            time.sleep(0.25)
-        else:
-            raise RuntimeError("the Streamlit server did not start within 120 s")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the server and its training workers
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
 
 
 def open_to_curves(browser, url: str, chart_key: str) -> float:
@@ -164,7 +131,10 @@ def main(argv=None) -> int:
 
     print(f"{platform.node()}, {os.cpu_count()} cores; load average {os.getloadavg()}")
     medians = {}
-    with server(arguments.data_dir, arguments.port) as base, sync_playwright() as driver:
+    with tempfile.TemporaryDirectory(prefix="open-from-cache-") as logs, \
+            app_server.running_server(pathlib.Path(arguments.data_dir), pathlib.Path(logs),
+                                      port=arguments.port, start_timeout_s=120) as (_, base), \
+            sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for lesson in lessons:
             url, key = f"{base}/{URL_PATHS[lesson.number]}", CURVES[lesson.number]

@@ -10,13 +10,7 @@ not used).
 import contextlib
 import os
 import pathlib
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -33,12 +27,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVER_START_TIMEOUT_S = 60.0
-SERVER_STOP_TIMEOUT_S = 10.0
 
 # The tests import ui.lessons; make that work however pytest was started.
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks import app_server  # noqa: E402  (needs the path above)
 
 
 def pytest_configure(config):
@@ -48,34 +42,11 @@ def pytest_configure(config):
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _health(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode("utf-8", "replace").strip()
-    except (urllib.error.URLError, OSError):
-        return ""
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Terminate the server and everything it started (it leads its own process group)."""
-    if process.poll() is not None:
-        return
-    for sig, wait_s in ((signal.SIGTERM, SERVER_STOP_TIMEOUT_S), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+# One place starts the server for the tests and the benchmarks (benchmarks/app_server.py);
+# tests/browser/classroom_cluster.py uses these names.
+_free_port = app_server.free_port
+_health = app_server.health
+_stop = app_server.stop
 
 
 @pytest.fixture(scope="session")
@@ -105,47 +76,15 @@ def shared_streamlit_server(classroom_data_dir, tmp_path):
 @contextlib.contextmanager
 def running_server(classroom_data_dir, logs, extra_environment=None):
     """Start `streamlit run streamlit_app.py` on a free port, its output in `logs`, with
-    `extra_environment` (a dict) on top of this process's; yields its base URL."""
-    port = _free_port()
-    stdout_path, stderr_path = logs / "stdout.log", logs / "stderr.log"
-    environment = dict(os.environ)
-    environment[DATA_DIR_VARIABLE] = str(classroom_data_dir)
-    environment.update(extra_environment or {})
-    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]
-    # Log files, not pipes: nobody reads a pipe while the tests run, and a full pipe
-    # would block the server.
-    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=environment,
-                                   stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
-
-    def server_output() -> str:
-        return (f"--- stderr ---\n{stderr_path.read_text(errors='replace')[-8000:]}\n"
-                f"--- stdout ---\n{stdout_path.read_text(errors='replace')[-4000:]}")
-
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while _health(f"{base_url}/_stcore/health") != "ok":
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with code {process.returncode} before it "
-                            f"was healthy:\n{server_output()}", pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {base_url}/_stcore/health with 'ok' "
-                            f"within {SERVER_START_TIMEOUT_S:.0f} s:\n{server_output()}",
-                            pytrace=False)
-            time.sleep(0.25)
+    `extra_environment` (a dict) on top of this process's; yields its base URL. A server
+    that does not start fails the test with its output."""
+    with contextlib.ExitStack() as stack:
+        try:
+            _, base_url = stack.enter_context(
+                app_server.running_server(classroom_data_dir, logs, extra_environment))
+        except app_server.ServerDidNotStart as problem:
+            pytest.fail(str(problem), pytrace=False)
         yield base_url
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="session")
