@@ -13,6 +13,7 @@ from engine import recipes
 from engine import training
 from ui import classifier_results
 from ui import code
+from ui import exercises
 from ui import job_view
 from ui import projector
 from ui import teacher_panel
@@ -128,6 +129,7 @@ with code_column:
     code.show_code(recipes.fashion_mnist_model,
                    *([recipes.StopAtAccuracy] if use_callback else []),
                    fashion_mnist.train_fashion_mnist, training.fit_and_evaluate)
+exercises.break_it(LINK)
 
 st.header("3. Train")
 run = job_view.train_or_show(fashion_mnist.job(settings),
