@@ -17,6 +17,7 @@ from ui import exercises
 from ui import job_view
 from ui import projector
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import training_view
 from ui import url_state
 from ui import understanding
@@ -114,7 +115,7 @@ with controls_column:
                                   OPTIONS["training_images"])
     seed = LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
     st.caption(caps.sentence(fashion_mnist.RUN_KIND))
-    tensorboard = LINK.control("tensorboard", st.checkbox, "also write TensorBoard logs")
+    tensorboard = tensorboard_option.checkbox(LINK)
 
 settings = fashion_mnist.FashionSettings(
     hidden_units=hidden_units, extra_hidden_layer=extra_hidden_layer, normalise=normalise,
@@ -147,9 +148,7 @@ if facts.get("last_logs"):
     st.markdown("What Keras passed to `on_epoch_end` as `logs` (the course's `logs.get('acc')` "
                 "finds nothing here: the key is `'accuracy'`):")
     st.json(facts["last_logs"])
-if settings.tensorboard:
-    st.markdown("TensorBoard logs were written. Open them with:")
-    st.code(training.tensorboard_command(), language="bash")
+tensorboard_option.show_logs(settings)
 
 st.header("4. What did it get wrong?")
 classifier_results.show_confusion(test_images, test_labels, probabilities, "fashion")
