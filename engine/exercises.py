@@ -36,18 +36,18 @@ EXERCISES = (
         "without-flatten", "Remove Flatten()", flatten=False, output_neurons=10,
         explanation=(
             "Without Flatten, each Dense layer works on the last axis of the 28 x 28 picture, "
-            "one row at a time, so the model gives 28 rows of 10 scores for every picture, "
-            f"(batch {BATCH_SIZE}, 28, 10), where each label is one number, "
-            f"(batch {BATCH_SIZE},). Keras cannot compare the two shapes and stops before "
-            "training; Flatten turns the picture into one row of 784 numbers, so the last "
-            "layer gives one set of 10 scores per picture.")),
+            "one row at a time: for a batch of 32 pictures the model gives 28 rows of 10 "
+            "scores per picture, (32, 28, 10), while the labels are one number per picture, "
+            "(32,). Keras cannot compare the two shapes and stops before training; Flatten "
+            "turns the picture into one row of 784 numbers, so the last layer gives one set "
+            "of 10 scores per picture.")),
     Exercise(
-        "five-outputs", "Give the last layer 5 neurons for 10 classes", flatten=True,
+        "five-outputs", "5 neurons for 10 classes", flatten=True,
         output_neurons=5,
         explanation=(
             "The last layer has one neuron per class the model can name: with 5 it can only "
-            "say 0 to 4, and the first batch already holds labels from 5 to 9, which the loss "
-            "cannot score. Keras stops at the first such label; the last layer needs as many "
+            "say 0 to 4, and the very first training picture is an ankle boot, label 9, which "
+            "the loss cannot score. Keras stops at the first such label; the last layer needs as many "
             "neurons as there are classes, 10 for Fashion-MNIST.")),
 )
 
@@ -82,8 +82,10 @@ def keras_error(exercise: Exercise, training_images: numpy.ndarray,
     model = broken_model(exercise.flatten, exercise.output_neurons)
     pictures = fashion_mnist.prepare_images(training_images[:PICTURES], normalise=True)
     try:
+        # shuffle=False: the first batch is the first 32 pictures, so every learner reads the
+        # same message.
         model.fit(pictures, training_labels[:PICTURES], epochs=1, batch_size=BATCH_SIZE,
-                  verbose=0)
+                  shuffle=False, verbose=0)
     except Exception as error:  # noqa: BLE001  (any error Keras raises is the lesson)
         return telling_line(error)
     return ""

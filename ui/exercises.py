@@ -22,11 +22,11 @@ def break_it(link) -> None:
     for column, exercise in zip(columns, exercises.EXERCISES):
         column.button(exercise.title, key=f"exercise-{exercise.name}", width="stretch",
                       on_click=choose, args=(exercise.name,))
-    columns[2].button(f"Train {OVERFITTING_EPOCHS} epochs", key="exercise-overfitting",
+    columns[2].button(f"Set {OVERFITTING_EPOCHS} epochs", key="exercise-overfitting",
                       width="stretch", on_click=link.use,
                       args=({"epochs": OVERFITTING_EPOCHS},),
                       disabled="epochs" in link.locks(),
-                      help="Sets epochs to 30 above; then press Train.")
+                      help="Sets the epochs slider above to 30; nothing trains yet.")
     columns[2].caption("Then press **Train** and watch the loss chart: the training loss "
                        "keeps falling while the validation (test set) loss stops falling "
                        "and rises again. That is overfitting: the model learns its training "
