@@ -23,6 +23,19 @@ def looked_at_layers(model: keras.Model) -> list:
             if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D))]
 
 
+def first_lively_filter(maps: dict, preferred: int = 1) -> int:
+    """The filter to show first: the course's `preferred` one (its CONVOLUTION_NUMBER = 1),
+    unless the first layer's map of it is flat for the first picture (a filter whose ReLU
+    gives 0 everywhere, common after a short run); then the lowest filter that is not.
+    `maps`: activation_maps' result."""
+    first_layer = next(iter(maps.values()))[0]  # (height, width, filters), first picture
+    lively = [index for index in range(first_layer.shape[-1])
+              if numpy.ptp(first_layer[:, :, index]) > 0]
+    if preferred in lively or not lively:
+        return preferred
+    return lively[0]
+
+
 def activation_maps(model: keras.Model, inputs: numpy.ndarray) -> dict:
     """The course's activation model: one Model whose outputs are every conv and pooling
     layer's output. `inputs`: pictures as `model` takes them, (pictures, height, width,

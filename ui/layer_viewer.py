@@ -32,13 +32,15 @@ def show(model, pictures, labels, prepare, key_prefix: str, default_pictures=Non
               for index, (column, default) in enumerate(zip(columns, default_pictures))]
     maps = activations.activation_maps(model, prepare(pictures[chosen]))
     fewest_filters = min(array.shape[-1] for array in maps.values())
-    # The course looks at filter 1 (its CONVOLUTION_NUMBER).
-    filter_index = columns[-1].number_input("filter number", 0, fewest_filters - 1,
-                                            min(1, fewest_filters - 1),
-                                            key=f"{key_prefix}-filter")
+    filter_index = columns[-1].number_input(
+        "filter number", 0, fewest_filters - 1,
+        min(activations.first_lively_filter(maps), fewest_filters - 1),
+        key=f"{key_prefix}-filter")
     titles = [f"#{index} {labels[index]}" for index in chosen]
     streamlit.plotly_chart(charts.activation_grid(maps, titles, filter_index),
                            key=f"{key_prefix}-activations")
+    streamlit.caption("A cell of one flat colour is a filter that gives 0 everywhere for that "
+                      "picture (its ReLU cut every value): try another filter number.")
 
     layer_name = streamlit.selectbox("every filter of one layer, for picture 1", list(maps),
                                      key=f"{key_prefix}-layer")

@@ -48,8 +48,8 @@ def assert_logs_written(app, settings) -> None:
 
 def assert_viewer_shows_the_model_s_layers(app, key_prefix: str, model, pictures, size: int):
     """The layer list is the summary's conv and pooling layers, and the first cell of the grid
-    is the first convolution's output for picture 1 and filter 1, computed here layer by layer
-    without the viewer's code."""
+    is the first convolution's output for picture 1 and the filter shown, computed here layer
+    by layer without the viewer's code."""
     summary = next(frame.value for frame in app.dataframe if "output shape" in frame.value)
     looked_at = [name for name, kind in zip(summary["layer"], summary["type"])
                  if kind in ("Conv2D", "MaxPooling2D")]
@@ -64,8 +64,10 @@ def assert_viewer_shows_the_model_s_layers(app, key_prefix: str, model, pictures
         output = layer(output)
         if layer.name == looked_at[0]:
             break
-    numpy.testing.assert_allclose(first, numpy.asarray(output)[0, :, :, 1], rtol=1e-4,
-                                  atol=1e-4)
+    filter_index = app.number_input(key=f"{key_prefix}-filter").value
+    numpy.testing.assert_allclose(first, numpy.asarray(output)[0, :, :, filter_index],
+                                  rtol=1e-4, atol=1e-4)
+    assert numpy.ptp(first) > 0  # the filter shown first is not a flat one
     app.selectbox(key=f"{key_prefix}-layer").set_value(looked_at[-1]).run()
     helpers.assert_no_exception(app)
     every_filter = helpers.chart_figure(app, f"{key_prefix}-all-filters")
