@@ -93,6 +93,17 @@ def fashion_mnist_data():
     return datasets.load_fashion_mnist()
 
 
+@streamlit.cache_data(show_spinner="Building the broken model and calling fit...")
+def exercise_error(name: str) -> str:
+    """The line of Keras' error that lesson 3's broken model `name` (engine/exercises.py)
+    meets in `fit`: the same for every learner, so computed once per server."""
+    from engine import exercises
+
+    (training_images, training_labels), _ = fashion_mnist_data()
+    with keras_lock.building():  # the broken model's layers, made in a page's thread
+        return exercises.keras_error(exercises.by_name(name), training_images, training_labels)
+
+
 def stored_run(kind: str, key: str):
     """A finished run from memory, else from the disk cache (kept in memory afterwards)."""
     from engine import run_cache

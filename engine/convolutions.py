@@ -11,6 +11,7 @@ from typing import Optional
 import keras
 import numpy
 
+from engine import activations
 from engine import datasets
 from engine import fashion_mnist
 from engine import jobs
@@ -93,38 +94,17 @@ def summary_rows(settings: CnnSettings) -> list:
     """The summary of the model these settings build, before any training, with the layer
     names the trained model has (a training job starts its names afresh too)."""
     with keras_lock.building(fresh_names=True):
-        return layer_table(recipes.fashion_cnn_model(settings.filters, settings.conv_blocks,
-                                                     settings.learning_rate))
+        return activations.layer_table(recipes.fashion_cnn_model(
+            settings.filters, settings.conv_blocks, settings.learning_rate))
 
 
-def layer_table(model: keras.Model) -> list:
-    """`model.summary()` as rows: each layer's output shape and parameter count."""
-    return [{"layer": layer.name,
-             "type": type(layer).__name__,
-             "output shape": str(tuple(layer.output.shape)),
-             "parameters": layer.count_params()}
-            for layer in model.layers]
-
-
-def looked_at_layers(model: keras.Model) -> list:
-    """The convolution and pooling layers, the ones whose outputs are pictures."""
-    return [layer for layer in model.layers
-            if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D))]
-
-
-def activation_maps(model: keras.Model, pictures: numpy.ndarray) -> dict:
-    """The course's activation model: one Model whose outputs are every conv and pooling
-    layer's output. Returns layer name -> array (pictures, height, width, filters)."""
-    layers = looked_at_layers(model)
-    with keras_lock.building():
-        activation_model = keras.Model(inputs=model.inputs,
-                                       outputs=[layer.output for layer in layers])
-    inputs = fashion_mnist.prepare_images(pictures.reshape(-1, 28, 28, 1), normalise=True)
-    outputs = activation_model.predict(inputs, verbose=0)
-    return {layer.name: output for layer, output in zip(layers, outputs)}
+def model_inputs(pictures: numpy.ndarray) -> numpy.ndarray:
+    """Test pictures (n, 28, 28) with values 0..255 as the convnet takes them: the course's
+    reshape to one channel, (n, 28, 28, 1), and its division by 255."""
+    return fashion_mnist.prepare_images(pictures.reshape(-1, 28, 28, 1), normalise=True)
 
 
 def first_layer_kernels(model: keras.Model) -> numpy.ndarray:
     """The learned 3x3 kernels of the first convolution, shape (filters, 3, 3)."""
-    kernel = looked_at_layers(model)[0].get_weights()[0]  # (3, 3, 1, filters)
+    kernel = activations.looked_at_layers(model)[0].get_weights()[0]  # (3, 3, 1, filters)
     return numpy.transpose(kernel[:, :, 0, :], (2, 0, 1))

@@ -39,6 +39,7 @@ class RealWorldSettings:
     learning_rate: float = 0.001
     seed: int = 0
     augmentation: tuple = ()  # (name, value) pairs of the augmentation lesson's settings
+    tensorboard: bool = False  # also write TensorBoard logs (watches only: not in the key)
 
     def as_dict(self) -> dict:
         settings = dataclasses.asdict(self)
@@ -50,7 +51,7 @@ class RealWorldSettings:
         which they are), and of the augmentation only the layers it makes (rescale and a
         fill mode that no layer uses change nothing: the model rescales itself)."""
         settings = self.as_dict()
-        del settings["training_folder"], settings["validation_folder"]
+        del settings["training_folder"], settings["validation_folder"], settings["tensorboard"]
         settings["augmentation"] = augment.layer_recipes(self.augment_settings())
         return settings
 
@@ -87,7 +88,8 @@ def train_real_world(folder_data: image_folders.FolderData, settings: RealWorldS
                                  on_end=reporter.on_training_end)
     started = time.perf_counter()
     model.fit(training_batches, validation_data=folder_data.validation,
-              epochs=settings.epochs, callbacks=[live], verbose=0)
+              epochs=settings.epochs,
+              callbacks=[live, *training.tensorboard_callbacks(settings)], verbose=0)
     seconds = time.perf_counter() - started
 
     facts = evaluate(model, folder_data)
@@ -117,11 +119,12 @@ AUGMENTATION_EXPERIMENT = RealWorldSettings(dataset="cats_and_dogs_filtered", im
 
 
 def augmentation_jobs(augment_settings: augment.AugmentSettings = augment.COURSE_SETTINGS,
-                      epochs: int = AUGMENTATION_EXPERIMENT.epochs) -> tuple:
+                      epochs: int = AUGMENTATION_EXPERIMENT.epochs,
+                      tensorboard: bool = False) -> tuple:
     """Lesson 6's pair of runs, (without, with augmentation), `epochs` each, the second with
-    `augment_settings`. With no arguments: the runs a new visitor sees, which
-    `python -m engine.prepare` trains."""
-    plain = dataclasses.replace(AUGMENTATION_EXPERIMENT, epochs=epochs)
+    `augment_settings`, both writing TensorBoard logs when `tensorboard`. With no arguments:
+    the runs a new visitor sees, which `python -m engine.prepare` trains."""
+    plain = dataclasses.replace(AUGMENTATION_EXPERIMENT, epochs=epochs, tensorboard=tensorboard)
     augmented = dataclasses.replace(plain, augmentation=tuple(
         (field.name, getattr(augment_settings, field.name))
         for field in dataclasses.fields(augment_settings)))
@@ -139,7 +142,13 @@ def first_batch(folder_data: image_folders.FolderData, count: int = 16):
 def predict_pictures(model: keras.Model, pictures: numpy.ndarray, class_names) -> numpy.ndarray:
     """Class probabilities for pictures (n, size, size, 3) in 0..255. A binary model's one
     sigmoid output p is the probability of the second class (folders sort alphabetically)."""
-    return training.class_probabilities(model.predict(pictures.astype("float32"), verbose=0))
+    return training.class_probabilities(model.predict(model_inputs(pictures), verbose=0))
+
+
+def model_inputs(pictures: numpy.ndarray) -> numpy.ndarray:
+    """Pictures (n, size, size, 3) with values 0..255 as the convnet takes them: as they are,
+    in float32, since its first layer rescales them (recipes.real_world_model)."""
+    return pictures.astype("float32")
 
 
 def evaluate(model: keras.Model, folder_data: image_folders.FolderData) -> dict:

@@ -219,9 +219,7 @@ def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_c
     if settings.target_accuracy is not None:
         stop_at_accuracy = recipes.StopAtAccuracy(settings.target_accuracy)
         callbacks.append(stop_at_accuracy)
-    if settings.tensorboard:
-        callbacks.append(keras.callbacks.TensorBoard(tensorboard_folder(settings),
-                                                     histogram_freq=1))
+    callbacks += tensorboard_callbacks(settings)
     # Set before the first fit builds its compiled loop; compile() has left it at 1.
     model.steps_per_execution = batches_per_step(settings.batch_size)
     started = time.perf_counter()
@@ -246,11 +244,29 @@ def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_c
                                complete=not live.stopped_early)
 
 
+def tensorboard_callbacks(settings, folder_name: str = "") -> list:
+    """The course's TensorBoard callback when `settings.tensorboard` is on, else nothing: a
+    list to add to `fit`'s callbacks, for every lesson that trains with `fit`. It writes
+    into tensorboard_folder(settings), under `folder_name` when one run trains several models
+    (lesson 7's pair)."""
+    if not settings.tensorboard:
+        return []
+    folder = tensorboard_folder(settings) / folder_name if folder_name else \
+        tensorboard_folder(settings)
+    return [keras.callbacks.TensorBoard(folder, histogram_freq=1)]
+
+
 def tensorboard_folder(settings) -> pathlib.Path:
     """One folder per settings, under <data dir>/tensorboard/<lesson>/."""
     kind = settings.RUN_KIND
     key = run_cache.run_key(kind, settings.as_dict(), 1)[:12]
     return classroom_settings.data_dir() / "tensorboard" / kind / key
+
+
+def tensorboard_event_files(settings) -> list:
+    """The TensorBoard event files the run of `settings` wrote (none when it was trained
+    without the option, e.g. by a classmate before: the option is not part of a run's key)."""
+    return sorted(tensorboard_folder(settings).rglob("events.out.tfevents.*"))
 
 
 def tensorboard_command() -> str:

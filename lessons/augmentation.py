@@ -17,9 +17,11 @@ from ui import code
 from ui import folder_data
 from ui import transfer_choices
 from ui import job_view
+from ui import layer_viewer
 from ui import projector
 from ui import take_it_with_you
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import training_view
 from ui import understanding
 from ui import url_state
@@ -31,7 +33,7 @@ EXPERIMENT = real_world.AUGMENTATION_EXPERIMENT  # the pair python -m engine.pre
 # them. The shift, zoom and shear sliders move in steps: a link offers only their values.
 LINK = url_state.Link.with_prefix(
     "augmentation", {**dataclasses.asdict(COURSE), "epochs": EXPERIMENT.epochs,
-                     "dataset": "cats_and_dogs_filtered"},
+                     "dataset": "cats_and_dogs_filtered", "tensorboard": False},
     {"rotation_range": (0, 180), "width_shift_range": (0.0, 0.9, 0.05),
      "height_shift_range": (0.0, 0.9, 0.05), "shear_range": (0.0, 60.0, 0.1),
      "zoom_range": (0.0, 0.9, 0.05), "fill_mode": list(augment.FILL_MODES),
@@ -112,9 +114,10 @@ st.header("3. With and without, side by side")
 experiment_epochs = LINK.control("epochs", st.slider, "epochs for each run", 2,
                                  caps.most(real_world.RUN_KIND, "epochs"))
 st.caption(caps.sentence(real_world.RUN_KIND))
+tensorboard = tensorboard_option.checkbox(LINK)
 LINK.write()
 teacher_panel.show(LINK)
-plain_job, augmented_job = real_world.augmentation_jobs(settings, experiment_epochs)
+plain_job, augmented_job = real_world.augmentation_jobs(settings, experiment_epochs, tensorboard)
 experiment = plain_job.settings
 projector.narrative(
     f"The course's overfitting picture on cats vs dogs: the same convnet "
@@ -152,6 +155,19 @@ st.dataframe([{"run": name,
               for name, outcome in finished.items()], hide_index=True, width="stretch")
 st.caption("A large gap is overfitting: the model does much better on pictures it has seen. "
            "Augmentation usually narrows it, at the price of slower learning.")
+for name, job, run_name in (("without", plain_job, "without augmentation"),
+                            ("with augmentation", augmented_job, "with augmentation")):
+    if name in finished:
+        tensorboard_option.show_logs(job.settings, run_name)
+
+st.subheader("Looking inside: what each layer makes of a picture")
+projector.narrative("Course 2 week 1 looks inside the cats-vs-dogs convnet: what every "
+                    "convolution and pooling layer makes of one picture.")
+looked_at = st.radio("the run to look inside", list(finished), horizontal=True,
+                     key="augment-inside-run")
+inside_pictures, inside_names = real_world.first_batch(experiment_data)
+layer_viewer.show(finished[looked_at].model, inside_pictures, inside_names,
+                  real_world.model_inputs, "augment-inside", with_summary=True)
 
 st.header("4. Take it with you")
 for title, file_stem, finished_job, outcome in (

@@ -15,10 +15,12 @@ from engine import take_home_scripts
 from engine import training
 from ui import code
 from ui import job_view
+from ui import layer_viewer
 from ui import projector
 from ui import take_it_with_you
 from ui import filter_lab
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import training_view
 from ui import url_state
 from ui import understanding
@@ -34,8 +36,8 @@ OPTIONS = {
     "training_images": [1000, 6000, 15000, 30000, 60000],
     "seed": (0, 2**31 - 1),
 }
-LINK = url_state.Link.with_prefix("convolutions", {name: getattr(CLASSROOM, name)
-                                                   for name in OPTIONS}, OPTIONS, "cnn-")
+LINK = url_state.Link.with_prefix("convolutions", {
+    **{name: getattr(CLASSROOM, name) for name in OPTIONS}, "tensorboard": False}, OPTIONS, "cnn-")
 
 st.title("Convolutions")
 projector.narrative(
@@ -89,9 +91,11 @@ with controls_column:
                                   OPTIONS["training_images"])
     seed = LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
     st.caption(caps.sentence(convolutions.RUN_KIND))
+    tensorboard = tensorboard_option.checkbox(LINK)
 settings = convolutions.CnnSettings(filters=filters, conv_blocks=conv_blocks, epochs=epochs,
                                     batch_size=batch_size, learning_rate=learning_rate,
-                                    training_images=training_count, seed=seed)
+                                    training_images=training_count, seed=seed,
+                                    tensorboard=tensorboard)
 LINK.write()
 teacher_panel.show(LINK)
 with code_column:
@@ -111,6 +115,7 @@ run = job_view.train_or_show(convolutions.job(settings),
 if run is None:
     understanding.stop_before_run("convolutions")
 training_view.show_outcome(run, "cnn")
+tensorboard_option.show_logs(settings)
 
 st.header("4. Dense network against convnet")
 st.markdown("Lesson 3's dense network with its classroom defaults, trained on the same "
@@ -143,25 +148,9 @@ st.header("5. Looking inside")
 projector.narrative("The course takes three test pictures of the same class and shows what "
                     "one filter of every convolution and pooling layer makes of them, with a "
                     "model whose outputs are those layers' outputs:")
-code.show_code(convolutions.activation_maps)
-picture_columns = st.columns(4)
-pictures = [picture_columns[index].number_input(f"picture {index + 1}", 0,
-                                                len(test_images) - 1, default,
-                                                key=f"inside-{index}")
-            for index, default in enumerate(convolutions.COURSE_PICTURES)]
-filter_index = picture_columns[3].number_input("filter number", 0, settings.filters - 1, 1,
-                                               key="inside-filter")
-maps = convolutions.activation_maps(run.model, test_images[pictures])
-labels = [f"#{index} {fashion_mnist.CLASS_NAMES[test_labels[index]]}" for index in pictures]
-st.plotly_chart(charts.activation_grid(maps, labels, filter_index), key="activations")
-
-layer_name = st.selectbox("every filter of one layer, for picture 1", list(maps),
-                          key="inside-layer")
-layer_maps = maps[layer_name][0]
-st.plotly_chart(charts.image_grid([layer_maps[:, :, index] for index in
-                                   range(layer_maps.shape[-1])],
-                                  [f"filter {index}" for index in range(layer_maps.shape[-1])],
-                                  columns=16, height_per_row=70), key="all-filters")
+layer_viewer.show(run.model, test_images, [fashion_mnist.CLASS_NAMES[label] for label in
+                                           test_labels],
+                  convolutions.model_inputs, "inside", convolutions.COURSE_PICTURES)
 st.markdown("And the 3x3 filters the first convolution learned by itself:")
 kernels = convolutions.first_layer_kernels(run.model)
 st.plotly_chart(charts.image_grid(list(kernels), [f"{index}" for index in range(len(kernels))],

@@ -15,10 +15,12 @@ from engine import take_home_scripts
 from engine import training
 from ui import classifier_results
 from ui import code
+from ui import exercises
 from ui import job_view
 from ui import projector
 from ui import take_it_with_you
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import training_view
 from ui import url_state
 from ui import understanding
@@ -116,7 +118,7 @@ with controls_column:
                                   OPTIONS["training_images"])
     seed = LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
     st.caption(caps.sentence(fashion_mnist.RUN_KIND))
-    tensorboard = LINK.control("tensorboard", st.checkbox, "also write TensorBoard logs")
+    tensorboard = tensorboard_option.checkbox(LINK)
 
 settings = fashion_mnist.FashionSettings(
     hidden_units=hidden_units, extra_hidden_layer=extra_hidden_layer, normalise=normalise,
@@ -131,6 +133,7 @@ with code_column:
     code.show_code(recipes.fashion_mnist_model,
                    *([recipes.StopAtAccuracy] if use_callback else []),
                    fashion_mnist.train_fashion_mnist, training.fit_and_evaluate)
+exercises.break_it(LINK)
 
 st.header("3. Train")
 run = job_view.train_or_show(fashion_mnist.job(settings),
@@ -148,9 +151,7 @@ if facts.get("last_logs"):
     st.markdown("What Keras passed to `on_epoch_end` as `logs` (the course's `logs.get('acc')` "
                 "finds nothing here: the key is `'accuracy'`):")
     st.json(facts["last_logs"])
-if settings.tensorboard:
-    st.markdown("TensorBoard logs were written. Open them with:")
-    st.code(training.tensorboard_command(), language="bash")
+tensorboard_option.show_logs(settings)
 
 st.header("4. What did it get wrong?")
 classifier_results.show_confusion(test_images, test_labels, probabilities, "fashion")

@@ -13,10 +13,12 @@ from engine import take_home_scripts
 from ui import code
 from ui import folder_data
 from ui import job_view
+from ui import layer_viewer
 from ui import own_pictures
 from ui import projector
 from ui import take_it_with_you
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import training_view
 from ui import url_state
 from ui import understanding
@@ -28,9 +30,11 @@ OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5],
            "seed": (0, 2**31 - 1)}
 LINK = url_state.Link(
     "real-world-images", {"dataset": CLASSROOM.dataset, **{name: getattr(CLASSROOM, name)
-                                                           for name in OPTIONS}},
+                                                           for name in OPTIONS},
+                          "tensorboard": False},
     {"dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
-     **OPTIONS}, {"dataset": "real-dataset", **{name: f"real-{name}" for name in OPTIONS}})
+     **OPTIONS}, {"dataset": "real-dataset", **{name: f"real-{name}" for name in OPTIONS},
+                  "tensorboard": "real-tensorboard"})
 
 st.title("Real-world images")
 projector.narrative(
@@ -39,7 +43,7 @@ projector.narrative(
     "the folder names become the labels, in alphabetical order."
 )
 
-url_state.keep_settings([f"real-{name}" for name in OPTIONS])
+url_state.keep_settings([f"real-{name}" for name in [*OPTIONS, "tensorboard"]])
 LINK.start()
 st.header("1. Folders become labels")
 choice = folder_data.choose("real", link=LINK)
@@ -104,13 +108,14 @@ with controls_column:
                                  OPTIONS["learning_rate"])
     LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
     st.caption(caps.sentence(real_world.RUN_KIND))
+    tensorboard = tensorboard_option.checkbox(LINK)
 with code_column:
     code.show_code(recipes.real_world_model, real_world.train_real_world)
 settings = real_world.RealWorldSettings(
     dataset=choice.dataset_id, training_folder=choice.training_folder,
     validation_folder=choice.validation_folder, image_size=image_size,
     conv_blocks=conv_blocks, epochs=epochs, batch_size=batch_size,
-    learning_rate=learning_rate, seed=seed)
+    learning_rate=learning_rate, seed=seed, tensorboard=tensorboard)
 LINK.write()
 teacher_panel.show(LINK)
 
@@ -120,6 +125,7 @@ run = job_view.train_or_show(real_world.job(settings),
 if run is None:
     understanding.stop_before_run("real-world-images")
 training_view.show_outcome(run, "real", accuracy_name="validation_accuracy")
+tensorboard_option.show_logs(settings)
 
 runs = st.session_state.setdefault("real-runs", {})
 runs[(settings.dataset, image_size, conv_blocks, epochs, batch_size, learning_rate, seed)] = {
@@ -129,6 +135,15 @@ runs[(settings.dataset, image_size, conv_blocks, epochs, batch_size, learning_ra
     "validation accuracy": round(run.extras["validation_accuracy"], 4)}
 st.markdown("**Your runs so far**: the course's *speed up at the cost of accuracy*, measured.")
 st.dataframe(list(runs.values()), hide_index=True, width="stretch")
+
+st.subheader("Looking inside: what each layer makes of a picture")
+projector.narrative("As the course does with a horse or a human: a model whose outputs are "
+                    "every convolution and pooling layer's output shows what each layer makes "
+                    "of a picture. Early layers still look like the picture; deeper ones are "
+                    "smaller and more abstract, keeping where the features that decide the "
+                    "class are.")
+layer_viewer.show(run.model, pictures, names, real_world.model_inputs, "real-inside",
+                  with_summary=True)
 
 st.header("5. Your own pictures")
 own_pictures.classify("real-predict", image_size,

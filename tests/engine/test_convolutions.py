@@ -3,6 +3,7 @@
 import numpy
 import pytest
 
+from engine import activations
 from engine import convolutions
 from engine import fashion_mnist
 from engine import datasets
@@ -42,7 +43,8 @@ def test_a_small_run_learns(small_run):
 def test_activation_maps_and_kernels_have_the_course_shapes(small_run, data):
     settings, result = small_run
     test_images = data[1][0]
-    maps = convolutions.activation_maps(result.model, test_images[list(convolutions.COURSE_PICTURES)])
+    maps = activations.activation_maps(result.model, convolutions.model_inputs(
+        test_images[list(convolutions.COURSE_PICTURES)]))
     assert [array.shape for array in maps.values()] == [(3, 26, 26, 16), (3, 13, 13, 16),
                                                         (3, 11, 11, 16), (3, 5, 5, 16)]
     assert all(numpy.all(array >= 0) for array in maps.values())  # after ReLU and max

@@ -1,0 +1,142 @@
+"""Two views every lesson that trains a convnet (or any model with `fit`) shares, through the
+pages: the TensorBoard option (ticking it makes the run write event files into the lesson's
+folder, and the page shows the command that opens them) and the look inside the layers
+(ui/layer_viewer.py: the maps it draws are the model's own layer outputs for the picked
+pictures, under the names of the model's summary on the same page).
+
+Lessons 5 and 6 train one tiny run each, with the option ticked, and both views are checked on
+it. Seed 31 and a rotation of 31 degrees are used by no other test: the option is not part of
+a run's key, so a run trained before without it would be reused, without logs."""
+
+import dataclasses
+
+import numpy
+import pytest
+
+from engine import augment
+from engine import convolutions
+from engine import fashion_mnist
+from engine import real_world
+from engine import run_cache
+from engine import training
+from tests.app import helpers
+
+SEED = 31
+LESSON_5 = real_world.RealWorldSettings(image_size=100, conv_blocks=3, epochs=1, seed=SEED,
+                                        tensorboard=True)
+ROTATED = dataclasses.replace(augment.COURSE_SETTINGS, rotation_range=SEED)
+LESSON_6 = real_world.augmentation_jobs(ROTATED, 2, tensorboard=True)[1].settings
+
+
+def train_with_logs(app, controls: dict, tensorboard_key: str, train_key: str = "train"):
+    """Set the page's controls (widget key -> value), tick the option, and train."""
+    for key, value in controls.items():
+        app.session_state[key] = value
+    app.checkbox(key=tensorboard_key).check().run()
+    helpers.assert_no_exception(app)
+    return helpers.train(app, train_key)
+
+
+def assert_logs_written(app, settings) -> None:
+    events = training.tensorboard_event_files(settings)
+    folder = training.tensorboard_folder(settings)
+    assert events and all(folder in path.parents for path in events)
+    assert folder.parent.name == settings.RUN_KIND  # the lesson's own folder
+    assert {"train", "validation"} <= {path.parent.name for path in events}
+    assert training.tensorboard_command() in [block.value for block in app.code]
+
+
+def assert_viewer_shows_the_model_s_layers(app, key_prefix: str, model, pictures, size: int):
+    """The layer list is the summary's conv and pooling layers, and the first cell of the grid
+    is the first convolution's output for picture 1 and the filter shown, computed here layer
+    by layer without the viewer's code."""
+    summary = next(frame.value for frame in app.dataframe if "output shape" in frame.value)
+    looked_at = [name for name, kind in zip(summary["layer"], summary["type"])
+                 if kind in ("Conv2D", "MaxPooling2D")]
+    assert app.selectbox(key=f"{key_prefix}-layer").options == looked_at
+    grid = helpers.chart_figure(app, f"{key_prefix}-activations")
+    assert len(grid["data"]) == 3 * len(looked_at)
+    first = helpers.plotly_array(grid["data"][0]["z"])
+    assert first.shape == (size - 2, size - 2)
+    picture = pictures[app.number_input(key=f"{key_prefix}-0").value][None].astype("float32")
+    output = picture
+    for layer in model.layers:
+        output = layer(output)
+        if layer.name == looked_at[0]:
+            break
+    filter_index = app.number_input(key=f"{key_prefix}-filter").value
+    numpy.testing.assert_allclose(first, numpy.asarray(output)[0, :, :, filter_index],
+                                  rtol=1e-4, atol=1e-4)
+    assert numpy.ptp(first) > 0  # the filter shown first is not a flat one
+    app.selectbox(key=f"{key_prefix}-layer").set_value(looked_at[-1]).run()
+    helpers.assert_no_exception(app)
+    every_filter = helpers.chart_figure(app, f"{key_prefix}-all-filters")
+    assert len(every_filter["data"]) == 64  # the last block's 64 filters
+
+
+@pytest.fixture(scope="module")
+def lesson_5(classroom_data_dir):
+    app = helpers.run_page("lessons/real_world_images.py", timeout=300)
+    return train_with_logs(app, {"real-image_size": 100, "real-conv_blocks": 3,
+                                 "real-epochs": 1, "real-seed": SEED}, "real-tensorboard")
+
+
+@pytest.fixture(scope="module")
+def lesson_6(classroom_data_dir):
+    app = helpers.run_page("lessons/augmentation.py", timeout=300)
+    # Only the augmented run, with a rotation no other test trains.
+    return train_with_logs(app, {"augment-epochs": 2, "augment-rotation_range": SEED},
+                           "augment-tensorboard", "train-augmented")
+
+
+def test_tensorboard_on_lesson_3(classroom_data_dir):
+    app = helpers.run_page("lessons/fashion_mnist.py")
+    train_with_logs(app, {"setting-training_images": 1000, "setting-epochs": 1,
+                          "setting-seed": SEED}, "setting-tensorboard")
+    assert_logs_written(app, fashion_mnist.FashionSettings(
+        training_images=1000, epochs=1, seed=SEED, tensorboard=True))
+
+
+def test_tensorboard_and_layer_names_on_lesson_4(classroom_data_dir):
+    app = helpers.run_page("lessons/convolutions.py")
+    train_with_logs(app, {"cnn-training_images": 1000, "cnn-epochs": 1, "cnn-seed": SEED},
+                    "cnn-tensorboard")
+    assert_logs_written(app, convolutions.CnnSettings(
+        training_images=1000, epochs=1, seed=SEED, tensorboard=True))
+    summary = next(frame.value for frame in app.dataframe if "output shape" in frame.value)
+    assert app.selectbox(key="inside-layer").options == [
+        name for name, kind in zip(summary["layer"], summary["type"])
+        if kind in ("Conv2D", "MaxPooling2D")]
+
+
+def test_tensorboard_on_lesson_5(lesson_5):
+    assert_logs_written(lesson_5, LESSON_5)
+
+
+def test_looking_inside_on_lesson_5(lesson_5):
+    from engine import image_folders
+
+    job = real_world.job(LESSON_5)
+    model = run_cache.load_run(job.kind, job.key).model
+    data = image_folders.load_pictures("horse-or-human", None, None, 100, 32, SEED)
+    pictures, _ = real_world.first_batch(data)
+    assert_viewer_shows_the_model_s_layers(lesson_5, "real-inside", model, pictures, 100)
+
+
+def test_tensorboard_on_lesson_6(lesson_6):
+    assert_logs_written(lesson_6, LESSON_6)
+
+
+def test_looking_inside_on_lesson_6(lesson_6):
+    from engine import image_folders
+
+    lesson_6.radio(key="augment-inside-run").set_value("with augmentation").run()
+    helpers.assert_no_exception(lesson_6)
+    job = real_world.job(LESSON_6)
+    model = run_cache.load_run(job.kind, job.key).model
+    experiment = real_world.AUGMENTATION_EXPERIMENT
+    data = image_folders.load_pictures(experiment.dataset, None, None, experiment.image_size,
+                                       experiment.batch_size, experiment.seed)
+    pictures, _ = real_world.first_batch(data)
+    assert_viewer_shows_the_model_s_layers(lesson_6, "augment-inside", model, pictures,
+                                           experiment.image_size)

@@ -1,0 +1,51 @@
+"""Looking inside a trained convnet, the same view on every lesson that trains one (lessons 4,
+5 and 6): the course's "visualizing intermediate representations". One filter of every
+convolution and pooling layer for a few pictures, then every filter of one layer."""
+
+import streamlit
+
+from engine import activations
+from engine import charts
+from ui import code
+
+
+def show(model, pictures, labels, prepare, key_prefix: str, default_pictures=None,
+         with_summary: bool = False) -> None:
+    """Draw the view for `model` (a trained Keras convnet).
+
+    pictures: the pictures the learner picks from, as stored (lesson 4: (n, 28, 28); lessons 5
+        and 6: (n, size, size, 3); values 0..255). labels: a name for each picture.
+    prepare(pictures) -> the pictures as `model` takes them (shown as code: it runs).
+    key_prefix: the start of every widget key. default_pictures: the three picked at first
+        (default: the first, the middle and the last of `pictures`).
+    with_summary: also show the model's summary, whose layer names the view uses (lesson 4
+        shows its summary above, lessons 5 and 6 here)."""
+    if with_summary:
+        streamlit.markdown("`model.summary()` of the model you trained:")
+        streamlit.dataframe(activations.layer_table(model), hide_index=True, width="stretch")
+    code.show_code(activations.activation_maps, prepare)
+    if default_pictures is None:
+        default_pictures = (0, len(pictures) // 2, len(pictures) - 1)
+    columns = streamlit.columns(len(default_pictures) + 1)
+    chosen = [column.number_input(f"picture {index + 1}", 0, len(pictures) - 1, default,
+                                  key=f"{key_prefix}-{index}")
+              for index, (column, default) in enumerate(zip(columns, default_pictures))]
+    maps = activations.activation_maps(model, prepare(pictures[chosen]))
+    fewest_filters = min(array.shape[-1] for array in maps.values())
+    filter_index = columns[-1].number_input(
+        "filter number", 0, fewest_filters - 1,
+        min(activations.first_lively_filter(maps), fewest_filters - 1),
+        key=f"{key_prefix}-filter")
+    titles = [f"#{index} {labels[index]}" for index in chosen]
+    streamlit.plotly_chart(charts.activation_grid(maps, titles, filter_index),
+                           key=f"{key_prefix}-activations")
+    streamlit.caption("A cell of one flat colour is a filter that gives 0 everywhere for that "
+                      "picture (its ReLU cut every value): try another filter number.")
+
+    layer_name = streamlit.selectbox("every filter of one layer, for picture 1", list(maps),
+                                     key=f"{key_prefix}-layer")
+    layer_maps = maps[layer_name][0]
+    streamlit.plotly_chart(charts.image_grid(
+        [layer_maps[:, :, index] for index in range(layer_maps.shape[-1])],
+        [f"filter {index}" for index in range(layer_maps.shape[-1])], columns=16,
+        height_per_row=70), key=f"{key_prefix}-all-filters")
