@@ -42,14 +42,8 @@ DRAWN = ("path => (path.getAttribute('d') || '').length > 2 "
 def open_to_curves(browser, url: str, chart_key: str) -> float:
     """Seconds from opening `url` in a new session to the chart's curves drawn with data."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
     try:
-        started = time.perf_counter()
-        page.goto(url, wait_until="commit")
-        curves_drawn(page, chart_key)
-        seconds = time.perf_counter() - started
-        page.get_by_text("straight from the cache").first.wait_for(timeout=10_000)
-        return seconds
+        return timed_open(context.new_page(), url, chart_key)
     finally:
         context.close()
 
@@ -61,14 +55,20 @@ def open_in_new_tab(context, url: str, chart_key: str) -> float:
     same as for a new learner; only the browser's downloads differ."""
     page = context.new_page()
     try:
-        started = time.perf_counter()
-        page.goto(url, wait_until="commit")
-        curves_drawn(page, chart_key)
-        seconds = time.perf_counter() - started
-        page.get_by_text("straight from the cache").first.wait_for(timeout=10_000)
-        return seconds
+        return timed_open(page, url, chart_key)
     finally:
         page.close()
+
+
+def timed_open(page, url: str, chart_key: str) -> float:
+    """Seconds from `page` going to `url` to the chart's curves drawn; then checks the run
+    came from the cache (no training was timed)."""
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    curves_drawn(page, chart_key)
+    seconds = time.perf_counter() - started
+    page.get_by_text("straight from the cache").first.wait_for(timeout=10_000)
+    return seconds
 
 
 def returning_learner(browser, base: str, lessons, repeats: int) -> dict:
