@@ -133,13 +133,14 @@ def test_lesson_3_offers_a_model_that_divides_by_255_itself(classroom_data_dir, 
     page = helpers.run_page("lessons/fashion_mnist.py")
     page.select_slider(key="setting-training_images").set_value(1000).run()
     page.slider(key="setting-epochs").set_value(1).run()
-    page.number_input(key="setting-seed").set_value(31).run()
+    # Seed 41: settings no other test trains (the TensorBoard test needs seed 31's run new).
+    page.number_input(key="setting-seed").set_value(41).run()
     helpers.train(page)
     model_bytes, history, script = offered(downloads, "fashion_mnist")
     assert len(history) == 2  # the header and one epoch
 
     # Raw pictures into the downloaded model give what the trained model gives them /255.
-    settings = fashion_mnist.FashionSettings(training_images=1000, epochs=1, seed=31)
+    settings = fashion_mnist.FashionSettings(training_images=1000, epochs=1, seed=41)
     trained = run_cache.load_run(fashion_mnist.RUN_KIND, fashion_mnist.job(settings).key)
     (_, _), (test_images, _) = datasets.load_fashion_mnist()
     taken_home = loaded(model_bytes, tmp_path)
@@ -160,7 +161,7 @@ def test_lesson_4_offers_its_convnet_and_a_script_that_trains_it(classroom_data_
     page.select_slider(key="cnn-training_images").set_value(1000).run()
     page.select_slider(key="cnn-filters").set_value(16).run()
     page.slider(key="cnn-epochs").set_value(1).run()
-    page.number_input(key="cnn-seed").set_value(31).run()
+    page.number_input(key="cnn-seed").set_value(41).run()
     helpers.train(page)
     model_bytes, _, script = offered(downloads, "convolutions")
     taken_home = loaded(model_bytes, tmp_path)
@@ -196,7 +197,8 @@ def test_lesson_6_offers_the_augmented_run_and_a_script_that_augments(
     page.slider(key="augment-epochs").set_value(2).run()
     helpers.train(page, "train-augmented")
     model_bytes, history, script = offered(downloads, "augmentation_with")
-    assert "augmentation_without.keras" not in downloads.names()  # that run is not trained
+    # Whether the run without augmentation is offered too depends on the shared run cache
+    # (other tests train it), so only the augmented run's files are checked.
     assert len(history) == 3 and "RandomRotation" in script and "RandomZoom" in script
     taken_home = loaded(model_bytes, tmp_path)
     retrained = run_script(script, "augmentation_with", tmp_path,
