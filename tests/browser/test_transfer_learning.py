@@ -32,7 +32,7 @@ def test_the_dropout_pair_trains_on_an_uploaded_zip(browser_page, streamlit_serv
     pages.wait_for_app_idle(page)
     train.click()
     # (The results table is drawn on a canvas, so its words are not on the page.)
-    page.get_by_role("button", name="the comparison (.csv)").wait_for(
+    page.get_by_role("button", name="comparison (.csv)").wait_for(
         timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
