@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from engine import keras_lock
 from engine import runner
 from engine import settings
 from ui import home
@@ -13,6 +14,8 @@ if settings.shared_server():
     # An unexpected error shows its type only: its message and traceback name server paths.
     st.set_option("client.showErrorDetails", "type")
 runner.start_in_background()  # the training workers, ready before the first Train
+# Before the first page view ends: Streamlit clears Keras' state after every view
+keras_lock.guard_clear_session()
 
 home_page = st.Page(home.render, title="Home", icon=":material/home:", default=True)
 lesson_pages = [

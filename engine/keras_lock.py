@@ -11,6 +11,12 @@ ending its run could reset the counter half way, and the model would get two lay
 `building()` holds the lock while a page-side routine makes layers (a summary's model, a
 loaded run, the course's full model); `guard_clear_session()` makes `clear_session` wait for
 that lock too. Training never needs it: jobs train in worker processes (engine/jobs.py).
+
+The guarded `clear_session` also skips the full garbage collection Keras runs by default
+(`free_memory=True`): Streamlit's call after every page view made one each time, which took
+about 0.2 s of CPU holding Python's global lock, 17% of the server's CPU with six learners
+going through the lessons (py-spy, BENCHMARKS.md "A class on one server"). Python's own
+collector still frees cycles as it always does.
 """
 
 import contextlib
@@ -34,14 +40,15 @@ def building(fresh_names: bool = False):
 
 
 def guard_clear_session() -> None:
-    """Make `keras.backend.clear_session` wait for models being built (idempotent)."""
+    """Make `keras.backend.clear_session` wait for models being built, and skip its full
+    garbage collection unless asked with `free_memory=True` (idempotent)."""
     original = keras.backend.clear_session
     if getattr(original, "waits_for_models_being_built", False):
         return
 
-    def clear_session(*arguments, **keywords):
+    def clear_session(free_memory: bool = False):
         with LOCK:
-            return original(*arguments, **keywords)
+            return original(free_memory=free_memory)
 
     clear_session.waits_for_models_being_built = True
     clear_session.__wrapped_original__ = original

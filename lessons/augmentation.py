@@ -166,7 +166,7 @@ projector.narrative("Course 2 week 1 looks inside the cats-vs-dogs convnet: what
 looked_at = st.radio("the run to look inside", list(finished), horizontal=True,
                      key="augment-inside-run")
 inside_pictures, inside_names = real_world.first_batch(experiment_data)
-layer_viewer.show(finished[looked_at].model, inside_pictures, inside_names,
+layer_viewer.show(finished[looked_at], inside_pictures, inside_names,
                   real_world.model_inputs, "augment-inside", with_summary=True)
 
 st.header("4. Take it with you")

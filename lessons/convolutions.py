@@ -148,7 +148,7 @@ st.header("5. Looking inside")
 projector.narrative("The course takes three test pictures of the same class and shows what "
                     "one filter of every convolution and pooling layer makes of them, with a "
                     "model whose outputs are those layers' outputs:")
-layer_viewer.show(run.model, test_images, [fashion_mnist.CLASS_NAMES[label] for label in
+layer_viewer.show(run, test_images, [fashion_mnist.CLASS_NAMES[label] for label in
                                            test_labels],
                   convolutions.model_inputs, "inside", convolutions.COURSE_PICTURES)
 st.markdown("And the 3x3 filters the first convolution learned by itself:")

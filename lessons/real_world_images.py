@@ -142,7 +142,7 @@ projector.narrative("As the course does with a horse or a human: a model whose o
                     "of a picture. Early layers still look like the picture; deeper ones are "
                     "smaller and more abstract, keeping where the features that decide the "
                     "class are.")
-layer_viewer.show(run.model, pictures, names, real_world.model_inputs, "real-inside",
+layer_viewer.show(run, pictures, names, real_world.model_inputs, "real-inside",
                   with_summary=True)
 
 st.header("5. Your own pictures")

@@ -9,9 +9,9 @@ from engine import charts
 from ui import code
 
 
-def show(model, pictures, labels, prepare, key_prefix: str, default_pictures=None,
+def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
          with_summary: bool = False) -> None:
-    """Draw the view for `model` (a trained Keras convnet).
+    """Draw the view for `run.model` (a trained Keras convnet, engine/run_cache.Run).
 
     pictures: the pictures the learner picks from, as stored (lesson 4: (n, 28, 28); lessons 5
         and 6: (n, size, size, 3); values 0..255). labels: a name for each picture.
@@ -20,6 +20,7 @@ def show(model, pictures, labels, prepare, key_prefix: str, default_pictures=Non
         (default: the first, the middle and the last of `pictures`).
     with_summary: also show the model's summary, whose layer names the view uses (lesson 4
         shows its summary above, lessons 5 and 6 here)."""
+    model = run.model
     if with_summary:
         streamlit.markdown("`model.summary()` of the model you trained:")
         streamlit.dataframe(activations.layer_table(model), hide_index=True, width="stretch")
@@ -30,7 +31,11 @@ def show(model, pictures, labels, prepare, key_prefix: str, default_pictures=Non
     chosen = [column.number_input(f"picture {index + 1}", 0, len(pictures) - 1, default,
                                   key=f"{key_prefix}-{index}")
               for index, (column, default) in enumerate(zip(columns, default_pictures))]
-    maps = activations.activation_maps(model, prepare(pictures[chosen]))
+    if run.complete:
+        maps = _shared_activation_maps(run.key, key_prefix, tuple(chosen), model, pictures,
+                                       prepare)
+    else:  # a stopped run: another stop of the same settings keeps other weights
+        maps = activations.activation_maps(model, prepare(pictures[chosen]))
     fewest_filters = min(array.shape[-1] for array in maps.values())
     filter_index = columns[-1].number_input(
         "filter number", 0, fewest_filters - 1,
@@ -49,3 +54,12 @@ def show(model, pictures, labels, prepare, key_prefix: str, default_pictures=Non
         [layer_maps[:, :, index] for index in range(layer_maps.shape[-1])],
         [f"filter {index}" for index in range(layer_maps.shape[-1])], columns=16,
         height_per_row=70), key=f"{key_prefix}-all-filters")
+
+
+# A finished run's maps are the same for every learner who looks at the same pictures: one
+# predict per server instead of one per page view (0.1-0.3 s of CPU each, py-spy under load).
+# Eight sets of a few MiB each; pages only read them.
+@streamlit.cache_resource(max_entries=8, show_spinner=False)
+def _shared_activation_maps(run_key: str, key_prefix: str, chosen: tuple, _model, _pictures,
+                            _prepare) -> dict:
+    return activations.activation_maps(_model, _prepare(_pictures[list(chosen)]))

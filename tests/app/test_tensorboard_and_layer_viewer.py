@@ -56,7 +56,21 @@ def assert_viewer_shows_the_model_s_layers(app, key_prefix: str, model, pictures
     assert app.selectbox(key=f"{key_prefix}-layer").options == looked_at
     grid = helpers.chart_figure(app, f"{key_prefix}-activations")
     assert len(grid["data"]) == 3 * len(looked_at)
-    first = helpers.plotly_array(grid["data"][0]["z"])
+    assert_first_cell_is_the_model_s_output(app, key_prefix, model, pictures, size, looked_at)
+    assert numpy.ptp(helpers.plotly_array(grid["data"][0]["z"])) > 0  # not a flat filter
+    # Another picture: the maps (kept for the whole server) follow the picture picked.
+    app.number_input(key=f"{key_prefix}-0").set_value(1).run()
+    helpers.assert_no_exception(app)
+    assert_first_cell_is_the_model_s_output(app, key_prefix, model, pictures, size, looked_at)
+    app.selectbox(key=f"{key_prefix}-layer").set_value(looked_at[-1]).run()
+    helpers.assert_no_exception(app)
+    every_filter = helpers.chart_figure(app, f"{key_prefix}-all-filters")
+    assert len(every_filter["data"]) == 64  # the last block's 64 filters
+
+
+def assert_first_cell_is_the_model_s_output(app, key_prefix, model, pictures, size, looked_at):
+    first = helpers.plotly_array(
+        helpers.chart_figure(app, f"{key_prefix}-activations")["data"][0]["z"])
     assert first.shape == (size - 2, size - 2)
     picture = pictures[app.number_input(key=f"{key_prefix}-0").value][None].astype("float32")
     output = picture
@@ -67,11 +81,6 @@ def assert_viewer_shows_the_model_s_layers(app, key_prefix: str, model, pictures
     filter_index = app.number_input(key=f"{key_prefix}-filter").value
     numpy.testing.assert_allclose(first, numpy.asarray(output)[0, :, :, filter_index],
                                   rtol=1e-4, atol=1e-4)
-    assert numpy.ptp(first) > 0  # the filter shown first is not a flat one
-    app.selectbox(key=f"{key_prefix}-layer").set_value(looked_at[-1]).run()
-    helpers.assert_no_exception(app)
-    every_filter = helpers.chart_figure(app, f"{key_prefix}-all-filters")
-    assert len(every_filter["data"]) == 64  # the last block's 64 filters
 
 
 @pytest.fixture(scope="module")
