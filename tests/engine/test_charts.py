@@ -66,6 +66,7 @@ def test_every_builder_fills_plotly_s_validator_cache_holding_the_lock(monkeypat
         return fill(parent_path, prop_name)
 
     monkeypatch.setattr(validator_cache.ValidatorCache, "_cache", {})
+    monkeypatch.setattr(charts, "SHARED_FIGURES", {})  # grids kept by earlier tests
     monkeypatch.setattr(validator_cache.ValidatorCache, "get_validator", staticmethod(checked))
     figures = every_figure()
     assert len(figures) == len(BUILDERS)
@@ -91,3 +92,20 @@ def test_every_function_that_returns_a_figure_is_a_builder_under_the_lock():
     assert returning_figures == BUILDERS
     for name in BUILDERS:
         assert getattr(charts, name).__wrapped__  # wrapped by one_at_a_time
+
+
+def test_a_grid_is_built_once_per_content_and_follows_changed_pictures(monkeypatch):
+    """Learners on the same run share one grid figure (charts.shared); a picture changed in
+    place, or equal pictures in another array, are told apart by content, not by object."""
+    monkeypatch.setattr(charts, "SHARED_FIGURES", {})
+    pictures = numpy.zeros((3, 4, 4))
+    first = charts.image_grid(list(pictures), ["a", "b", "c"])
+    assert charts.image_grid(list(pictures.copy()), ["a", "b", "c"]) is first
+    assert charts.image_grid(list(pictures), ["a", "b", "x"]) is not first
+    pictures[1, 0, 0] = 7.0
+    changed = charts.image_grid(list(pictures), ["a", "b", "c"])
+    assert changed is not first
+    assert numpy.asarray(changed.data[1].z)[::-1][0, 0] == 7.0
+    maps = {"conv2d": numpy.zeros((2, 4, 4, 3))}
+    assert charts.activation_grid(maps, ["a", "b"], 0) is not charts.activation_grid(
+        maps, ["a", "b"], 1)
