@@ -24,6 +24,10 @@ RUN_STORE_BYTES = 1_000_000_000
 COURSE_MODELS_KEPT = 3
 
 
+class NothingToLoad(Exception):
+    """ResultStore.get_or_load's `load` found nothing to load."""
+
+
 class ResultStore:
     """A thread-safe map from settings to finished results, shared by every session, that
     drops the least recently used once its entries weigh more than `most` together.
@@ -35,6 +39,26 @@ class ResultStore:
     def __init__(self, most: int, weigh=None):
         self.results = cachetools.LRUCache(maxsize=most, getsizeof=weigh)
         self.lock = threading.Lock()  # cachetools' caches are not thread-safe themselves
+        # cachetools' condition: while one thread loads a key, the others asking for it wait
+        # for that load instead of loading it too (a class opening a lesson at once).
+        self._load_once = cachetools.cached(
+            self.results, key=lambda key, load: key,
+            condition=threading.Condition(self.lock))(lambda key, load: load())
+
+    def get_or_load(self, key, load):
+        """The result kept for `key`, else `load()`'s, kept for the next asker. However many
+        threads ask at once, one calls `load()` and the others wait for its result. When
+        `load()` returns None (nothing to load), None is returned and nothing is kept."""
+        def load_or_raise():
+            result = load()
+            if result is None:
+                raise NothingToLoad  # an exception is not kept: the next asker looks again
+            return result
+
+        try:
+            return self._load_once(key, load_or_raise)
+        except NothingToLoad:
+            return None
 
     def get(self, key):
         with self.lock:
@@ -108,14 +132,11 @@ def stored_run(kind: str, key: str):
     """A finished run from memory, else from the disk cache (kept in memory afterwards)."""
     from engine import run_cache
 
-    store = result_store()
-    run = store.get((kind, key))
-    if run is None:
+    def load():
         with keras_lock.building():  # loading a model makes its layers
-            run = run_cache.load_run(kind, key)
-        if run is not None:
-            store.put((kind, key), run)
-    return run
+            return run_cache.load_run(kind, key)
+
+    return result_store().get_or_load((kind, key), load)
 
 
 def stopped_run(kind: str, key: str):
@@ -128,14 +149,11 @@ def stopped_run(kind: str, key: str):
         stamp = folder.stat().st_mtime_ns  # a newer stop is a new folder
     except OSError:
         return None
-    store = result_store()
-    run = store.get((kind, key, stamp))
-    if run is None:
+    def load():
         with keras_lock.building():
-            run = run_cache.load_run(kind, key, run_cache.STOPPED_SHELF)
-        if run is not None:
-            store.put((kind, key, stamp), run)
-    return run
+            return run_cache.load_run(kind, key, run_cache.STOPPED_SHELF)
+
+    return result_store().get_or_load((kind, key, stamp), load)
 
 
 @streamlit.cache_resource(show_spinner="Reading and resizing the pictures...", max_entries=6)
@@ -205,3 +223,13 @@ def course_model(pair_key: str, complete: bool, head_name: str, prepared, cut_la
             model = transfer.full_model(prepared, cut_layer_name, head_model)
         store.put(key, model)
     return model
+
+
+@streamlit.cache_data(max_entries=32, show_spinner=False)
+def augment_preview(picture: numpy.ndarray, settings, count: int, seed: int) -> numpy.ndarray:
+    """engine.augment.preview_grid, drawn once per server for the same picture, settings,
+    count and seed (the same seed gives the same draws): building the layers and drawing 16
+    views took 0.1-0.2 s of CPU for every learner's view of lesson 6."""
+    from engine import augment
+
+    return augment.preview_grid(picture, settings, count=count, seed=seed)

@@ -7,6 +7,7 @@ import dataclasses
 import streamlit as st
 
 from engine import augment
+from engine import cached
 from engine import caps
 from engine import charts
 from engine import real_world
@@ -87,7 +88,7 @@ with preview_column:
         seed = st.session_state.setdefault("augment-seed", 0)
         if st.button("Re-roll", icon=":material/casino:", key="augment-reroll"):
             seed = st.session_state["augment-seed"] = seed + 1
-        grid = augment.preview_grid(pictures[picture_number], settings, count=16, seed=seed)
+        grid = cached.augment_preview(pictures[picture_number], settings, count=16, seed=seed)
         st.plotly_chart(charts.colour_grid(grid, [f"draw {index + 1}" for index in
                                                   range(len(grid))]), key="augment-preview")
         st.caption(f"Sixteen random draws (seed {seed}) of one picture from the "
