@@ -103,7 +103,7 @@ with code_column:
                    training.fit_and_evaluate)
 
 st.subheader("model.summary(): how the picture shrinks")
-st.dataframe(convolutions.summary_rows(settings), hide_index=True, width="stretch")
+st.dataframe(cached.convnet_summary(settings), hide_index=True, width="stretch")
 st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each pooling "
            "halves (26 → 13). Most parameters sit in the first Dense layer, which sees "
            "every number the last pooling layer produces.")

@@ -38,6 +38,10 @@ def test_summary_table_shows_the_shrinking_picture(page):
     table = next(frame.value for frame in page.dataframe if "output shape" in frame.value)
     assert list(table["output shape"])[:4] == ["(None, 26, 26, 16)", "(None, 13, 13, 16)",
                                                "(None, 11, 11, 16)", "(None, 5, 5, 16)"]
+    # The summary is kept for the whole server, per settings: it follows them.
+    page.select_slider(key="cnn-filters").set_value(32).run()
+    table = next(frame.value for frame in page.dataframe if "output shape" in frame.value)
+    assert list(table["output shape"])[:2] == ["(None, 26, 26, 32)", "(None, 13, 13, 32)"]
 
 
 def test_training_then_looking_inside(page):
