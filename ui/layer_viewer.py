@@ -32,14 +32,13 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
                                   key=f"{key_prefix}-{index}")
               for index, (column, default) in enumerate(zip(columns, default_pictures))]
     if run.complete:
-        maps = _shared_activation_maps(run.key, key_prefix, tuple(chosen), model, pictures,
-                                       prepare)
+        maps, first_filter = _shared_activation_maps(run.key, key_prefix, tuple(chosen), model,
+                                                     pictures, prepare)
     else:  # a stopped run: another stop of the same settings keeps other weights
-        maps = activations.activation_maps(model, prepare(pictures[chosen]))
+        maps, first_filter = _maps_and_first_filter(model, prepare(pictures[chosen]))
     fewest_filters = min(array.shape[-1] for array in maps.values())
     filter_index = columns[-1].number_input(
-        "filter number", 0, fewest_filters - 1,
-        min(activations.first_lively_filter(maps), fewest_filters - 1),
+        "filter number", 0, fewest_filters - 1, min(first_filter, fewest_filters - 1),
         key=f"{key_prefix}-filter")
     titles = [f"#{index} {labels[index]}" for index in chosen]
     streamlit.plotly_chart(charts.activation_grid(maps, titles, filter_index),
@@ -56,10 +55,15 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
         height_per_row=70), key=f"{key_prefix}-all-filters")
 
 
+def _maps_and_first_filter(model, inputs) -> tuple:
+    maps = activations.activation_maps(model, inputs)
+    return maps, activations.first_lively_filter(maps)
+
+
 # A finished run's maps are the same for every learner who looks at the same pictures: one
 # predict per server instead of one per page view (0.1-0.3 s of CPU each, py-spy under load).
 # Eight sets of a few MiB each; pages only read them.
 @streamlit.cache_resource(max_entries=8, show_spinner=False)
 def _shared_activation_maps(run_key: str, key_prefix: str, chosen: tuple, _model, _pictures,
-                            _prepare) -> dict:
-    return activations.activation_maps(_model, _prepare(_pictures[list(chosen)]))
+                            _prepare) -> tuple:
+    return _maps_and_first_filter(_model, _prepare(_pictures[list(chosen)]))
