@@ -20,5 +20,8 @@ export PYTHONPATH="$repository${PYTHONPATH:+:$PYTHONPATH}"
 # limit; and Keras imported at start rather than in the first learner's run. Without a nanny
 # nothing inside Dask restarts a worker that dies: restart it from outside (compose's
 # `restart: unless-stopped`, the batch system of a university cluster).
+# Dask's statistical profiler off, as engine/runner.py's QUIET_WORKERS: it samples the stack
+# every 10 ms for a dashboard the app does not show.
+export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="${DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED:-False}"
 exec "${PYTHON:-python3}" -m distributed.cli.dask_worker "$KERAS_CLASSROOM_SCHEDULER" \
     --no-nanny --nthreads 1 --memory-limit 0 --preload keras "$@"

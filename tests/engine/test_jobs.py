@@ -213,3 +213,11 @@ def test_a_job_without_its_data_fails_in_a_sentence_without_the_server_s_folders
         "Horses or humans is not on this server yet: run python -m engine.prepare.")
     assert jobs.learner_message(missing) == missing.learner_message
     assert "/srv" not in jobs.learner_message(missing)
+
+
+def test_the_embedded_workers_run_without_dask_s_profiler(runner):
+    """Its 10 ms stack sampling cost CPU beside every page view (engine/runner.QUIET_WORKERS)."""
+    import dask
+
+    enabled = runner.client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+    assert enabled and set(enabled.values()) == {False}
