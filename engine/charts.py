@@ -1,7 +1,8 @@
 """Plotly figure builders. Pure functions: data in, figure out; pages decide where to draw.
 
-Every builder holds BUILDING while it builds: see one_at_a_time. Grids, the slow ones, are
-also kept for the whole server: see shared."""
+Every builder holds BUILDING while it builds: see one_at_a_time. Grids, the slow ones, and
+training curves, redrawn by every live view's poll, are also kept for the whole server: see
+shared_in."""
 
 import functools
 import hashlib
@@ -26,6 +27,9 @@ BUILDING = threading.Lock()
 # server (cachetools' LRU; figures of a few MiB each). Pages only pass them to
 # st.plotly_chart, which copies a figure to a dict and never changes it.
 SHARED_FIGURES = cachetools.LRUCache(maxsize=24)
+# Training curves too: every learner watching a run polls its live view twice a second, and the
+# curves change once an epoch. Small figures, so more of them.
+SHARED_CURVES = cachetools.LRUCache(maxsize=256)
 
 
 def one_at_a_time(build):
@@ -51,18 +55,25 @@ def content_key(value):
     return value
 
 
-def shared(build):
-    """Decorator: one figure per distinct content for the whole server (SHARED_FIGURES),
+def shared_in(figures: cachetools.Cache):
+    """Decorator: one figure per distinct content for the whole server, kept in `figures`,
     built one at a time; the figure returned must not be changed by its caller."""
-    @functools.wraps(build)
-    def kept(*arguments, **keywords):
-        key = (build.__name__, content_key(arguments), content_key(sorted(keywords.items())))
-        with BUILDING:
-            figure = SHARED_FIGURES.get(key)
-            if figure is None:
-                figure = SHARED_FIGURES[key] = build(*arguments, **keywords)
-        return figure
-    return kept
+    def decorate(build):
+        @functools.wraps(build)
+        def kept(*arguments, **keywords):
+            key = (build.__name__, content_key(arguments),
+                   content_key(sorted(keywords.items())))
+            with BUILDING:
+                figure = figures.get(key)
+                if figure is None:
+                    figure = figures[key] = build(*arguments, **keywords)
+            return figure
+        return kept
+    return decorate
+
+
+shared = shared_in(SHARED_FIGURES)
+shared_curve = shared_in(SHARED_CURVES)
 
 
 TRUE_COLOR = "#7f7f7f"
@@ -77,7 +88,7 @@ def base_layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go
     return figure
 
 
-@one_at_a_time
+@shared_curve
 def loss_curve(losses, title: str = "Loss after each epoch") -> go.Figure:
     """Mean squared error per epoch on a log scale, where both the first big drop and
     the slow final approach stay visible."""
@@ -89,7 +100,7 @@ def loss_curve(losses, title: str = "Loss after each epoch") -> go.Figure:
     return figure
 
 
-@one_at_a_time
+@shared_curve
 def weight_and_bias_curve(weights, true_weight=None, true_bias=None) -> go.Figure:
     """w and b after every epoch, with dotted lines at the values that generated the data."""
     epochs = list(range(1, len(weights) + 1))
@@ -128,7 +139,7 @@ def examples_and_line(xs, ys, weight=None, bias=None, query_x=None,
     return base_layout(figure, "Examples and the learned line", "x", "y")
 
 
-@one_at_a_time
+@shared_curve
 def history_curves(history: dict, metric: str, title: str,
                    validation_label: str = "validation") -> go.Figure:
     """Training and validation values of one metric per epoch, e.g. 'loss' or 'accuracy'.
@@ -269,7 +280,7 @@ def activation_grid(maps: dict, picture_labels, filter_index: int) -> go.Figure:
     return figure
 
 
-@one_at_a_time
+@shared_curve
 def comparison_curves(histories: dict, metric: str, title: str) -> go.Figure:
     """Several runs' training (solid) and validation (dotted) curves on one chart."""
     figure = go.Figure()
@@ -302,7 +313,7 @@ def colour_grid(pictures, titles, columns: int = 8) -> go.Figure:
     return figure
 
 
-@one_at_a_time
+@shared_curve
 def gap_comparison(histories: dict) -> go.Figure:
     """Two runs side by side (with and without dropout, or augmentation): each run's
     training (solid) and validation (dotted) accuracy, with the gap between them shaded,

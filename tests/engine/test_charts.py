@@ -66,7 +66,8 @@ def test_every_builder_fills_plotly_s_validator_cache_holding_the_lock(monkeypat
         return fill(parent_path, prop_name)
 
     monkeypatch.setattr(validator_cache.ValidatorCache, "_cache", {})
-    monkeypatch.setattr(charts, "SHARED_FIGURES", {})  # grids kept by earlier tests
+    charts.SHARED_FIGURES.clear()  # figures kept by earlier tests
+    charts.SHARED_CURVES.clear()
     monkeypatch.setattr(validator_cache.ValidatorCache, "get_validator", staticmethod(checked))
     figures = every_figure()
     assert len(figures) == len(BUILDERS)
@@ -94,10 +95,10 @@ def test_every_function_that_returns_a_figure_is_a_builder_under_the_lock():
         assert getattr(charts, name).__wrapped__  # wrapped by one_at_a_time
 
 
-def test_a_grid_is_built_once_per_content_and_follows_changed_pictures(monkeypatch):
+def test_a_grid_is_built_once_per_content_and_follows_changed_pictures():
     """Learners on the same run share one grid figure (charts.shared); a picture changed in
     place, or equal pictures in another array, are told apart by content, not by object."""
-    monkeypatch.setattr(charts, "SHARED_FIGURES", {})
+    charts.SHARED_FIGURES.clear()
     pictures = numpy.zeros((3, 4, 4))
     first = charts.image_grid(list(pictures), ["a", "b", "c"])
     assert charts.image_grid(list(pictures.copy()), ["a", "b", "c"]) is first
@@ -109,3 +110,15 @@ def test_a_grid_is_built_once_per_content_and_follows_changed_pictures(monkeypat
     maps = {"conv2d": numpy.zeros((2, 4, 4, 3))}
     assert charts.activation_grid(maps, ["a", "b"], 0) is not charts.activation_grid(
         maps, ["a", "b"], 1)
+
+
+def test_live_curves_are_shared_until_the_history_grows():
+    """Every watcher's poll asks for the same curves; a new epoch gives new ones."""
+    history = {"loss": [1.0, 0.6], "val_loss": [1.0, 0.8], "accuracy": [0.5, 0.7],
+               "val_accuracy": [0.5, 0.6]}
+    first = charts.history_curves(history, "loss", "Loss")
+    assert charts.history_curves({name: list(values) for name, values in history.items()},
+                                 "loss", "Loss") is first
+    longer = {name: values + [values[-1]] for name, values in history.items()}
+    grown = charts.history_curves(longer, "loss", "Loss")
+    assert grown is not first and list(grown.data[0].y) == [1.0, 0.6, 0.6]
