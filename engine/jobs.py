@@ -185,23 +185,23 @@ def watch(job: Job, watcher: str) -> None:
     path.touch()
 
 
-def watchers(job: Job) -> list:
-    """The sessions that looked at the job within WATCHER_TIMEOUT_SECONDS."""
+def watchers(job: Job, besides: str = "") -> typing.Iterator[str]:
+    """The sessions, other than `besides`, that looked at the job within
+    WATCHER_TIMEOUT_SECONDS, found one by one (a caller may stop at the first)."""
     folder = job_folder(job.kind, job.key) / "watchers"
     now = time.time()
-    found = []
     for path in folder.glob("*") if folder.is_dir() else ():
         with contextlib.suppress(OSError):  # left meanwhile
-            if now - path.stat().st_mtime <= WATCHER_TIMEOUT_SECONDS:
-                found.append(path.name)
-    return found
+            if path.name != besides and now - path.stat().st_mtime <= WATCHER_TIMEOUT_SECONDS:
+                yield path.name
 
 
 def may_stop(job: Job, watcher: str) -> bool:
     """Only the learner who started a job, or its last remaining watcher, can stop it: a
-    classmate watching the same run cannot take it away from them."""
+    classmate watching the same run cannot take it away from them. Asked by every watcher's
+    live view twice a second, so it looks no further than the first other watcher."""
     current = read_status(job.kind, job.key)
-    return current.owner == watcher or set(watchers(job)) <= {watcher}
+    return current.owner == watcher or next(watchers(job, besides=watcher), None) is None
 
 
 def stop(job: Job, watcher: str, runner=None) -> bool:
@@ -232,7 +232,7 @@ def leave(job: Job, watcher: str, runner=None) -> None:
     queue; a job training goes on (its result is kept for whoever asks again)."""
     (job_folder(job.kind, job.key) / "watchers" / watcher).unlink(missing_ok=True)
     current = read_status(job.kind, job.key)
-    if current.state == QUEUED and not watchers(job):
+    if current.state == QUEUED and next(watchers(job), None) is None:
         stop(job, watcher, runner)
 
 
