@@ -26,7 +26,8 @@ Scoring many candidates on three seeds can find one clear by chance, so the chos
 trained again for three other seeds (CONFIRMATION_SEEDS) and reported.
 
 With `--results FILE.json` every run's histories are kept there, and runs already in the file
-are not trained again.
+are not trained again; `--stored-only` trains nothing and lists the runs missing from the file
+as not run (a candidate with a seed already under the margin cannot become clear).
 """
 
 import argparse
@@ -96,8 +97,11 @@ class Store:
         self.path = pathlib.Path(path) if path else None
         self.kept = json.loads(self.path.read_text()) if self.path and self.path.exists() else {}
 
-    def histories(self, run, seed: int) -> dict:
+    def histories(self, run, seed: int, train: bool = True):
+        """The run's histories, trained now when missing (None when missing and not train)."""
         key = f"{name(run)}, seed {seed}"
+        if key not in self.kept and not train:
+            return None
         if key not in self.kept:
             self.kept[key] = pair_histories(run, seed)
             if self.path:
@@ -105,39 +109,51 @@ class Store:
         return self.kept[key]
 
 
-def score(store: Store, run, epochs: int, seeds) -> list:
-    """Print every seed's line and the candidate's summary; return its narrowings."""
+def score(store: Store, run, epochs: int, seeds, train: bool = True) -> list:
+    """Print every seed's line and the candidate's summary; return its narrowings (None for
+    a seed not run)."""
     narrowings = []
     for seed in seeds:
-        histories = first_epochs(store.histories(run, seed), epochs)
+        stored = store.histories(run, seed, train)
+        if stored is None:
+            print(f"  {name(run, epochs)}, seed {seed}: not run", flush=True)
+            narrowings.append(None)
+            continue
+        histories = first_epochs(stored, epochs)
         print(seed_line(name(run, epochs), seed, histories), flush=True)
         narrowings.append(dropout_gaps.narrowing(histories))
-    clear = min(narrowings) >= dropout_gaps.SAME_GAP
+    measured = [value for value in narrowings if value is not None]
+    clear = (len(measured) == len(seeds) and min(measured) >= dropout_gaps.SAME_GAP)
+    undecided = not clear and min(measured, default=dropout_gaps.SAME_GAP) >= (
+        dropout_gaps.SAME_GAP)
     print(f"candidate {name(run, epochs)}: gap larger without dropout in "
-          f"{sum(value > 0 for value in narrowings)} of {len(seeds)} seeds, narrowed by "
-          + ", ".join(f"{value:+.4f}" for value in narrowings)
-          + f"; clear (at least {dropout_gaps.SAME_GAP} every seed): {'yes' if clear else 'no'}",
-          flush=True)
+          f"{sum(value > 0 for value in measured)} of {len(measured)} seeds run, narrowed by "
+          + ", ".join("not run" if value is None else f"{value:+.4f}" for value in narrowings)
+          + f"; clear (at least {dropout_gaps.SAME_GAP} every seed): "
+          + ("not yet known" if undecided else "yes" if clear else "no"), flush=True)
     return narrowings
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", help="a JSON file that keeps every run's histories")
+    parser.add_argument("--stored-only", action="store_true",
+                        help="train nothing: score the runs kept in --results")
     arguments = parser.parse_args()
     print(compare.machine_line(), flush=True)
     store = Store(arguments.results)
     chosen = None
     for run in RUNS:
         for epochs in EPOCHS:
-            narrowings = score(store, run, epochs, SEEDS)
-            if chosen is None and min(narrowings) >= dropout_gaps.SAME_GAP:
+            narrowings = score(store, run, epochs, SEEDS, not arguments.stored_only)
+            if chosen is None and None not in narrowings and (
+                    min(narrowings) >= dropout_gaps.SAME_GAP):
                 chosen = run, epochs
     if chosen is None:
         print("chosen: none of the candidates is clear")
     else:
         print(f"chosen: {name(*chosen)}; confirmation on seeds {CONFIRMATION_SEEDS}:")
-        score(store, chosen[0], chosen[1], CONFIRMATION_SEEDS)
+        score(store, chosen[0], chosen[1], CONFIRMATION_SEEDS, not arguments.stored_only)
     print(compare.machine_line())
 
 
