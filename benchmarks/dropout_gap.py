@@ -17,8 +17,8 @@ Every run trains 20 epochs (the lesson's default); the same seed's first 10 epoc
 a 10-epoch run (the batches of each epoch are drawn in turn from one seeded generator), so
 each run also scores the 10-epoch candidate.
 
-The rule, fixed before this script's first run (after four exploratory runs of seed 0, named
-in BENCHMARKS.md): a candidate is clear when dropout narrows the gap by at least
+The rule, fixed before this script's first full run (after exploratory runs, most of seed 0,
+named in BENCHMARKS.md): a candidate is clear when dropout narrows the gap by at least
 engine.dropout_gaps.SAME_GAP (2 points) in every seed; the default is the first clear
 candidate in the order listed, which changes the lesson as little as possible: the dataset
 first, then the cut, then the head (the course's Dropout(0.2) first, 20 epochs before 10).
