@@ -8,6 +8,7 @@ import streamlit as st
 from engine import cached
 from engine import caps
 from engine import charts
+from engine import dropout_gaps
 from engine import dropout_pair
 from engine import recipes
 from engine import take_home
@@ -146,12 +147,17 @@ st.caption(f"Pixel scaling of these features: "
            f"{features['features_seconds']:.1f} s; both classifiers trained in "
            f"{features['training_seconds']:.1f} s.")
 st.plotly_chart(charts.gap_comparison(histories), key="transfer-compare")
-st.dataframe([{"classifier": name, "final training accuracy": history["accuracy"][-1],
-               "final validation accuracy": history["val_accuracy"][-1],
-               "best validation accuracy": max(history["val_accuracy"]),
-               "gap (training - validation)": history["accuracy"][-1]
-               - history["val_accuracy"][-1]} for name, history in histories.items()],
-             hide_index=True, width="stretch")
+final_gaps = dropout_gaps.final_gaps(histories)
+st.dataframe([{"classifier": name, "final training accuracy": gap.training_accuracy,
+               "final validation accuracy": gap.validation_accuracy,
+               "best validation accuracy": max(histories[name]["val_accuracy"]),
+               "gap (training - validation)": gap.gap} for name, gap in final_gaps.items()],
+             hide_index=True, width="stretch", column_config={
+                 column: st.column_config.NumberColumn(format="%.4f") for column in (
+                     "final training accuracy", "final validation accuracy",
+                     "best validation accuracy", "gap (training - validation)")})
+if len(final_gaps) == 2:  # a run stopped in its first epoch may lack the second classifier
+    st.markdown(dropout_gaps.verdict(histories, pair_settings.dropout_rate))
 projector.narrative(
     "**Why dropout helps**, in the course's words: neighbouring neurons often end up with "
     "similar weights, which can lead to overfitting, so dropping some out at random can "

@@ -50,6 +50,9 @@ def test_paired_training_with_real_mobilenet_weights(page):
     assert min(table["final validation accuracy"]) >= 0.9  # real ImageNet features
     figure = helpers.chart_figure(page, "transfer-compare")
     assert len(figure["data"]) == 4
+    # The sentence on the gaps is the run's own (both branches on crafted histories:
+    # tests/engine/test_dropout_gaps.py).
+    verdict_matches(page, stored_pair_history(epochs=2))
     assert "larger-gap" in helpers.asked_questions(page, "transfer-learning")
     # The course's full model, head weights put back, is ready to predict and download.
     assert page.radio(key="transfer-head").options == ["without dropout", "with dropout"]
@@ -57,6 +60,43 @@ def test_paired_training_with_real_mobilenet_weights(page):
     helpers.assert_no_exception(page)
     labels = [button.proto.label for button in page.get("download_button")]
     assert labels == ["model (.keras)", "comparison (.csv)", "script (.py)"]
+
+
+def stored_pair_history(**changes) -> dict:
+    """{classifier: history} of the run the server stored for the lesson's default pair with
+    these changes: the run the page shows, read from the run cache, not from the page."""
+    import dataclasses
+
+    from engine import dropout_pair
+    from engine import run_cache
+
+    job = dropout_pair.job(dataclasses.replace(dropout_pair.default_job().settings, **changes))
+    run = run_cache.load_run(job.kind, job.key)
+    assert run is not None and run.complete
+    return dropout_pair.histories(run.history)
+
+
+def verdict_matches(page, histories: dict) -> float:
+    """Check the page's sentence on the gaps against the run's history: both final gaps, in
+    points, and which is larger (2 points or more apart) or about the same. Returns the gap
+    without dropout minus the gap with it."""
+    gaps = {name: history["accuracy"][-1] - history["val_accuracy"][-1]
+            for name, history in histories.items()}
+    without, with_dropout = gaps["without dropout"], gaps["with dropout"]
+    sentence, = [block.value for block in page.markdown
+                 if "points without dropout" in block.value]
+    assert (f"({100 * without:.1f} points without dropout, {100 * with_dropout:.1f} points "
+            "with Dropout(0.2)") in sentence
+    if without - with_dropout >= 0.02:
+        assert sentence.startswith("The classifier without dropout has the larger gap")
+    elif with_dropout - without >= 0.02:
+        assert sentence.startswith("The classifier with dropout has the larger gap")
+    else:
+        assert sentence.startswith("The two gaps are about the same")
+    narrowed = without - with_dropout >= 0.02 and without >= 0.03
+    assert ("Dropout narrowed it by" in sentence) == narrowed
+    assert ("did not narrow" in sentence) == (not narrowed)
+    return without - with_dropout
 
 
 def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):

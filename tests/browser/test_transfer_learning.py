@@ -39,5 +39,7 @@ def test_the_dropout_pair_trains_on_an_uploaded_zip(browser_page, streamlit_serv
     # Four classes: the course's sigmoid became a softmax, and the learner is told so.
     assert page.get_by_text("Dense(4, activation='softmax')").count() == 1
     assert page.get_by_text("Skipped 2 files").count() == 1
+    # The sentence on the two gaps, drawn from the run (its wording: tests/engine).
+    assert page.get_by_text("points without dropout").count() == 1
     assert page.locator(f"{pages.PLOTLY} .scatterlayer .trace").count() >= 4
     pages.full_page_screenshot(page, screenshot_dir / "transfer-own-zip.png")
