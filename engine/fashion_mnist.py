@@ -56,7 +56,7 @@ class FashionSettings:
 
 
 # The course's first Fashion-MNIST notebook trains its 5 epochs without the callback, which
-# comes a notebook later.
+# the course adds in a later notebook.
 COURSE_RECIPE = FashionSettings(epochs=5, batch_size=32, learning_rate=0.001,
                                 target_accuracy=None)
 

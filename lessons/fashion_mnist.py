@@ -97,10 +97,13 @@ with controls_column:
     first.button("Classroom defaults", on_click=LINK.use, args=(link_values(CLASSROOM),),
                  help=f"Batch {CLASSROOM.batch_size}, Adam at {CLASSROOM.learning_rate}, "
                       f"{CLASSROOM.epochs} epochs: chosen on a validation split of the training "
-                      "pictures, about as accurate as the course's recipe, in less time.")
+                      "pictures, about as accurate as the course's recipe, in less time; and "
+                      f"the course's callback, stopping once training accuracy passes "
+                      f"{CLASSROOM.target_accuracy}.")
     second.button("The course's recipe", on_click=LINK.use, args=(link_values(COURSE),),
                   help=f"Batch {COURSE.batch_size}, Adam at {COURSE.learning_rate}, "
-                       f"{COURSE.epochs} epochs, as in the course notebook.")
+                       f"{COURSE.epochs} epochs, as in the course notebook (without the "
+                       "callback, which the course adds in a later notebook).")
     hidden_units = LINK.control("hidden_units", st.select_slider, "hidden units",
                                 OPTIONS["hidden_units"])
     extra_hidden_layer = LINK.control("extra_hidden_layer", st.checkbox,
