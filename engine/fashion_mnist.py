@@ -19,7 +19,9 @@ from engine import training
 
 CLASS_NAMES = datasets.FASHION_MNIST_CLASS_NAMES
 RUN_KIND = "fashion-mnist"
-RECIPE_VERSION = 1  # bump when train_fashion_mnist changes what a run learns
+# Bump when train_fashion_mnist changes what a run learns. 2: the callback compares as the
+# course's does, training accuracy strictly above the target (it was "at or above").
+RECIPE_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +39,10 @@ class FashionSettings:
     epochs: int = 9
     batch_size: int = 512
     learning_rate: float = 0.004
-    target_accuracy: Optional[float] = None  # the course's callback; None: train all epochs
+    # The course's callback, on by default so that pressing Train shows it stop the run: at
+    # 0.89 the default stops after epoch 7 or 8 of 9 for seeds 0, 1 and 2 (BENCHMARKS.md,
+    # "Lesson 3's callback on by default"). None: no callback, train every epoch.
+    target_accuracy: Optional[float] = 0.89
     training_images: int = 60_000
     seed: int = 0
     tensorboard: bool = False
@@ -50,7 +55,10 @@ class FashionSettings:
         return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
 
 
-COURSE_RECIPE = FashionSettings(epochs=5, batch_size=32, learning_rate=0.001)
+# The course's first Fashion-MNIST notebook trains its 5 epochs without the callback, which
+# the course adds in a later notebook.
+COURSE_RECIPE = FashionSettings(epochs=5, batch_size=32, learning_rate=0.001,
+                                target_accuracy=None)
 
 
 def prepare_images(images: numpy.ndarray, normalise: bool) -> numpy.ndarray:

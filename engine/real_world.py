@@ -116,15 +116,24 @@ def default_job() -> jobs.Job:
 # on a laptop. Only the training pictures' augmentation differs between the two.
 AUGMENTATION_EXPERIMENT = RealWorldSettings(dataset="cats_and_dogs_filtered", image_size=100,
                                             conv_blocks=4, epochs=20, batch_size=32)
+# The course's two augmentation lessons (course 2, week 2), by dataset: cats vs dogs, where
+# augmentation narrows the gap, and horses or humans, where it does not help.
+AUGMENTATION_DATASETS = ("cats_and_dogs_filtered", "horse-or-human")
 
 
 def augmentation_jobs(augment_settings: augment.AugmentSettings = augment.COURSE_SETTINGS,
                       epochs: int = AUGMENTATION_EXPERIMENT.epochs,
-                      tensorboard: bool = False) -> tuple:
-    """Lesson 6's pair of runs, (without, with augmentation), `epochs` each, the second with
-    `augment_settings`, both writing TensorBoard logs when `tensorboard`. With no arguments:
-    the runs a new visitor sees, which `python -m engine.prepare` trains."""
-    plain = dataclasses.replace(AUGMENTATION_EXPERIMENT, epochs=epochs, tensorboard=tensorboard)
+                      tensorboard: bool = False,
+                      dataset: str = AUGMENTATION_EXPERIMENT.dataset) -> tuple:
+    """Lesson 6's pair of runs, (without, with augmentation), `epochs` each, on `dataset` (one
+    of AUGMENTATION_DATASETS; ValueError otherwise), the second with `augment_settings`, both
+    writing TensorBoard logs when `tensorboard`. With no arguments: the runs a new visitor
+    sees, on cats vs dogs, which `python -m engine.prepare` trains."""
+    if dataset not in AUGMENTATION_DATASETS:
+        raise ValueError(f"Lesson 6 trains on {' or '.join(AUGMENTATION_DATASETS)}, not "
+                         f"{dataset!r}.")
+    plain = dataclasses.replace(AUGMENTATION_EXPERIMENT, epochs=epochs, tensorboard=tensorboard,
+                                dataset=dataset)
     augmented = dataclasses.replace(plain, augmentation=tuple(
         (field.name, getattr(augment_settings, field.name))
         for field in dataclasses.fields(augment_settings)))

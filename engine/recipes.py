@@ -59,7 +59,8 @@ def fashion_mnist_model(hidden_units: int = 128, extra_hidden_layer: bool = Fals
 
 
 class StopAtAccuracy(keras.callbacks.Callback):
-    """The course's myCallback: stop training once the training accuracy reaches a target.
+    """The course's myCallback: stop training once the training accuracy passes a target,
+    compared as the course does (`logs.get('accuracy') > DESIRED_ACCURACY`), after each epoch.
 
     The course reads logs.get('acc'), which TensorFlow 1 logged; TensorFlow 2 and Keras 3
     log the name given in metrics=[...], here 'accuracy', and logs.get('acc') is None.
@@ -73,7 +74,7 @@ class StopAtAccuracy(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.last_logs = dict(logs or {})
-        if self.last_logs.get("accuracy", 0.0) >= self.desired_accuracy:
+        if self.last_logs.get("accuracy", 0.0) > self.desired_accuracy:
             print(f"\nReached {self.desired_accuracy:.0%} accuracy so cancelling training!")
             self.stopped_at_epoch = epoch + 1
             self.model.stop_training = True

@@ -244,6 +244,33 @@ def fit_and_evaluate(model, training_set, test_set, settings, reporter) -> run_c
                                complete=not live.stopped_early)
 
 
+def callback_outcome(run, target_accuracy: Optional[float], epochs: int) -> Optional[str]:
+    """One sentence on what the course's callback did in `run` (engine.run_cache.Run or
+    RunResult), from the run's own history (its "accuracy" list, one training accuracy per
+    epoch) and extras ("stopped_by_callback_at_epoch", counted from 1), as lesson 3's page says it.
+    None when the run had no callback (`target_accuracy` None), or when the learner stopped
+    it before the callback did."""
+    if target_accuracy is None:
+        return None
+    accuracies = run.history.get("accuracy", [])
+    stopped_at = run.extras.get("stopped_by_callback_at_epoch")
+    if stopped_at and stopped_at < epochs:
+        return (f"Your callback stopped training after epoch {stopped_at} of {epochs}: "
+                f"training accuracy {accuracies[stopped_at - 1]:.4f} passed the target "
+                f"{target_accuracy:g}.")
+    if stopped_at:
+        return (f"Your callback's target {target_accuracy:g} was passed only in the last "
+                f"epoch, {stopped_at} of {epochs} (training accuracy "
+                f"{accuracies[stopped_at - 1]:.4f}), so there was nothing left to stop. A "
+                "lower target, or more epochs, shows it stop a run early.")
+    if not run.complete or not accuracies:
+        return None
+    best = max(range(len(accuracies)), key=accuracies.__getitem__)
+    return (f"Your callback never stopped training: training accuracy reached at most "
+            f"{accuracies[best]:.4f} (epoch {best + 1} of {epochs}), not above the target "
+            f"{target_accuracy:g}. Lower the target, or train more epochs, to see it stop.")
+
+
 def tensorboard_callbacks(settings, folder_name: str = "") -> list:
     """The course's TensorBoard callback when `settings.tensorboard` is on, else nothing: a
     list to add to `fit`'s callbacks, for every lesson that trains with `fit`. It writes

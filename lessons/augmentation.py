@@ -30,16 +30,34 @@ from ui import url_state
 COURSE = augment.COURSE_SETTINGS
 NONE = augment.NO_AUGMENTATION
 EXPERIMENT = real_world.AUGMENTATION_EXPERIMENT  # the pair python -m engine.prepare trains
+# The course's two augmentation lessons: the pictures both runs of the experiment train on.
+EXPERIMENT_TITLES = {"cats_and_dogs_filtered": "Cats vs dogs",
+                     "horse-or-human": "Horses or humans"}
+# The course's video "Exploring augmentation with horses vs. humans" (course 2, week 2), told
+# in our words: what its horses-or-humans run shows, and why.
+HORSES_NOTE = (
+    "**Why augmentation does not help here.** In the course (course 2, week 2, *Exploring "
+    "augmentation with horses vs. humans*), Laurence Moroney trains horses or humans with "
+    "augmentation for 100 epochs: training accuracy climbs steadily, validation accuracy "
+    "keeps step at first, then varies wildly. Augmentation, he says, is no magic bullet "
+    "against overfitting: a great variety of pictures is what helps. Here the pictures are "
+    "still too few and too alike, and the validation set may be poorly designed: its "
+    "pictures are too close to the training pictures as they come (the humans nearly "
+    "always stand upright in the middle of the picture, in both sets), so augmenting a "
+    "training picture makes it look like nothing the validation set holds. A broad set of "
+    "pictures is needed to validate on too, or augmentation will not help much.")
 # The course's ImageDataGenerator arguments and the experiment's epochs, as a link carries
 # them. The shift, zoom and shear sliders move in steps: a link offers only their values.
 LINK = url_state.Link.with_prefix(
     "augmentation", {**dataclasses.asdict(COURSE), "epochs": EXPERIMENT.epochs,
-                     "dataset": "cats_and_dogs_filtered", "tensorboard": False},
+                     "dataset": "cats_and_dogs_filtered", "tensorboard": False,
+                     "experiment": EXPERIMENT.dataset},
     {"rotation_range": (0, 180), "width_shift_range": (0.0, 0.9, 0.05),
      "height_shift_range": (0.0, 0.9, 0.05), "shear_range": (0.0, 60.0, 0.1),
      "zoom_range": (0.0, 0.9, 0.05), "fill_mode": list(augment.FILL_MODES),
      "epochs": (2, 40),
-     "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()}},
+     "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
+     "experiment": EXPERIMENT_TITLES},
     "augment-")
 
 st.title("Augmentation")
@@ -112,26 +130,35 @@ validation_old.code(augment.validation_pipeline_code(settings, "image_data_gener
 validation_new.code(augment.validation_pipeline_code(settings, "keras3"), language="python")
 
 st.header("3. With and without, side by side")
+experiment_title = LINK.control("experiment", st.radio, "the pictures both runs train on",
+                                list(EXPERIMENT_TITLES.values()), horizontal=True)
+experiment_dataset = next(dataset for dataset, title in EXPERIMENT_TITLES.items()
+                          if title == experiment_title)
 experiment_epochs = LINK.control("epochs", st.slider, "epochs for each run", 2,
                                  caps.most(real_world.RUN_KIND, "epochs"))
 st.caption(caps.sentence(real_world.RUN_KIND))
 tensorboard = tensorboard_option.checkbox(LINK)
 LINK.write()
 teacher_panel.show(LINK)
-plain_job, augmented_job = real_world.augmentation_jobs(settings, experiment_epochs, tensorboard)
+plain_job, augmented_job = real_world.augmentation_jobs(settings, experiment_epochs, tensorboard,
+                                                        experiment_dataset)
 experiment = plain_job.settings
+lesson_words = {"cats_and_dogs_filtered": "The course's overfitting picture on cats vs dogs",
+                "horse-or-human": "The course's second look, on horses or humans"}
 projector.narrative(
-    f"The course's overfitting picture on cats vs dogs: the same convnet "
+    f"{lesson_words[experiment_dataset]}: the same convnet "
     f"({experiment.conv_blocks} blocks, {experiment.image_size} x {experiment.image_size}, "
     f"{experiment.epochs} epochs), the **same seed**, so the same starting weights and the "
     "same order of batches. Only the training pictures differ: as they are, or augmented "
     "with the settings above.")
+if experiment_dataset == "horse-or-human":
+    st.info(HORSES_NOTE, icon=":material/school:")
 st.caption(augment.rescaling_note(settings))
 with projector.code_expander("The code that trains both runs"):
     code.show_code(recipes.real_world_model, real_world.train_real_world,
                    augment.augmentation_layers)
-experiment_data = folder_data.load(folder_data.Choice("Cats vs dogs", "cats_and_dogs_filtered",
-                                                      dataset_key="cats_and_dogs_filtered"),
+experiment_data = folder_data.load(folder_data.Choice(experiment_title, experiment_dataset,
+                                                      dataset_key=experiment_dataset),
                                    EXPERIMENT.image_size, EXPERIMENT.batch_size, EXPERIMENT.seed)
 if experiment_data is None:
     st.stop()
@@ -155,7 +182,9 @@ st.dataframe([{"run": name,
                - outcome.history["val_accuracy"][-1]}
               for name, outcome in finished.items()], hide_index=True, width="stretch")
 st.caption("A large gap is overfitting: the model does much better on pictures it has seen. "
-           "Augmentation usually narrows it, at the price of slower learning.")
+           + ("Augmentation usually narrows it, at the price of slower learning."
+              if experiment_dataset == "cats_and_dogs_filtered" else
+              "On horses or humans augmentation need not narrow it: the note above says why."))
 for name, job, run_name in (("without", plain_job, "without augmentation"),
                             ("with augmentation", augmented_job, "with augmentation")):
     if name in finished:
@@ -163,7 +192,8 @@ for name, job, run_name in (("without", plain_job, "without augmentation"),
 
 st.subheader("Looking inside: what each layer makes of a picture")
 projector.narrative("Course 2 week 1 looks inside the cats-vs-dogs convnet: what every "
-                    "convolution and pooling layer makes of one picture.")
+                    "convolution and pooling layer makes of one picture, here one of "
+                    f"{experiment_title.lower()}.")
 looked_at = st.radio("the run to look inside", list(finished), horizontal=True,
                      key="augment-inside-run")
 inside_pictures, inside_names = real_world.first_batch(experiment_data)

@@ -40,9 +40,10 @@ OPTIONS = {
 
 
 def link_values(settings: fashion_mnist.FashionSettings) -> dict:
-    """The settings as the page's controls hold them: the callback's box and its target."""
+    """The settings as the page's controls hold them: the callback's box and its target (the
+    classroom's target when the settings have no callback, ready for the box to be ticked)."""
     return {**settings.as_dict(), "callback": settings.target_accuracy is not None,
-            "target_accuracy": settings.target_accuracy or 0.88}
+            "target_accuracy": settings.target_accuracy or CLASSROOM.target_accuracy}
 
 
 LINK = url_state.Link.with_prefix("fashion-mnist", link_values(CLASSROOM), OPTIONS, "setting-")
@@ -96,10 +97,13 @@ with controls_column:
     first.button("Classroom defaults", on_click=LINK.use, args=(link_values(CLASSROOM),),
                  help=f"Batch {CLASSROOM.batch_size}, Adam at {CLASSROOM.learning_rate}, "
                       f"{CLASSROOM.epochs} epochs: chosen on a validation split of the training "
-                      "pictures, about as accurate as the course's recipe, in less time.")
+                      "pictures, about as accurate as the course's recipe, in less time; and "
+                      f"the course's callback, stopping once training accuracy passes "
+                      f"{CLASSROOM.target_accuracy}.")
     second.button("The course's recipe", on_click=LINK.use, args=(link_values(COURSE),),
                   help=f"Batch {COURSE.batch_size}, Adam at {COURSE.learning_rate}, "
-                       f"{COURSE.epochs} epochs, as in the course notebook.")
+                       f"{COURSE.epochs} epochs, as in the course notebook (without the "
+                       "callback, which the course adds in a later notebook).")
     hidden_units = LINK.control("hidden_units", st.select_slider, "hidden units",
                                 OPTIONS["hidden_units"])
     extra_hidden_layer = LINK.control("extra_hidden_layer", st.checkbox,
@@ -111,7 +115,11 @@ with controls_column:
     learning_rate = LINK.control("learning_rate", st.select_slider, "learning rate (Adam)",
                                  OPTIONS["learning_rate"])
     use_callback = LINK.control("callback", st.checkbox,
-                                "stop when training accuracy reaches a target (callback)")
+                                "stop when training accuracy passes a target (callback)",
+                                help="The course's myCallback: after every epoch, Keras calls "
+                                     "its on_epoch_end with the epoch's logs, and once "
+                                     "logs.get('accuracy') is above the target it sets "
+                                     "self.model.stop_training = True.")
     target = LINK.control("target_accuracy", st.slider, "target accuracy",
                           *OPTIONS["target_accuracy"][:2], step=0.01, disabled=not use_callback)
     training_count = LINK.control("training_images", st.select_slider, "training pictures",
@@ -145,8 +153,11 @@ history, facts, model = run.history, run.extras, run.model
 probabilities = run.arrays["test_probabilities"]
 
 training_view.show_outcome(run, "final")
-if facts.get("stopped_by_callback_at_epoch"):
-    st.metric("the callback stopped training at epoch", facts["stopped_by_callback_at_epoch"])
+callback_sentence = training.callback_outcome(run, settings.target_accuracy, settings.epochs)
+if callback_sentence:
+    stopped_at = facts.get("stopped_by_callback_at_epoch")
+    say = st.success if stopped_at and stopped_at < settings.epochs else st.info
+    say(callback_sentence, icon=":material/front_hand:")
 if facts.get("last_logs"):
     st.markdown("What Keras passed to `on_epoch_end` as `logs` (the course's `logs.get('acc')` "
                 "finds nothing here: the key is `'accuracy'`):")

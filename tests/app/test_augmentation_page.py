@@ -58,6 +58,39 @@ def test_with_and_without_train_from_the_same_start_and_compare(page):
     assert "larger-gap" in helpers.asked_questions(page, "augmentation")
 
 
+def test_horses_or_humans_trains_both_runs_and_says_why_augmentation_does_not_help(page):
+    """The course's other augmentation lesson: chosen on the page, it travels in the link,
+    the page gives the course's explanation, and both runs train on horses or humans as
+    jobs, as the cats-vs-dogs pair does."""
+    from engine import augment
+    from engine import real_world
+    from engine import run_cache
+
+    assert page.radio(key="augment-experiment").value == "Cats vs dogs"  # the default
+    assert not any("Why augmentation does not help" in info.value for info in page.info)
+    page.radio(key="augment-experiment").set_value("Horses or humans").run()
+    helpers.assert_no_exception(page)
+    assert dict(page.query_params)["experiment"] in ("horse-or-human", ["horse-or-human"])
+    note = next(info.value for info in page.info if "Why augmentation does not help" in
+                info.value)
+    assert "Exploring augmentation with horses vs. humans" in note
+    assert "too close to the training pictures" in note
+    page.slider(key="augment-epochs").set_value(2).run()
+    for key in ("train-plain", "train-augmented"):
+        helpers.train(page, key)
+    table = next(frame.value for frame in page.dataframe if "run" in frame.value)
+    assert list(table["run"]) == ["without", "with augmentation"]
+    figure = helpers.chart_figure(page, "augment-compare")
+    assert len(figure["data"]) == 4  # training and validation, for both runs
+    for job in real_world.augmentation_jobs(augment.COURSE_SETTINGS, 2,
+                                            dataset="horse-or-human"):
+        run = run_cache.load_run(job.kind, job.key)
+        assert run.extras["class_names"] == ["horses", "humans"]
+        assert len(run.history["val_accuracy"]) == 2
+        # The table shows these very runs.
+        assert run.history["val_accuracy"][-1] in list(table["final validation accuracy"])
+
+
 def test_with_every_augmentation_off_both_runs_are_one_run(page):
     """Rescale and fill mode change nothing when no layer moves pixels, so the two runs are
     the same settings: trained once, identical curves."""

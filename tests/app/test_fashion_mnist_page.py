@@ -64,6 +64,30 @@ def test_training_shows_curves_matrix_and_results_then_reuses_them(page):
         "test accuracy"]
 
 
+def test_the_course_s_callback_is_on_by_default_and_the_page_says_where_it_stopped(page):
+    """Lesson 3's headline: a learner who only presses Train sees the course's callback stop
+    the run. The box comes ticked with the classroom's target (0.89, which the default run on
+    all 60,000 pictures passes: tests/engine/test_fashion_mnist.py); a small run, with only
+    the target lowered, shows the stop in the numbers of the run's own accuracy curve."""
+    assert page.checkbox(key="setting-callback").value
+    assert page.slider(key="setting-target_accuracy").value == 0.89
+    assert fashion_mnist.default_job().settings.target_accuracy == 0.89
+    page.select_slider(key="setting-training_images").set_value(6000).run()
+    page.slider(key="setting-epochs").set_value(6).run()
+    page.slider(key="setting-target_accuracy").set_value(0.75).run()
+    page.number_input(key="setting-seed").set_value(14).run()  # settings no other test uses
+    helpers.train(page)
+    figure = helpers.chart_figure(page, "final-accuracy")
+    curve = helpers.plotly_array(next(trace["y"] for trace in figure["data"]
+                                      if trace["name"] == "training"))
+    stopped_at = len(curve)
+    assert stopped_at < 6  # stopped before the last epoch
+    assert curve[-1] > 0.75 and all(curve[:-1] <= 0.75)  # by the course's comparison
+    assert page.success[0].value == (
+        f"Your callback stopped training after epoch {stopped_at} of 6: training accuracy "
+        f"{curve[-1]:.4f} passed the target 0.75.")
+
+
 def test_confusion_cell_shows_its_pictures(page):
     helpers.train(page)
     page.selectbox(key="fashion-true").set_value(9).run()

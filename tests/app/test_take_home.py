@@ -138,6 +138,9 @@ def test_lesson_3_offers_a_model_that_divides_by_255_itself(classroom_data_dir, 
     helpers.train(page)
     model_bytes, history, script = offered(downloads, "fashion_mnist")
     assert len(history) == 2  # the header and one epoch
+    # The course's callback is on by default, so the script trains with it too.
+    assert "TARGET_ACCURACY = 0.89" in script and "class StopAtAccuracy" in script
+    assert "callbacks=[StopAtAccuracy(TARGET_ACCURACY)]" in script
 
     # Raw pictures into the downloaded model give what the trained model gives them /255.
     settings = fashion_mnist.FashionSettings(training_images=1000, epochs=1, seed=41)

@@ -1,5 +1,6 @@
 """Real pictures in class folders: the shared horses, humans, cats and dogs."""
 
+import dataclasses
 import shutil
 
 import numpy
@@ -120,3 +121,19 @@ def test_the_pictures_shown_stay_the_same_and_leave_the_training_order_alone(
     assert first_pictures.shape == (16, 64, 64, 3) and first_pictures.dtype == numpy.uint8
     for shown, fresh in zip(data.training, untouched.training):
         numpy.testing.assert_array_equal(shown[1].numpy(), fresh[1].numpy())
+
+
+def test_lesson_6_pairs_runs_on_either_of_the_course_s_augmentation_datasets():
+    """Cats vs dogs by default (what `python -m engine.prepare` trains), horses or humans on
+    request: the same experiment, the pair differing only in the training augmentation."""
+    default_plain, default_augmented = real_world.augmentation_jobs()
+    assert default_plain.settings.dataset == "cats_and_dogs_filtered"
+    plain, augmented = real_world.augmentation_jobs(epochs=3, dataset="horse-or-human")
+    for job in (plain, augmented):
+        assert job.settings.dataset == "horse-or-human" and job.settings.epochs == 3
+    assert plain.settings.augmentation == () and augmented.settings.augmentation
+    assert (dataclasses.replace(augmented.settings, augmentation=())
+            == plain.settings)
+    assert plain.key != default_plain.key
+    with pytest.raises(ValueError, match="not 'rps'"):
+        real_world.augmentation_jobs(dataset="rps")

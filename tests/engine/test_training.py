@@ -79,3 +79,24 @@ def test_progress_is_reported_per_chunk_and_stop_keeps_what_was_learned():
 def test_zero_epochs_is_refused():
     with pytest.raises(ValueError, match="at least one epoch"):
         training.train_full_batch(recipes.hello_neuron_model(), [1, 2], [1, 2], epochs=0)
+
+
+def test_the_callback_s_sentence_is_told_from_the_run_s_own_history():
+    from engine import run_cache
+
+    def run(accuracies, stopped_at, complete=True):
+        return run_cache.RunResult(None, {"accuracy": accuracies},
+                                   {"stopped_by_callback_at_epoch": stopped_at},
+                                   complete=complete)
+
+    assert training.callback_outcome(run([0.80, 0.86, 0.893], 3), 0.89, 9) == (
+        "Your callback stopped training after epoch 3 of 9: training accuracy 0.8930 passed "
+        "the target 0.89.")
+    assert training.callback_outcome(run([0.80, 0.95], 2), 0.9, 2).startswith(
+        "Your callback's target 0.9 was passed only in the last epoch, 2 of 2 (training "
+        "accuracy 0.9500)")
+    assert training.callback_outcome(run([0.80, 0.86, 0.85], None), 0.89, 3).startswith(
+        "Your callback never stopped training: training accuracy reached at most 0.8600 "
+        "(epoch 2 of 3), not above the target 0.89.")
+    assert training.callback_outcome(run([0.80], None, complete=False), 0.89, 3) is None
+    assert training.callback_outcome(run([0.80, 0.95], None), None, 2) is None  # no callback
