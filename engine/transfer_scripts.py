@@ -101,6 +101,8 @@ FINE_TUNING = '''
 unfreeze_top_layers(pre_trained_model, UNFREEZE_AFTER, CUT_LAYER)
 model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=FINE_TUNING_LEARNING_RATE),
               loss=model.loss, metrics=["accuracy"])
+# Batches made again do not tell Keras how many an epoch has: it counts them in the first
+# epoch, which ends with a harmless warning that the input "ran out of data".
 model.fit(training_pictures.unbatch().batch(FINE_TUNING_BATCH_SIZE),
           validation_data=validation_pictures.unbatch().batch(FINE_TUNING_BATCH_SIZE),
           epochs=arguments.fine_tuning_epochs)
