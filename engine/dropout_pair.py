@@ -74,7 +74,7 @@ def paired_heads(feature_shape, dropout_rate: float = 0.2, classes: int = 2,
 def train_paired(training_features, training_labels, validation_features, validation_labels,
                  epochs: int = 20, batch_size: int = DEFAULT_BATCH_SIZE, dropout_rate: float = 0.2,
                  seed: int = 0, learning_rate: float = 0.0001, on_epoch=None, on_batch=None,
-                 should_stop=None) -> PairedRun:
+                 should_stop=None, callbacks: dict = None) -> PairedRun:
     """The course's two runs, without and with Dropout(dropout_rate), made a fair comparison:
     the same starting weights, the same batches in the same order in every epoch (one seeded
     shuffle, shared), the same seed. Only the dropout differs.
@@ -84,6 +84,8 @@ def train_paired(training_features, training_labels, validation_features, valida
     `on_epoch(run)` is called after every epoch of both; `on_batch(head_name, epoch, batch,
     steps)` within epochs; `should_stop()` ends training within one batch, keeping both
     models as trained so far (the head that was not interrupted may then be an epoch behind).
+    `callbacks`: head name -> more Keras callbacks for that head's fits (TensorBoard's), which
+    only watch.
     """
     training_features = numpy.asarray(training_features, dtype="float32")
     validation_features = numpy.asarray(validation_features, dtype="float32")
@@ -124,7 +126,8 @@ def train_paired(training_features, training_labels, validation_features, valida
                      initial_epoch=epoch, shuffle=False,
                      validation_data=(validation_features, validation_labels),
                      validation_batch_size=VALIDATION_BATCH_SIZE,
-                     callbacks=[watchers[name]], verbose=0)
+                     callbacks=[watchers[name], *(callbacks or {}).get(name, [])],
+                     verbose=0)
             run.histories[name] = watchers[name].history
             run.stopped_early = run.stopped_early or watchers[name].stopped_early
             if run.stopped_early:
@@ -148,7 +151,11 @@ class PairSettings:
     learner picks the other).
     augmentation: (name, value) pairs of engine.augment.AugmentSettings, () for none; with
     some, `views` augmented views of every training picture are stored (transfer_features).
+    tensorboard: also write TensorBoard logs, one folder per classifier (watches only: not
+    in the key).
     """
+
+    RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
 
     base_name: str = "InceptionV3"
     weights_identity: str = ""
@@ -165,6 +172,7 @@ class PairSettings:
     epochs: int = 20
     batch_size: int = DEFAULT_BATCH_SIZE
     seed: int = 0
+    tensorboard: bool = False
 
     def as_dict(self) -> dict:
         settings = dataclasses.asdict(self)
@@ -173,8 +181,9 @@ class PairSettings:
 
     def key_dict(self) -> dict:
         settings = self.as_dict()
-        for where in ("weights_path", "training_folder", "validation_folder"):
-            del settings[where]
+        for not_learned in ("weights_path", "training_folder", "validation_folder",
+                            "tensorboard"):
+            del settings[not_learned]
         settings["augmentation"] = augment.layer_recipes(self.augment_settings())
         settings["views"] = self.views if settings["augmentation"] else 0
         return settings
@@ -211,7 +220,9 @@ def train_job(settings: PairSettings, reporter) -> run_cache.RunResult:
         settings.dropout_rate, settings.seed,
         on_epoch=lambda run: reporter.on_epoch(flat_histories(run.histories), run.epochs_done),
         on_batch=lambda name, epoch, batch, steps: reporter.on_batch(epoch, batch, steps),
-        should_stop=reporter.should_stop)
+        should_stop=reporter.should_stop,
+        callbacks={name: training.tensorboard_callbacks(settings, name.replace(" ", "_"))
+                   for name in (WITHOUT_DROPOUT, WITH_DROPOUT)})
     extras = {"class_names": features.class_names, "features_how": features.augmentation,
               "pixel_scaling": features.settings["pixel_scaling"],
               "features_from_disk": features.from_disk, "features_seconds": features.seconds,

@@ -64,12 +64,13 @@ def network_copy(prepared: transfer.PreparedBase, cut_layer_name: str):
 
 def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: keras.Model,
               unfreeze_after: str, folder_data, epochs: int, pixel_scaling: str,
-              reporter=jobs.QuietReporter()) -> FineTuningRun:
+              reporter=jobs.QuietReporter(), callbacks=()) -> FineTuningRun:
     """Train the classifier `head_model` (trained on stored features) together with the
     layers of the network between `unfreeze_after` and the cut, on `folder_data`'s pictures
     (image_folders.FolderData, 0..255) scaled by `pixel_scaling` (a key of
     engine.transfer.SCALINGS: the head's features were scaled so). `prepared` and
-    `head_model` are left as they were."""
+    `head_model` are left as they were. `callbacks`: more Keras callbacks for `fit` that
+    only watch (TensorBoard's)."""
     started = time.perf_counter()
     base_name = prepared.base_name
     network = network_copy(prepared, cut_layer_name)
@@ -91,8 +92,8 @@ def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: 
                                     reporter.on_epoch, reporter.on_batch,
                                     reporter.should_stop, batch_interval=1,
                                     on_end=reporter.on_training_end)
-    model.fit(pictures, validation_data=validation, epochs=epochs, callbacks=[watcher],
-              verbose=0)
+    model.fit(pictures, validation_data=validation, epochs=epochs,
+              callbacks=[watcher, *callbacks], verbose=0)
     return FineTuningRun(watcher.history, model, unfreeze_after,
                          transfer.parameter_counts(model), float(before),
                          time.perf_counter() - started, watcher.stopped_early,
@@ -102,19 +103,26 @@ def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: 
 @dataclasses.dataclass(frozen=True)
 class FineTuneSettings:
     """Fine-tuning `head_name` of the finished pair `pair` with the layers after
-    `unfreeze_after` unlocked, for `epochs` epochs."""
+    `unfreeze_after` unlocked, for `epochs` epochs; `tensorboard`: also write TensorBoard
+    logs (watches only: not in the key)."""
+
+    RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
 
     pair: dropout_pair.PairSettings
     head_name: str
     unfreeze_after: str
     epochs: int = DEFAULT_EPOCHS
+    tensorboard: bool = False
 
     def as_dict(self) -> dict:
         return {"pair": self.pair.as_dict(), "head_name": self.head_name,
-                "unfreeze_after": self.unfreeze_after, "epochs": self.epochs}
+                "unfreeze_after": self.unfreeze_after, "epochs": self.epochs,
+                "tensorboard": self.tensorboard}
 
     def key_dict(self) -> dict:
-        return {**self.as_dict(), "pair": self.pair.key_dict()}
+        settings = {**self.as_dict(), "pair": self.pair.key_dict()}
+        del settings["tensorboard"]
+        return settings
 
 
 def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
@@ -133,7 +141,7 @@ def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
                                            BATCH_SIZE, pair.seed)
     run = fine_tune(prepared, pair.cut_layer, pair_run.model[settings.head_name],
                     settings.unfreeze_after, pictures, settings.epochs, pair.pixel_scaling,
-                    reporter)
+                    reporter, training.tensorboard_callbacks(settings))
     extras = {"validation_accuracy_before": run.validation_accuracy_before,
               "trainable_parameters": run.unlocked.trainable, "training_seconds": run.seconds,
               "partial_epoch": run.partial_epoch}

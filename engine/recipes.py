@@ -225,3 +225,22 @@ def feature_head_model(feature_shape, dropout_rate=0.2, classes: int = 2,
                   metrics=["accuracy"],
                   jit_compile=True)
     return model
+
+
+def unfreeze_top_layers(pre_trained_model: keras.Model, unfreeze_after: str,
+                        cut_layer_name: str) -> keras.Model:
+    """Fine-tuning, the step after the course: unlock the layers after `unfreeze_after` up
+    to and including the cut at `cut_layer_name`, so they train again with the classifier.
+    Every BatchNormalization layer among them stays locked: Keras then runs it in inference
+    mode, keeping the means and variances it learned on ImageNet instead of those of a few
+    small batches of our pictures. Raises ValueError when `unfreeze_after` is not before
+    the cut."""
+    layers = pre_trained_model.layers
+    start = layers.index(pre_trained_model.get_layer(unfreeze_after))
+    stop = layers.index(pre_trained_model.get_layer(cut_layer_name))
+    if start >= stop:
+        raise ValueError(f"Unfreeze after a layer that comes before the cut at "
+                         f"{cut_layer_name}, not after {unfreeze_after}.")
+    for layer in layers[start + 1:stop + 1]:
+        layer.trainable = not isinstance(layer, keras.layers.BatchNormalization)
+    return pre_trained_model

@@ -89,6 +89,8 @@ class TakeHome:
     inputs: str = ""  # what the model takes, when it has no preparation to say so
     history_file: str = ""  # when the history's file keeps an older name
     history_label: str = "history (.csv)"
+    model_label: str = "model (.keras)"
+    quick_try: str = "--epochs 1"  # the script's arguments for a quick try
 
     @property
     def note(self) -> str:

@@ -5,7 +5,8 @@ the course's data loading, `model.fit` and `model.save`. Each runs with TensorFl
 
 Pictures are read from folders whose paths are settings at the top of the script, by default
 where the course's zips unpack; Fashion-MNIST comes from `keras.datasets`, which downloads it
-once into ~/.keras/datasets (KERAS_HOME) and reads it from there afterwards.
+once into ~/.keras/datasets (KERAS_HOME) and reads it from there afterwards. Lesson 7's
+scripts (the transfer model and its fine-tuning) are in engine/transfer_scripts.py.
 """
 
 import dataclasses
@@ -14,9 +15,7 @@ from typing import Optional
 from engine import augment
 from engine import fashion_mnist
 from engine import recipes
-from engine import registry
 from engine import take_home
-from engine import transfer
 
 EPOCHS_ARGUMENT = ('parser.add_argument("--epochs", type=int, default=EPOCHS,\n'
                    '                    help="how many epochs to train (default: yours)")')
@@ -37,12 +36,16 @@ COURSE_FOLDERS = {
 OWN_FOLDERS = ("my_pictures/train", "my_pictures/validation")
 
 
-def usage(file_stem: str, what: str) -> str:
+def usage(file_stem: str, what: str, quick_try: str = "--epochs 1") -> str:
+    """The script's docstring after its title: what it trains, how to run it (`quick_try`:
+    the arguments of a quick try), what it saves."""
+    runs = [("", "your settings, your epochs"), (quick_try, "a quick try"),
+            ("--help", "what else can be changed")]
+    width = max(len(arguments) for arguments, _ in runs)
+    commands = "".join(f"    python {file_stem}.py {arguments:<{width}}  # {why}\n"
+                       for arguments, why in runs)
     return (f"{what}\n\nRun it with TensorFlow installed (pip install tensorflow):\n\n"
-            f"    python {file_stem}.py             # your settings, your epochs\n"
-            f"    python {file_stem}.py --epochs 1  # a quick try\n"
-            f"    python {file_stem}.py --help      # what else can be changed\n\n"
-            f"It saves the trained model as {file_stem}_retrained.keras.")
+            f"{commands}\nIt saves the trained model as {file_stem}_retrained.keras.")
 
 
 def saving(file_stem: str, preparation: Optional[take_home.Preparation],
@@ -221,68 +224,6 @@ def real_world_script(settings, class_names, file_stem: str = "real_world_images
         take_home.constants(values, FOLDER_COMMENTS),
         take_home.sources(recipes.real_world_model), EPOCHS_ARGUMENT + "\n" + FOLDER_ARGUMENTS,
         body)
-
-
-def transfer_preparation(pixel_scaling: str) -> take_home.Preparation:
-    """Lesson 7: the course's 0..1, or the network's own -1..1 (engine.transfer.SCALINGS)."""
-    transfer.pixel_scaling(pixel_scaling)  # ValueError for an unknown scaling
-    return take_home.DIVIDE_BY_255 if pixel_scaling == "course" else take_home.MINUS_ONE_TO_ONE
-
-
-def weights_file(pair) -> Optional[str]:
-    """Where the script looks for the weights: the course's /tmp path for the ImageNet file,
-    a placeholder for a learner's own file, None for random weights."""
-    if pair.weights_path is None:
-        return None
-    asset = registry.asset_by_key(transfer.base_choice(pair.base_name).weights_asset)
-    name = asset.files[0].file_name
-    return f"/tmp/{name}" if pair.weights_path.endswith(name) else "/tmp/your_weights.h5"
-
-
-def transfer_script(pair, head_name: str, class_names, file_stem: str = "transfer_learning",
-                    with_dropout: bool = True) -> str:
-    """Lesson 7: the course's model, the frozen network cut at the learner's layer with the
-    new classifier on top (`head_name`'s: `with_dropout` or not), trained the course's way on
-    pictures, with the pixel scaling as its first layer. The classroom trains the same new
-    layers on the cut layer's stored features instead, which gives the same model faster."""
-    preparation = transfer_preparation(pair.pixel_scaling)
-    build = recipes.inception_base if pair.base_name == "InceptionV3" else recipes.mobilenet_base
-    values = {**folder_settings(pair.dataset, pair.validation_folder is not None, class_names),
-              "LOCAL_WEIGHTS_FILE": weights_file(pair), "IMAGE_SIZE": pair.image_size,
-              "CUT_LAYER": pair.cut_layer,
-              "DROPOUT_RATE": pair.dropout_rate if with_dropout else None,
-              "EPOCHS": pair.epochs, "BATCH_SIZE": pair.batch_size, "SEED": pair.seed}
-    comments = {**FOLDER_COMMENTS,
-                "LOCAL_WEIGHTS_FILE": "the pretrained weights (None: random); or "
-                                      "--weights-file",
-                "DROPOUT_RATE": f"the classifier {head_name!r}; None leaves Dropout out"}
-    if pair.views:
-        comments["EPOCHS"] = (f"the classroom kept {pair.views} augmented views per picture; "
-                              "here every epoch draws fresh ones, as the course does")
-    body = (READING + augmenting(pair.augmentation, pair.seed) + "\n"
-            "keras.utils.set_random_seed(SEED)  # same seed, same starting weights\n"
-            f"pre_trained_model = {build.__name__}(arguments.weights_file, "
-            "(IMAGE_SIZE, IMAGE_SIZE, 3))\n"
-            "freeze_layers(pre_trained_model)\n"
-            "model = transfer_head_model(pre_trained_model, CUT_LAYER, DROPOUT_RATE, "
-            "len(CLASS_NAMES))\n"
-            + "\n".join(take_home.comment(preparation.note() + " In training too.")) + "\n"
-            f"model = model_for_raw_pictures(model, {preparation.source})\n"
-            "model.fit(training_pictures, validation_data=validation_pictures,\n"
-            "          epochs=arguments.epochs)\n\n" + saving(file_stem, None))
-    return take_home.script(
-        "Lesson 7, transfer learning: your model, trained again with your settings.",
-        usage(file_stem, f"{pair.base_name}, frozen and cut at {pair.cut_layer}, with the "
-                         "course's new classifier on top, trained the course's way on "
-                         "pictures. The classroom trained the same new layers on the cut "
-                         "layer's stored features instead: the same model, faster."),
-        "import argparse\n\nimport keras",
-        take_home.constants(values, comments),
-        take_home.sources(build, recipes.freeze_layers, recipes.transfer_head_model,
-                          take_home.model_for_raw_pictures),
-        EPOCHS_ARGUMENT + "\n" + FOLDER_ARGUMENTS + "\n"
-        'parser.add_argument("--weights-file", default=LOCAL_WEIGHTS_FILE,\n'
-        '                    help="the pretrained weights, an .h5 file")', body)
 
 
 ONE_NEURON_INPUTS = "The model takes one number, x, and predicts y: model.predict([[10.0]])."

@@ -432,13 +432,9 @@ def fine_tuning_model(prepared: PreparedBase, cut_layer_name: str, head_model: k
     The learning rate is ten times smaller than the head's for the same reason. This
     changes `prepared.model` and `head_model` in place (their layers are shared)."""
     base_model = prepared.model
-    start = base_model.layers.index(cut_layer(base_model, prepared.base_name, unfreeze_after))
-    stop = base_model.layers.index(cut_layer(base_model, prepared.base_name, cut_layer_name))
-    if start >= stop:
-        raise ValueError(f"Unfreeze after a layer that comes before the cut at "
-                         f"{cut_layer_name}, not after {unfreeze_after}.")
-    for layer in base_model.layers[start + 1:stop + 1]:
-        layer.trainable = not isinstance(layer, keras.layers.BatchNormalization)
+    for name in (unfreeze_after, cut_layer_name):  # a sentence naming the offered cuts
+        cut_layer(base_model, prepared.base_name, name)
+    recipes.unfreeze_top_layers(base_model, unfreeze_after, cut_layer_name)
     # Named, not auto-named: Keras numbers its automatic names per thread, and Streamlit runs
     # each rerun in a new thread, so a head trained in an earlier run and a model made now
     # could both be called "functional", which a model refuses.

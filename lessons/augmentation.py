@@ -46,6 +46,9 @@ HORSES_NOTE = (
     "always stand upright in the middle of the picture, in both sets), so augmenting a "
     "training picture makes it look like nothing the validation set holds. A broad set of "
     "pictures is needed to validate on too, or augmentation will not help much.")
+# Each augmented picture of the preview, in screen pixels: what a turn or a shear did stays
+# visible from the back of a room (and fits three a row beside the controls at 1280 x 720).
+PREVIEW_PIXELS = 160
 # The course's ImageDataGenerator arguments and the experiment's epochs, as a link carries
 # them. The shift, zoom and shear sliders move in steps: a link offers only their values.
 LINK = url_state.Link.with_prefix(
@@ -75,7 +78,8 @@ def use_settings(settings: augment.AugmentSettings) -> None:
 LINK.start()
 
 st.header("1. The course's arguments")
-controls_column, preview_column = projector.controls_and_display([2, 3])
+# The preview takes two thirds: three augmented pictures a row at PREVIEW_PIXELS each.
+controls_column, preview_column = projector.controls_and_display([1, 2])
 with controls_column:
     first, second = st.columns(2)
     first.button("The course's values", on_click=use_settings, args=(COURSE,), key="aug-course")
@@ -106,10 +110,12 @@ with preview_column:
         seed = st.session_state.setdefault("augment-seed", 0)
         if st.button("Re-roll", icon=":material/casino:", key="augment-reroll"):
             seed = st.session_state["augment-seed"] = seed + 1
-        grid = cached.augment_preview(pictures[picture_number], settings, count=16, seed=seed)
+        grid = cached.augment_preview(pictures[picture_number], settings, count=9, seed=seed)
         st.plotly_chart(charts.colour_grid(grid, [f"draw {index + 1}" for index in
-                                                  range(len(grid))]), key="augment-preview")
-        st.caption(f"Sixteen random draws (seed {seed}) of one picture from the "
+                                                  range(len(grid))], columns=3,
+                                           tile_pixels=PREVIEW_PIXELS),
+                        key="augment-preview", width="content")
+        st.caption(f"Nine random draws (seed {seed}) of one picture from the "
                    f"{names[picture_number]} folder, made "
                    "by the same Keras layers the training below uses.")
         with projector.code_expander("The code that makes the preview"):

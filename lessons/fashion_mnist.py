@@ -68,26 +68,27 @@ projector.narrative(
     "every language, and a model computes with numbers anyway: "
     + ", ".join(f"{number} = {name}" for number, name in enumerate(CLASS_NAMES)) + "."
 )
-browse_column, pixels_column = st.columns([3, 2], gap="large")
-with browse_column:
-    chosen_class = st.selectbox("show", ["every class", *CLASS_NAMES], key="browse-class")
-    indices = (range(len(training_labels)) if chosen_class == "every class" else
-               (training_labels == CLASS_NAMES.index(chosen_class)).nonzero()[0])
-    start = st.slider("first picture", 0, len(indices) - 24, 0, key="browse-start")
-    shown = list(indices[start:start + 24])
-    st.plotly_chart(charts.image_grid(training_images[shown],
-                                      [f"#{index} {CLASS_NAMES[training_labels[index]]}"
-                                       for index in shown], columns=6), key="browse-grid")
-with pixels_column:
-    pixel_index = st.number_input("look at the numbers of picture #", 0,
-                                  len(training_images) - 1, int(shown[0]), key="pixel-index")
-    st.plotly_chart(charts.pixel_heatmap(training_images[pixel_index],
-                                         CLASS_NAMES[training_labels[pixel_index]]),
-                    key="pixel-heatmap")
-    st.caption("Every pixel is a number from 0 (black) to 255 (white). The course divides "
-               "them all by 255.0 so that the inputs lie between 0 and 1: neural networks "
-               "learn faster and more reliably from small, similar-sized numbers. Untick "
-               "*normalise* below to see what happens without it.")
+class_column, start_column = st.columns(2, gap="large")
+chosen_class = class_column.selectbox("show", ["every class", *CLASS_NAMES], key="browse-class")
+indices = (range(len(training_labels)) if chosen_class == "every class" else
+           (training_labels == CLASS_NAMES.index(chosen_class)).nonzero()[0])
+start = start_column.slider("first picture", 0, len(indices) - 24, 0, key="browse-start")
+shown = list(indices[start:start + 24])
+st.plotly_chart(charts.image_grid(training_images[shown],
+                                  [f"#{index} {CLASS_NAMES[training_labels[index]]}"
+                                   for index in shown], columns=6), key="browse-grid")
+# The full width: 28 x 28 numbers need about 700 pixels to be read without overlapping.
+pixels_column, _ = st.columns([1, 2], gap="large")
+pixel_index = pixels_column.number_input("look at the numbers of picture #", 0,
+                                         len(training_images) - 1, int(shown[0]),
+                                         key="pixel-index")
+st.plotly_chart(charts.pixel_heatmap(training_images[pixel_index],
+                                     CLASS_NAMES[training_labels[pixel_index]]),
+                key="pixel-heatmap", width="content")
+st.caption("Every pixel is a number from 0 (black) to 255 (white). The course divides "
+           "them all by 255.0 so that the inputs lie between 0 and 1: neural networks "
+           "learn faster and more reliably from small, similar-sized numbers. Untick "
+           "*normalise* below to see what happens without it.")
 
 st.header("2. The model")
 LINK.start()

@@ -12,8 +12,8 @@ from engine import dropout_gaps
 from engine import dropout_pair
 from engine import recipes
 from engine import take_home
-from engine import take_home_scripts
 from engine import transfer
+from engine import transfer_scripts
 from ui import code
 from ui import fine_tuning_view
 from ui import folder_data
@@ -22,6 +22,7 @@ from ui import own_pictures
 from ui import projector
 from ui import take_it_with_you
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import transfer_choices
 from ui import understanding
 
@@ -109,6 +110,8 @@ with settings_column:
              "classifiers in fewer steps: measured here, 50 reached the same validation "
              "accuracy as 20 (within a point) in 40% less time per epoch.")
     st.caption(caps.sentence(dropout_pair.RUN_KIND))
+    # One option for the lesson: the pair and part 5's fine-tuning both write logs.
+    tensorboard = tensorboard_option.checkbox(LINK)
 transfer_choices.show_augmentation_code(augmentation, pixel_scaling)
 transfer_choices.write_link(LINK, base_name, cut_name, pixel_scaling)
 teacher_panel.show(LINK)
@@ -122,7 +125,7 @@ pair_settings = dropout_pair.PairSettings(
     training_folder=pictures.training_folder, validation_folder=pictures.validation_folder,
     augmentation=tuple(dataclasses.asdict(augmentation).items()) if use_augmentation else (),
     views=views if use_augmentation else 0, dropout_rate=dropout_rate, epochs=epochs,
-    batch_size=batch_size, seed=seed)
+    batch_size=batch_size, seed=seed, tensorboard=tensorboard)
 pair_job = dropout_pair.job(pair_settings)
 st.caption("A frozen network gives the same numbers for a picture in every epoch, so they are "
            "computed **once** and kept on disk; both classifiers then train on them. The "
@@ -147,6 +150,7 @@ st.caption(f"Pixel scaling of these features: "
            f"{features['features_seconds']:.1f} s; both classifiers trained in "
            f"{features['training_seconds']:.1f} s.")
 st.plotly_chart(charts.gap_comparison(histories), key="transfer-compare")
+tensorboard_option.show_logs(pair_settings)
 final_gaps = dropout_gaps.final_gaps(histories)
 st.dataframe([{"classifier": name, "final training accuracy": gap.training_accuracy,
                "final validation accuracy": gap.validation_accuracy,
@@ -174,13 +178,14 @@ own_pictures.classify("transfer-predict", image_size,
                       features["class_names"])
 take_it_with_you.offer(take_home.TakeHome(
     "transfer_learning", course_model,
-    take_home_scripts.transfer_preparation(features["pixel_scaling"]), run.history,
-    take_home_scripts.transfer_script(pair_settings, chosen_head, features["class_names"],
-                                      with_dropout=chosen_head == dropout_pair.WITH_DROPOUT),
+    transfer_scripts.transfer_preparation(features["pixel_scaling"]), run.history,
+    transfer_scripts.transfer_script(pair_settings, chosen_head, features["class_names"],
+                                     with_dropout=chosen_head == dropout_pair.WITH_DROPOUT),
     history_file="dropout_comparison.csv", history_label="comparison (.csv)"),
     "transfer-take-home")
 st.caption("The camera icon above the chart saves it as a PNG.")
 
-fine_tuning_view.show(pair_settings, run.complete, cut_names, chosen_head)
+fine_tuning_view.show(pair_settings, run.complete, cut_names, chosen_head,
+                      features["class_names"])
 
 understanding.section("transfer-learning", run)

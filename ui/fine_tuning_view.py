@@ -4,16 +4,22 @@ import streamlit
 
 from engine import caps
 from engine import fine_tuning
+from engine import recipes
 from engine import take_home
-from engine import take_home_scripts
-from engine import training
 from engine import transfer
+from engine import transfer_scripts
 from ui import code
 from ui import job_view
+from ui import take_it_with_you
+from ui import tensorboard_option
 from ui import training_view
 
 
-def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str) -> None:
+def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
+         class_names: list) -> None:
+    """Part 5 for the finished pair of `pair_settings` (engine.dropout_pair.PairSettings,
+    its `tensorboard` option too): the choices, the job, then the result and its downloads.
+    `cut_names`: where the network can be cut; `class_names`: the pair's classes."""
     streamlit.header("5. Fine-tuning (optional)")
     streamlit.markdown(
         "The course ends with a hint: *some lower layers can be retrained*. Unlock the top "
@@ -44,18 +50,21 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str) ->
     streamlit.caption(f"Starts from the classifier **{head_name}**. The stored features no "
                       "longer apply once the network changes, so every picture goes through "
                       "the network in every epoch: much slower than part 3.")
-    code.show_code(transfer.fine_tuning_model, fine_tuning.network_copy,
-                   fine_tuning.fine_tune)
-    settings = fine_tuning.FineTuneSettings(pair_settings, head_name, unfreeze_after, epochs)
+    code.show_code(transfer.fine_tuning_model, recipes.unfreeze_top_layers,
+                   fine_tuning.network_copy, fine_tuning.fine_tune)
+    settings = fine_tuning.FineTuneSettings(pair_settings, head_name, unfreeze_after, epochs,
+                                            tensorboard=pair_settings.tensorboard)
     run = job_view.train_or_show(
         fine_tuning.job(settings),
         lambda history: training_view.draw_curves(history, "fine-tune-live"),
         button_label="Fine-tune", key="transfer-fine-tune")
     if run is not None:
-        show_result(run, pair_settings.pixel_scaling)
+        show_result(run, settings, class_names)
 
 
-def show_result(run, pixel_scaling: str) -> None:
+def show_result(run, settings, class_names: list) -> None:
+    """The fine-tuned run of `settings` (engine.fine_tuning.FineTuneSettings): its curves,
+    validation accuracy before and after, and what to take home."""
     training_view.draw_curves(run.history, "fine-tune")
     before_column, after_column, unlocked_column = streamlit.columns(3)
     before = run.extras.get("validation_accuracy_before")
@@ -66,14 +75,11 @@ def show_result(run, pixel_scaling: str) -> None:
         after_column.metric("validation accuracy after", f"{after:.4f}",
                             delta=None if before is None else f"{after - before:+.4f}")
     unlocked_column.metric("parameters training", f"{run.extras['trainable_parameters']:,}")
+    tensorboard_option.show_logs(settings, "that fine-tunes")
     # The pictures' scaling goes into the file as its first layer, as for part 4's model.
-    preparation = take_home_scripts.transfer_preparation(pixel_scaling)
-    model_column, history_column = streamlit.columns(2)
-    model_column.download_button("the fine-tuned model (.keras)",
-                                 lambda: take_home.model_file_bytes(run.model, preparation),
-                                 "transfer_learning_fine_tuned.keras",
-                                 icon=":material/download:", key="transfer-fine-tuned-download")
-    history_column.download_button("its history (.csv)", training.history_csv(run.history),
-                                   "transfer_learning_fine_tuned_history.csv", mime="text/csv",
-                                   icon=":material/download:", key="transfer-fine-tuned-history")
-    streamlit.caption(preparation.note())
+    take_it_with_you.offer(take_home.TakeHome(
+        "transfer_learning_fine_tuned", run.model,
+        transfer_scripts.transfer_preparation(settings.pair.pixel_scaling), run.history,
+        transfer_scripts.fine_tuning_script(settings, class_names),
+        model_label="the fine-tuned model (.keras)", history_label="its history (.csv)",
+        quick_try="--epochs 1 --fine-tuning-epochs 1"), "transfer-fine-tuned")

@@ -49,10 +49,12 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
     layer_name = streamlit.selectbox("every filter of one layer, for picture 1", list(maps),
                                      key=f"{key_prefix}-layer")
     layer_maps = maps[layer_name][0]
+    # Titled by number alone: "filter 12" in readable type does not fit 16 pictures a row.
     streamlit.plotly_chart(charts.image_grid(
         [layer_maps[:, :, index] for index in range(layer_maps.shape[-1])],
-        [f"filter {index}" for index in range(layer_maps.shape[-1])], columns=16,
-        height_per_row=70), key=f"{key_prefix}-all-filters")
+        [str(index) for index in range(layer_maps.shape[-1])], columns=16,
+        height_per_row=80, font_size=14), key=f"{key_prefix}-all-filters")
+    streamlit.caption("Each picture is titled with its filter number.")
 
 
 def _maps_and_first_filter(model, inputs) -> tuple:

@@ -12,7 +12,7 @@ def offer(files: take_home.TakeHome, key: str) -> None:
     The model's file is made only when the learner asks for it (Streamlit calls the function
     on the click): saving a large model on every rerun would slow every page."""
     model_column, history_column, script_column = streamlit.columns(3)
-    model_column.download_button("model (.keras)", files.model_bytes, files.model_file,
+    model_column.download_button(files.model_label, files.model_bytes, files.model_file,
                                  icon=":material/download:", key=f"{key}-model")
     history_column.download_button(files.history_label, training.history_csv(files.history),
                                    files.history_file_name, mime="text/csv",
@@ -22,4 +22,4 @@ def offer(files: take_home.TakeHome, key: str) -> None:
                                   key=f"{key}-script")
     streamlit.caption(f"{files.note} The script trains the same model again with your "
                       f"settings on the same data, with TensorFlow alone: `python "
-                      f"{files.script_file} --epochs 1` for a quick try.")
+                      f"{files.script_file} {files.quick_try}` for a quick try.")

@@ -22,7 +22,8 @@ WIDGET_KEYS = {"epochs": "transfer-epochs", "network": "transfer-base",
                "seed": "transfer-seed", "cut": "transfer-cut",
                "dataset": "transfer-dataset", "views": "transfer-views",
                "dropout_rate": "transfer-dropout", "batch_size": "transfer-batch",
-               "weights": "transfer-weights-source", "augmentation": "transfer-augmentation"}
+               "weights": "transfer-weights-source", "augmentation": "transfer-augmentation",
+               "tensorboard": "transfer-tensorboard"}
 FROM_DATA_DIRECTORY = "ImageNet weights from the data directory"
 FROM_PATH = "a weights file on this computer"
 FROM_UPLOAD = "an uploaded .h5 file"
@@ -53,7 +54,7 @@ def link() -> url_state.Link:
     defaults = {"epochs": 20, "network": default_base(), "picture_size": 150,
                 "pixel_scaling": "", "seed": 0, "cut": "", "dataset": "horse-or-human",
                 "views": 4, "dropout_rate": 0.2, "batch_size": dropout_pair.DEFAULT_BATCH_SIZE,
-                "weights": "imagenet", "augmentation": "none"}
+                "weights": "imagenet", "augmentation": "none", "tensorboard": False}
     return url_state.Link("transfer-learning", defaults, LINK_OPTIONS, WIDGET_KEYS)
 
 

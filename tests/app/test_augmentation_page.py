@@ -16,16 +16,16 @@ def preview_pixels(app):
             for trace in figure["data"]]
 
 
-def test_preview_shows_sixteen_draws_and_reroll_changes_them(page):
+def test_preview_shows_nine_draws_and_reroll_changes_them(page):
     before = preview_pixels(page)
-    assert len(before) == 16 and len(set(before)) > 1  # sixteen different draws
+    assert len(before) == 9 and len(set(before)) > 1  # nine different draws
     page.button(key="augment-reroll").click().run()
     helpers.assert_no_exception(page)
     assert preview_pixels(page) != before
     assert "seed 1" in next(caption.value for caption in page.caption if "draws" in caption.value)
 
 
-def test_no_augmentation_gives_sixteen_identical_pictures(page):
+def test_no_augmentation_gives_nine_identical_pictures(page):
     page.button(key="aug-none").click().run()
     helpers.assert_no_exception(page)
     assert len(set(preview_pixels(page))) == 1

@@ -249,6 +249,72 @@ def test_lesson_7_model_takes_raw_pictures_and_its_script_trains_the_course_mode
     assert layer_table(retrained) == layer_table(taken_home)
 
 
+def computing_layers(model) -> list:
+    """(layer type, output shape) of every layer that computes, nested models opened and
+    their inputs left out: what the model computes, however its parts are nested."""
+    rows = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            rows += computing_layers(layer)
+        elif not isinstance(layer, keras.layers.InputLayer):
+            rows.append((type(layer).__name__, tuple(layer.output.shape)))
+    return rows
+
+
+def trainable_count(model) -> int:
+    return sum(int(numpy.prod(weight.shape)) for weight in model.trainable_weights)
+
+
+def test_lesson_7_fine_tuning_offers_its_model_and_a_script_that_fine_tunes(
+        classroom_data_dir, downloads, tmp_path):
+    """Part 5's row: the fine-tuned model (its pixel scaling in front), its history, and a
+    script that trains the classifier on the frozen network, then unlocks the same layers
+    and fine-tunes them; one epoch of each here."""
+    from engine import dropout_pair
+    from engine import fine_tuning
+    from engine import images
+    from engine import run_cache
+    from engine import transfer
+
+    page = helpers.run_page("lessons/transfer_learning.py", timeout=600)
+    # The pair and fine-tuning of the page test's fine-tuning: trained once in a whole run.
+    page.select_slider(key="transfer-size").set_value(128).run()
+    page.slider(key="transfer-epochs").set_value(2).run()
+    helpers.train(page, "transfer-train")
+    page.slider(key="transfer-fine-tune-epochs").set_value(1).run()
+    helpers.train(page, "transfer-fine-tune")
+    model_bytes, history, script = offered(downloads, "transfer_learning_fine_tuned")
+    assert len(history) == 2  # the header and the one epoch of fine-tuning
+    assert 'UNFREEZE_AFTER = "conv_pw_11_relu"' in script and "EPOCHS = 2" in script
+    assert "DROPOUT_RATE = None" in script  # the classifier picked: without dropout
+    assert "--epochs 1 --fine-tuning-epochs 1" in "".join(
+        caption.value for caption in page.caption)
+
+    weights = transfer.resolve_weights("MobileNet 0.25")
+    pair = dropout_pair.PairSettings(
+        base_name="MobileNet 0.25", weights_identity=weights.identity,
+        weights_path=str(weights.path), image_size=128, pixel_scaling="network",
+        cut_layer="conv_pw_13_relu", epochs=2)
+    settings = fine_tuning.FineTuneSettings(pair, dropout_pair.WITHOUT_DROPOUT,
+                                            "conv_pw_11_relu", 1)
+    trained = run_cache.load_run(fine_tuning.RUN_KIND, fine_tuning.job(settings).key).model
+    folder = registry.image_folder("horse-or-human", "validation") / "horses"
+    pictures = numpy.stack([images.picture_pixels(path.read_bytes(), (128, 128))
+                            for path in sorted(folder.iterdir())[:4]]).astype("float32")
+    expected = trained.predict(transfer.prepare_pictures("MobileNet 0.25", pictures.copy(),
+                                                         "network"), verbose=0)
+    taken_home = loaded(model_bytes, tmp_path)
+    numpy.testing.assert_allclose(taken_home.predict(pictures, verbose=0), expected, atol=1e-4)
+
+    retrained = run_script(script, "transfer_learning_fine_tuned", tmp_path,
+                           *picture_folders("horse-or-human"), "--weights-file",
+                           str(weights.path), "--fine-tuning-epochs", "1")
+    assert computing_layers(retrained) == computing_layers(taken_home)
+    # The same layers unlocked: more than the classifier alone (4 x 4 x 256 features in).
+    assert trainable_count(retrained) == trainable_count(taken_home) > (
+        transfer.head_parameter_count(4 * 4 * 256))
+
+
 @pytest.mark.parametrize("page_file, file_stem", [("lessons/rules_vs_data.py", "rules_vs_data"),
                                                   ("lessons/hello_neuron.py", "hello_neuron")])
 def test_lessons_1_and_2_offer_their_neuron(classroom_data_dir, downloads, tmp_path, page_file,

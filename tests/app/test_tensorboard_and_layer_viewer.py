@@ -5,10 +5,12 @@ folder, and the page shows the command that opens them) and the look inside the 
 pictures, under the names of the model's summary on the same page).
 
 Lessons 5 and 6 train one tiny run each, with the option ticked, and both views are checked on
-it. Seed 31 and a rotation of 31 degrees are used by no other test: the option is not part of
-a run's key, so a run trained before without it would be reused, without logs."""
+it; lesson 7 trains its pair and fine-tunes one classifier with the option ticked. Seed 31 and
+a rotation of 31 degrees are used by no other test: the option is not part of a run's key, so
+a run trained before without it would be reused, without logs."""
 
 import dataclasses
+import math
 
 import numpy
 import pytest
@@ -46,6 +48,27 @@ def assert_logs_written(app, settings) -> None:
     assert training.tensorboard_command() in [block.value for block in app.code]
 
 
+def assert_titles_clear_of_the_toolbar(grid: dict) -> None:
+    """The activation grid's layer titles sit above the plot area, below a band at the top
+    that Plotly's toolbar takes (about 30 px), in type of at least 14 px; every cell keeps
+    its map's aspect ratio."""
+    layout = grid["layout"]
+    titles = [note for note in layout["annotations"] if note.get("textangle") != 90]
+    assert titles and all(note["font"]["size"] >= 14 for note in titles)
+    assert all(note["y"] == 1 and note["yanchor"] == "bottom" for note in titles)
+    lines = max(note["text"].count("<br>") + 1 for note in titles)
+    slant = max(abs(note.get("textangle") or 0) for note in titles)
+    longest = max(len(note["text"]) for note in titles)
+    # How tall the titles stand: their lines, or a slanted line's rise.
+    height = (lines * 1.3 * 14 if not slant else
+              longest * 0.6 * 14 * math.sin(math.radians(slant)) + 14)
+    assert layout["margin"]["t"] >= 30 + height, (layout["margin"], height)
+    subplots = sum(1 for name in layout if name.startswith("yaxis"))
+    for index in range(1, subplots + 1):
+        suffix = "" if index == 1 else str(index)
+        assert layout[f"yaxis{suffix}"]["scaleanchor"] == f"x{suffix}"
+
+
 def assert_viewer_shows_the_model_s_layers(app, key_prefix: str, model, pictures, size: int):
     """The layer list is the summary's conv and pooling layers, and the first cell of the grid
     is the first convolution's output for picture 1 and the filter shown, computed here layer
@@ -56,6 +79,7 @@ def assert_viewer_shows_the_model_s_layers(app, key_prefix: str, model, pictures
     assert app.selectbox(key=f"{key_prefix}-layer").options == looked_at
     grid = helpers.chart_figure(app, f"{key_prefix}-activations")
     assert len(grid["data"]) == 3 * len(looked_at)
+    assert_titles_clear_of_the_toolbar(grid)
     assert_first_cell_is_the_model_s_output(app, key_prefix, model, pictures, size, looked_at)
     assert numpy.ptp(helpers.plotly_array(grid["data"][0]["z"])) > 0  # not a flat filter
     # Another picture: the maps (kept for the whole server) follow the picture picked.
@@ -116,6 +140,7 @@ def test_tensorboard_and_layer_names_on_lesson_4(classroom_data_dir):
     assert app.selectbox(key="inside-layer").options == [
         name for name, kind in zip(summary["layer"], summary["type"])
         if kind in ("Conv2D", "MaxPooling2D")]
+    assert_titles_clear_of_the_toolbar(helpers.chart_figure(app, "inside-activations"))
 
 
 def test_tensorboard_on_lesson_5(lesson_5):
@@ -149,3 +174,30 @@ def test_looking_inside_on_lesson_6(lesson_6):
     pictures, _ = real_world.first_batch(data)
     assert_viewer_shows_the_model_s_layers(lesson_6, "augment-inside", model, pictures,
                                            experiment.image_size)
+
+
+def test_tensorboard_on_lesson_7_for_the_pair_and_fine_tuning(classroom_data_dir):
+    from engine import dropout_pair
+    from engine import fine_tuning
+    from engine import transfer
+
+    app = helpers.run_page("lessons/transfer_learning.py", timeout=600)
+    train_with_logs(app, {"transfer-size": 128, "transfer-epochs": 1, "transfer-seed": SEED},
+                    "transfer-tensorboard", "transfer-train")
+    assert app.query_params["tensorboard"] in ("true", ["true"])  # a teacher's link has it
+    weights = transfer.resolve_weights("MobileNet 0.25")
+    pair = dropout_pair.PairSettings(
+        base_name="MobileNet 0.25", weights_identity=weights.identity,
+        weights_path=str(weights.path), image_size=128, pixel_scaling="network",
+        cut_layer="conv_pw_13_relu", epochs=1, seed=SEED, tensorboard=True)
+    assert_logs_written(app, pair)
+    folder = training.tensorboard_folder(pair)
+    assert {path.relative_to(folder).parts[0] for path in training.tensorboard_event_files(
+        pair)} == {"without_dropout", "with_dropout"}  # one folder per classifier
+
+    app.slider(key="transfer-fine-tune-epochs").set_value(1).run()
+    helpers.train(app, "transfer-fine-tune")
+    assert_logs_written(app, fine_tuning.FineTuneSettings(
+        pair, dropout_pair.WITHOUT_DROPOUT, "conv_pw_11_relu", 1, tensorboard=True))
+    commands = [block.value for block in app.code if block.value == training.tensorboard_command()]
+    assert len(commands) == 2  # under the pair, and under the fine-tuned run

@@ -114,7 +114,8 @@ def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):
     assert float(before) >= 0.9 and float(after) >= 0.9  # gentle: nothing wrecked
     assert int(unlocked.replace(",", "")) > 4096 * 1024  # the head and blocks 12 and 13
     labels = [button.proto.label for button in page.get("download_button")]
-    assert labels[-2:] == ["the fine-tuned model (.keras)", "its history (.csv)"]
+    assert labels[-3:] == ["the fine-tuned model (.keras)", "its history (.csv)",
+                           "script (.py)"]
 
 
 def test_augmentation_set_in_lesson_6_is_offered_with_its_keras_code(page):
