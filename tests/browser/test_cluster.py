@@ -145,7 +145,7 @@ def test_two_replicas_share_one_cluster_s_trainings(cluster, chromium_browser, s
         same_first, same_second, different = learner(first), learner(second), learner(first)
         open_lesson(cluster, {same_first: SAME, same_second: SAME, different: DIFFERENT})
         for page in (same_first, same_second, different):
-            page.get_by_role("button", name="Train").click()
+            page.get_by_role("button", name="Train", exact=True).click()
         for page in (same_first, same_second, different):
             wait_for_result(page)
             assert curves_drawn(page, FINAL_CURVES)
@@ -171,10 +171,10 @@ def test_two_replicas_share_one_cluster_s_trainings(cluster, chromium_browser, s
         # A long run started on one replica, watched live from the other, stopped.
         owner, watcher = learner(second), learner(first)
         open_lesson(cluster, {owner: LONG, watcher: LONG})
-        owner.get_by_role("button", name="Train").click()
+        owner.get_by_role("button", name="Train", exact=True).click()
         owner.get_by_role("button", name="Stop training").wait_for(
             timeout=pages.RUN_TIMEOUT_MS)
-        watcher.get_by_role("button", name="Train").click()  # joins the run
+        watcher.get_by_role("button", name="Train", exact=True).click()  # joins the run
         watcher.get_by_role("button", name="Stop watching").wait_for(
             timeout=pages.RUN_TIMEOUT_MS)
         watcher.get_by_text(re.compile(r"Epoch ([2-9]|\d\d) of 30: batch")).first.wait_for(

@@ -30,7 +30,7 @@ def test_train_draws_curves_and_the_confusion_matrix(browser_page, streamlit_ser
     open_lesson(page, streamlit_server, "?training_images=1000&epochs=2")
     assert page.get_by_role("slider", name="training pictures").get_attribute(
         "aria-valuetext") == "1000"
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Confusion matrix (test set)").wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
@@ -46,7 +46,7 @@ def test_stop_mid_epoch_keeps_exactly_the_model_it_shows(browser_page, streamlit
     it prints is what the kept model scores on the test set."""
     page = browser_page
     open_lesson(page, streamlit_server, "?seed=6&batch_size=32")  # 1,875 batches an epoch
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     epochs = fashion_mnist.default_job().settings.epochs
     page.get_by_text(f"Epoch 1 of {epochs}: batch").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     page.get_by_role("button", name="Stop training").click()
@@ -81,7 +81,7 @@ def test_stop_mid_epoch_keeps_exactly_the_model_it_shows(browser_page, streamlit
 def test_a_run_goes_on_while_the_learner_visits_another_lesson(browser_page, streamlit_server):
     page = browser_page
     open_lesson(page, streamlit_server, "?seed=5&epochs=4")
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Epoch 1 of 4").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     page.get_by_role("link", name="Rules vs data").click()
     page.get_by_role("heading", name="Rules vs data").first.wait_for()
@@ -106,9 +106,10 @@ def test_two_learners_on_the_same_settings_watch_one_run(chromium_browser, strea
         for page in (first, second):
             open_lesson(page, streamlit_server, "?seed=7&epochs=2&batch_size=32")
         job = fashion_mnist.job(fashion_mnist.FashionSettings(seed=7, epochs=2, batch_size=32))
-        first.get_by_role("button", name="Train").click()
+        first.get_by_role("button", name="Train", exact=True).click()
         first.get_by_role("button", name="Stop training").wait_for(timeout=pages.RUN_TIMEOUT_MS)
-        second.get_by_role("button", name="Train").click()  # joins the run, not a second one
+        # joins the run, not a second one
+        second.get_by_role("button", name="Train", exact=True).click()
         second.get_by_text("Stop watching").or_(second.get_by_text(
             "Confusion matrix (test set)")).first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
         for page in (first, second):
@@ -142,8 +143,8 @@ def dark_shirt_on_white_png() -> bytes:
 def test_own_picture_is_converted_and_bad_files_get_a_message(browser_page, streamlit_server):
     page = browser_page
     open_lesson(page, streamlit_server, "?training_images=1000&epochs=2")
-    if page.get_by_role("button", name="Train").count():
-        page.get_by_role("button", name="Train").click()
+    if page.get_by_role("button", name="Train", exact=True).count():
+        page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Confusion matrix (test set)").wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     upload = page.locator('[data-testid="stFileUploader"] input[type="file"]')

@@ -53,7 +53,7 @@ def test_an_uploaded_four_class_zip_is_multiclass(browser_page, streamlit_server
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
     assert page.get_by_text("Skipped 2 files").count() == 1
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("validation accuracy").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
@@ -92,7 +92,7 @@ def test_a_mixed_zip_trains_one_epoch_without_an_exception(browser_page, streaml
     page.get_by_text("it is binary").wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("validation accuracy").first.wait_for(timeout=pages.RUN_TIMEOUT_MS)
     pages.wait_for_app_idle(page)
     pages.assert_no_exception(page)
