@@ -1,8 +1,8 @@
 """Plotly figure builders. Pure functions: data in, figure out; pages decide where to draw.
 
-Every builder holds BUILDING while it builds: see one_at_a_time. Grids, the slow ones, and
-training curves, redrawn by every live view's poll, are also kept for the whole server: see
-shared_in."""
+Every builder holds BUILDING while it builds: see one_at_a_time. Grids, the slow ones,
+training curves, redrawn by every live view's poll, and a run's small charts are also kept for
+the whole server: see shared_in."""
 
 import functools
 import hashlib
@@ -28,7 +28,8 @@ BUILDING = threading.Lock()
 # st.plotly_chart, which copies a figure to a dict and never changes it.
 SHARED_FIGURES = cachetools.LRUCache(maxsize=24)
 # Training curves too: every learner watching a run polls its live view twice a second, and the
-# curves change once an epoch. Small figures, so more of them.
+# curves change once an epoch. Small figures, so more of them; the small per-view charts of
+# a run (confusion matrix, bars, a picture's pixels, the filter lab's four steps) share them.
 SHARED_CURVES = cachetools.LRUCache(maxsize=256)
 
 
@@ -40,9 +41,24 @@ def one_at_a_time(build):
             return build(*arguments, **keywords)
     return locked
 
+class KeptFigure(go.Figure):
+    """A figure kept for the whole server and never changed after it is built. Streamlit asks
+    every figure for `to_dict()` on every view (plotly deep-copies it and turns its arrays into
+    base64 text: 0.1 s for a grid of pictures, py-spy under 30 learners), so a kept figure
+    makes that dict once; the dict is only read (st.plotly_chart encodes it as JSON)."""
+
+    _kept_dict = None
+
+    def to_dict(self) -> dict:
+        if self._kept_dict is None:
+            self._kept_dict = super().to_dict()
+        return self._kept_dict
+
+
 def content_key(value):
     """A hashable key for a builder's argument: arrays by shape, dtype and a digest of their
-    bytes, so equal pictures give the same key whichever array object holds them."""
+    bytes, so equal pictures give the same key whichever array object holds them; other
+    values with their type, since 1, 1.0 and True are equal but are drawn differently."""
     if isinstance(value, numpy.ndarray):
         array = numpy.ascontiguousarray(value)
         return ("array", array.shape, str(array.dtype),
@@ -52,21 +68,31 @@ def content_key(value):
                                  for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return (type(value).__name__,) + tuple(content_key(item) for item in value)
-    return value
+    return (type(value).__name__, value)
 
 
 def shared_in(figures: cachetools.Cache):
     """Decorator: one figure per distinct content for the whole server, kept in `figures`,
-    built one at a time; the figure returned must not be changed by its caller."""
+    built one at a time; the figure returned (a KeptFigure) must not be changed by its caller.
+
+    A caller that knows what determines the figure passes `shared_as=` a hashable naming all
+    of it (for example a run's key and the pictures picked): the arguments are then not
+    hashed, which for a layer's feature maps costs more than drawing them (several MiB a view).
+    """
     def decorate(build):
         @functools.wraps(build)
-        def kept(*arguments, **keywords):
-            key = (build.__name__, content_key(arguments),
-                   content_key(sorted(keywords.items())))
+        def kept(*arguments, shared_as=None, **keywords):
+            if shared_as is None:
+                key = (build.__name__, content_key(arguments),
+                       content_key(sorted(keywords.items())))
+            else:
+                key = (build.__name__, "shared as", shared_as)
             with BUILDING:
                 figure = figures.get(key)
                 if figure is None:
-                    figure = figures[key] = build(*arguments, **keywords)
+                    figure = build(*arguments, **keywords)
+                    figure.__class__ = KeptFigure  # a go.Figure: the same object, kept
+                    figures[key] = figure
             return figure
         return kept
     return decorate
@@ -197,7 +223,7 @@ PIXEL_FONT = 13  # px; "255" is 19.4 px wide in it (measured in Chromium: 0.5 em
 PIXEL_MARGIN = dict(l=40, r=90, t=70, b=10)  # r: the colour bar and its numbers
 
 
-@one_at_a_time
+@shared_curve
 def pixel_heatmap(image, title: str) -> go.Figure:
     """One picture's raw numbers, written in every cell: what the model really sees. The
     plot area is square, PIXEL_CELL screen pixels per picture pixel, its colour bar as
@@ -219,7 +245,7 @@ def pixel_heatmap(image, title: str) -> go.Figure:
     return figure
 
 
-@one_at_a_time
+@shared_curve
 def confusion_matrix(matrix, class_names) -> go.Figure:
     """Counts of test images by true class (rows) and predicted class (columns)."""
     figure = go.Figure(go.Heatmap(
@@ -245,7 +271,7 @@ def output_count_for(class_count: int) -> int:
     return 1 if class_count == 2 else class_count
 
 
-@one_at_a_time
+@shared_curve
 def probability_bars(probabilities, class_names, true_label=None) -> go.Figure:
     """One picture's class probabilities (one per class), titled after what the model really
     outputs: N softmax numbers, or for two classes one sigmoid p, drawn as 1 - p and p."""
@@ -264,7 +290,7 @@ def probability_bars(probabilities, class_names, true_label=None) -> go.Figure:
     return base_layout(figure, title, "class", "probability")
 
 
-@one_at_a_time
+@shared_curve
 def per_class_bars(accuracies, class_names) -> go.Figure:
     figure = go.Figure(go.Bar(x=list(class_names), y=list(accuracies),
                               text=[f"{value:.0%}" for value in accuracies],
@@ -273,7 +299,7 @@ def per_class_bars(accuracies, class_names) -> go.Figure:
     return base_layout(figure, "Accuracy per class (test set)", "class", "accuracy")
 
 
-@one_at_a_time
+@shared_curve
 def filter_stage(values, title: str, signed: bool = False) -> go.Figure:
     """One step of the filter pipeline as a picture whose pixels show their value on hover.
     Signed values (a convolution's raw output) get a scale that keeps negatives visible."""

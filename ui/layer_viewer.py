@@ -7,6 +7,7 @@ import streamlit
 from engine import activations
 from engine import charts
 from ui import code
+from ui import tables
 
 
 def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
@@ -23,7 +24,7 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
     model = run.model
     if with_summary:
         streamlit.markdown("`model.summary()` of the model you trained:")
-        streamlit.dataframe(activations.layer_table(model), hide_index=True, width="stretch")
+        tables.show(activations.layer_table(model), hide_index=True, width="stretch")
     code.show_code(activations.activation_maps, prepare)
     if default_pictures is None:
         default_pictures = (0, len(pictures) // 2, len(pictures) - 1)
@@ -34,15 +35,20 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
     if run.complete:
         maps, first_filter = _shared_activation_maps(run.key, key_prefix, tuple(chosen), model,
                                                      pictures, prepare)
+        # What determines the figures below, so that the server keeps them by it rather than
+        # by hashing several MiB of maps on every view.
+        shown = (run.key, key_prefix, tuple(chosen))
     else:  # a stopped run: another stop of the same settings keeps other weights
         maps, first_filter = _maps_and_first_filter(model, prepare(pictures[chosen]))
+        shown = None
     fewest_filters = min(array.shape[-1] for array in maps.values())
     filter_index = columns[-1].number_input(
         "filter number", 0, fewest_filters - 1, min(first_filter, fewest_filters - 1),
         key=f"{key_prefix}-filter")
     titles = [f"#{index} {labels[index]}" for index in chosen]
-    streamlit.plotly_chart(charts.activation_grid(maps, titles, filter_index),
-                           key=f"{key_prefix}-activations")
+    streamlit.plotly_chart(charts.activation_grid(
+        maps, titles, filter_index, shared_as=shown and (*shown, filter_index)),
+        key=f"{key_prefix}-activations")
     streamlit.caption("A cell of one flat colour is a filter that gives 0 everywhere for that "
                       "picture (its ReLU cut every value): try another filter number.")
 
@@ -53,7 +59,8 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
     streamlit.plotly_chart(charts.image_grid(
         [layer_maps[:, :, index] for index in range(layer_maps.shape[-1])],
         [str(index) for index in range(layer_maps.shape[-1])], columns=16,
-        height_per_row=80, font_size=14), key=f"{key_prefix}-all-filters")
+        height_per_row=80, font_size=14, shared_as=shown and (*shown, layer_name)),
+        key=f"{key_prefix}-all-filters")
     streamlit.caption("Each picture is titled with its filter number.")
 
 

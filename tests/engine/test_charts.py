@@ -3,6 +3,8 @@ time (plotly's validator cache is not thread-safe)."""
 
 import keras
 import numpy
+import plotly.graph_objects as go
+import plotly.io
 import pytest
 
 from engine import charts
@@ -110,6 +112,20 @@ def test_a_grid_is_built_once_per_content_and_follows_changed_pictures():
     maps = {"conv2d": numpy.zeros((2, 4, 4, 3))}
     assert charts.activation_grid(maps, ["a", "b"], 0) is not charts.activation_grid(
         maps, ["a", "b"], 1)
+
+
+def test_a_grid_shared_as_a_name_is_kept_by_it_and_streamlit_gets_its_dict_once():
+    """A caller that names what determines a grid (layer_viewer: the run and the pictures
+    picked) gets the kept figure by that name; the dict Streamlit asks for on every view is
+    the one plotly makes, made once."""
+    charts.SHARED_FIGURES.clear()
+    maps = {"conv2d": numpy.arange(2 * 4 * 4 * 3, dtype="float32").reshape((2, 4, 4, 3))}
+    first = charts.activation_grid(maps, ["a", "b"], 0, shared_as=("run", 1))
+    assert charts.activation_grid({}, [], 0, shared_as=("run", 1)) is first  # not looked at
+    assert charts.activation_grid(maps, ["a", "b"], 0, shared_as=("run", 2)) is not first
+    fresh = go.Figure(first)  # a plain figure of the same content
+    assert first.to_dict() is first.to_dict()
+    assert plotly.io.to_json(first.to_dict()) == plotly.io.to_json(fresh.to_dict())
 
 
 def test_live_curves_are_shared_until_the_history_grows():
