@@ -16,14 +16,15 @@ from engine import take_home
 from engine import take_home_scripts
 from ui import code
 from ui import folder_data
-from ui import transfer_choices
 from ui import job_view
 from ui import layer_viewer
 from ui import projector
+from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel
 from ui import tensorboard_option
 from ui import training_view
+from ui import transfer_choices
 from ui import understanding
 from ui import url_state
 
@@ -181,7 +182,7 @@ if not finished:
     understanding.stop_before_run("augmentation", outcomes)
 st.plotly_chart(charts.gap_comparison({name: outcome.history for name, outcome
                                       in finished.items()}), key="augment-compare")
-st.dataframe([{"run": name,
+tables.show([{"run": name,
                "final training accuracy": outcome.history["accuracy"][-1],
                "final validation accuracy": outcome.history["val_accuracy"][-1],
                "gap (training - validation)": outcome.history["accuracy"][-1]

@@ -14,16 +14,17 @@ from engine import take_home
 from engine import take_home_scripts
 from engine import training
 from ui import code
+from ui import filter_lab
 from ui import job_view
 from ui import layer_viewer
 from ui import projector
+from ui import tables
 from ui import take_it_with_you
-from ui import filter_lab
 from ui import teacher_panel
 from ui import tensorboard_option
 from ui import training_view
-from ui import url_state
 from ui import understanding
+from ui import url_state
 
 CLASSROOM = convolutions.default_job().settings
 COURSE = convolutions.COURSE_RECIPE
@@ -103,7 +104,7 @@ with code_column:
                    training.fit_and_evaluate)
 
 st.subheader("model.summary(): how the picture shrinks")
-st.dataframe(cached.convnet_summary(settings), hide_index=True, width="stretch")
+tables.show(cached.convnet_summary(settings), hide_index=True, width="stretch")
 st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each pooling "
            "halves (26 → 13). Most parameters sit in the first Dense layer, which sees "
            "every number the last pooling layer produces.")
@@ -126,7 +127,7 @@ dense_run = job_view.train_or_show(
                                               "validation (test set)"),
     button_label="Train the dense network (about 10 seconds)", key="train-dense")
 if dense_run is not None:
-    st.dataframe([
+    tables.show([
         {"model": "dense (lesson 3)", "test accuracy": dense_run.extras["test_accuracy"],
          "training seconds": dense_run.extras.get("training_seconds"),
          "parameters": dense_run.extras["parameters"],

@@ -16,12 +16,13 @@ from ui import job_view
 from ui import layer_viewer
 from ui import own_pictures
 from ui import projector
+from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel
 from ui import tensorboard_option
 from ui import training_view
-from ui import url_state
 from ui import understanding
+from ui import url_state
 
 CLASSROOM = real_world.default_job().settings
 OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5],
@@ -64,7 +65,7 @@ if data is None:
 
 tree_column, grid_column = st.columns([1, 2], gap="large")
 with tree_column:
-    st.dataframe([{"folder": name, "label": index} for index, name in
+    tables.show([{"folder": name, "label": index} for index, name in
                   enumerate(data.class_names)], hide_index=True, width="stretch")
     st.caption(f"{data.training_count} training and {data.validation_count} validation "
                f"pictures, resized to {image_size} x {image_size}, in batches of {batch_size}: "
@@ -84,7 +85,7 @@ code.show_code(image_folders.load_folders, image_folders.in_batches)
 
 st.header("2. Binary or multiclass")
 binary = data.label_mode == "binary"
-st.dataframe([
+tables.show([
     {"": "label_mode (course: class_mode)", "binary": "'binary'", "multiclass": "'categorical'"},
     {"": "final layer", "binary": "Dense(1, activation='sigmoid')",
      "multiclass": "Dense(N, activation='softmax')"},
@@ -134,7 +135,7 @@ runs[(settings.dataset, image_size, conv_blocks, epochs, batch_size, learning_ra
     "seconds": round(run.extras.get("training_seconds", float("nan")), 1),
     "validation accuracy": round(run.extras["validation_accuracy"], 4)}
 st.markdown("**Your runs so far**: the course's *speed up at the cost of accuracy*, measured.")
-st.dataframe(list(runs.values()), hide_index=True, width="stretch")
+tables.show(list(runs.values()), hide_index=True, width="stretch")
 
 st.subheader("Looking inside: what each layer makes of a picture")
 projector.narrative("As the course does with a horse or a human: a model whose outputs are "

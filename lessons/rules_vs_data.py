@@ -14,6 +14,7 @@ from engine import take_home_scripts
 from ui import code
 from ui import job_view
 from ui import projector
+from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel
 from ui import understanding
@@ -70,7 +71,7 @@ except ValueError as problem:
 
 with data_column:
     st.markdown("Traditional programming: **rules + data → answers**")
-    st.dataframe({"x (data)": xs, "y (answer from your rule)": answers},
+    tables.show({"x (data)": xs, "y (answer from your rule)": answers},
                  hide_index=True, width="stretch")
 
 st.header("2. A model finds the rule")

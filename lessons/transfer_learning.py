@@ -20,6 +20,7 @@ from ui import folder_data
 from ui import job_view
 from ui import own_pictures
 from ui import projector
+from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel
 from ui import tensorboard_option
@@ -59,7 +60,7 @@ if prepared is None:
 code.show_code(recipes.inception_base if base_name == "InceptionV3" else recipes.mobilenet_base,
                recipes.freeze_layers)
 before, after = prepared.before_freezing, prepared.after_freezing
-st.dataframe([
+tables.show([
     {"": "before freezing", "trainable": before.trainable, "non-trainable": before.non_trainable},
     {"": "after freezing", "trainable": after.trainable, "non-trainable": after.non_trainable},
 ], hide_index=True, width="stretch")
@@ -72,7 +73,7 @@ points = transfer.cut_points(prepared)
 cut_names = [point.layer_name for point in points]
 transfer_choices.keep_cut_on_its_network(base_name, cut_names)
 cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
-st.dataframe([{"layer": point.layer_name, "output per picture": " x ".join(map(str,
+tables.show([{"layer": point.layer_name, "output per picture": " x ".join(map(str,
                point.output_shape)), "numbers into Flatten": point.feature_count,
                "new head's parameters": point.head_parameters} for point in points],
              hide_index=True, width="stretch")
@@ -152,7 +153,7 @@ st.caption(f"Pixel scaling of these features: "
 st.plotly_chart(charts.gap_comparison(histories), key="transfer-compare")
 tensorboard_option.show_logs(pair_settings)
 final_gaps = dropout_gaps.final_gaps(histories)
-st.dataframe([{"classifier": name, "final training accuracy": gap.training_accuracy,
+tables.show([{"classifier": name, "final training accuracy": gap.training_accuracy,
                "final validation accuracy": gap.validation_accuracy,
                "best validation accuracy": max(histories[name]["val_accuracy"]),
                "gap (training - validation)": gap.gap} for name, gap in final_gaps.items()],

@@ -5,6 +5,7 @@ teacher sees at a glance whether every lesson will show its run at once."""
 import streamlit
 
 from engine import readiness
+from ui import tables
 
 ROW_PIXELS = 35  # Streamlit's dataframe row height
 
@@ -28,7 +29,7 @@ def render() -> None:
         del row["time"]  # how long a step took: only the command measures that
     # Tall enough for every row: a teacher reads it at a glance, without scrolling inside it.
     # The advice column gets the room: a teacher must read it without resizing anything.
-    streamlit.dataframe(rows, hide_index=True, width="stretch",
+    tables.show(rows, hide_index=True, width="stretch",
                         height=ROW_PIXELS * (len(rows) + 1) + 3,
                         column_config={"lesson": streamlit.column_config.TextColumn(
                             width="small"), "state": streamlit.column_config.TextColumn(

@@ -5,6 +5,7 @@ import streamlit
 from engine import downloads
 from engine import registry
 from engine import settings
+from ui import tables
 
 # Words, not emoji: a classroom projector's browser may lack an emoji font.
 STATES = {"present": "present", "missing": "missing", "corrupt": "corrupt: download again"}
@@ -14,7 +15,7 @@ def render_table() -> None:
     statuses = downloads.all_statuses()
     lessons = {asset.key: ", ".join(map(str, asset.lessons)) for asset in registry.ASSETS}
     shared = settings.shared_server()  # a shared server names none of its folders
-    streamlit.dataframe(
+    tables.show(
         [{"asset": status.title,
           "state": STATES.get(status.state, status.state),
           "size": f"{status.size_bytes / 1e6:.1f} MB" if status.size_bytes else "",

@@ -155,3 +155,42 @@ def test_the_run_store_is_one_for_all_sessions_and_drops_the_oldest(monkeypatch)
         assert too_big.markdown[0].value == "grace alan edsger"
     finally:
         cached.result_store.clear()  # the next test gets a store of the real size
+
+
+def test_the_live_view_polls_less_often_as_a_class_watches_one_run(empty_data_dir):
+    from engine import hello_neuron
+    from engine import jobs
+    from ui import job_view
+
+    job = hello_neuron.job(hello_neuron.HelloNeuronSettings())
+    jobs.watch(job, "me")
+    assert job_view.poll_seconds_for(job, "me") == job_view.POLL_SECONDS  # a lone learner
+    for classmate in range(11):
+        jobs.watch(job, f"classmate-{classmate}")
+    assert job_view.poll_seconds_for(job, "me") == pytest.approx(1.2)  # 12 watchers
+    for classmate in range(11, 40):
+        jobs.watch(job, f"classmate-{classmate}")
+    assert job_view.poll_seconds_for(job, "me") == job_view.SLOWEST_POLL_SECONDS
+
+
+def two_tables():
+    import streamlit
+
+    from ui import tables
+
+    rows = [{"layer": "conv2d", "output": "26 x 26 x 32", "parameters": 320},
+            {"layer": "dense", "output": "10", "parameters": 1290.0}]
+    tables.show(rows, hide_index=True)
+    streamlit.dataframe(rows, hide_index=True)
+
+
+def test_a_table_is_turned_into_arrow_once_and_shows_what_streamlit_shows(empty_data_dir):
+    from ui import tables
+
+    app = AppTest.from_function(two_tables, default_timeout=60).run()
+    helpers.assert_no_exception(app)
+    kept, plain = app.dataframe
+    assert kept.value.equals(plain.value)  # the same columns, types and values
+    rows = [{"a": 1}]
+    assert tables.arrow_table(rows) is tables.arrow_table([{"a": 1}])  # kept for everyone
+    assert tables.arrow_table([{"a": 1.0}]) is not tables.arrow_table(rows)  # 1.0 shows as 1.0
