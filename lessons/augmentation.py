@@ -82,9 +82,12 @@ st.header("1. The course's arguments")
 # The preview takes two thirds: three augmented pictures a row at PREVIEW_PIXELS each.
 controls_column, preview_column = projector.controls_and_display([1, 2])
 with controls_column:
-    first, second = st.columns(2)
-    first.button("The course's values", on_click=use_settings, args=(COURSE,), key="aug-course")
-    second.button("No augmentation", on_click=use_settings, args=(NONE,), key="aug-none")
+    # One above the other: side by side in a third of the page, their labels were cut to
+    # "The course's..." and "No augment...".
+    st.button("The course's values", on_click=use_settings, args=(COURSE,), key="aug-course",
+              width="stretch")
+    st.button("No augmentation", on_click=use_settings, args=(NONE,), key="aug-none",
+              width="stretch")
     settings = augment.AugmentSettings(
         rescale=LINK.control("rescale", st.checkbox, "rescale=1./255"),
         rotation_range=LINK.control("rotation_range", st.slider, "rotation_range (degrees)",
