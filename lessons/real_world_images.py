@@ -25,6 +25,7 @@ from ui import understanding
 from ui import url_state
 
 CLASSROOM = real_world.default_job().settings
+BATCH_TILE_PIXELS = 130  # screen pixels per picture of the batch grid
 OPTIONS = {"image_size": [100, 150, 300], "conv_blocks": [3, 4, 5],
            "epochs": (1, caps.most(real_world.RUN_KIND, "epochs")),
            "batch_size": [16, 32, 64, 128], "learning_rate": [0.0001, 0.0005, 0.001, 0.002],
@@ -73,7 +74,11 @@ with tree_column:
                + folder_data.decoded_size_sentence(data))
 with grid_column:
     pictures, names = real_world.first_batch(data)
-    st.plotly_chart(charts.colour_grid(pictures, names), key="batch-grid")
+    # Four a row at BATCH_TILE_PIXELS each: eight a row in two thirds of the page left
+    # pictures of about 70 px, too small to tell a horse from a human on a projector.
+    st.plotly_chart(charts.colour_grid(pictures, names, columns=4,
+                                       tile_pixels=BATCH_TILE_PIXELS),
+                    key="batch-grid", width="content")
 
 projector.narrative("The course reads folders with `ImageDataGenerator(rescale=1/255)"
                     ".flow_from_directory(directory, target_size=(300, 300), batch_size=128, "
