@@ -47,7 +47,9 @@ def test_code_in_both_dialects_follows_the_sliders(page):
                for code in codes)
 
 
-def test_with_and_without_train_from_the_same_start_and_compare(page):
+def train_both_for_two_epochs_and_compare(page):
+    """Both runs of the experiment, 2 epochs each, through their Train buttons; the page's
+    table lists both and the comparison chart draws both runs' curves. Returns the table."""
     page.slider(key="augment-epochs").set_value(2).run()
     for key in ("train-plain", "train-augmented"):
         helpers.train(page, key)
@@ -55,6 +57,11 @@ def test_with_and_without_train_from_the_same_start_and_compare(page):
     assert list(table["run"]) == ["without", "with augmentation"]
     figure = helpers.chart_figure(page, "augment-compare")
     assert len(figure["data"]) == 4  # training and validation, for both runs
+    return table
+
+
+def test_with_and_without_train_from_the_same_start_and_compare(page):
+    table = train_both_for_two_epochs_and_compare(page)
     assert "larger-gap" in helpers.asked_questions(page, "augmentation")
 
 
@@ -75,13 +82,7 @@ def test_horses_or_humans_trains_both_runs_and_says_why_augmentation_does_not_he
                 info.value)
     assert "Exploring augmentation with horses vs. humans" in note
     assert "too close to the training pictures" in note
-    page.slider(key="augment-epochs").set_value(2).run()
-    for key in ("train-plain", "train-augmented"):
-        helpers.train(page, key)
-    table = next(frame.value for frame in page.dataframe if "run" in frame.value)
-    assert list(table["run"]) == ["without", "with augmentation"]
-    figure = helpers.chart_figure(page, "augment-compare")
-    assert len(figure["data"]) == 4  # training and validation, for both runs
+    table = train_both_for_two_epochs_and_compare(page)
     for job in real_world.augmentation_jobs(augment.COURSE_SETTINGS, 2,
                                             dataset="horse-or-human"):
         run = run_cache.load_run(job.kind, job.key)
