@@ -186,11 +186,11 @@ if not finished:
 st.plotly_chart(charts.gap_comparison({name: outcome.history for name, outcome
                                       in finished.items()}), key="augment-compare")
 tables.show([{"run": name,
-               "final training accuracy": outcome.history["accuracy"][-1],
-               "final validation accuracy": outcome.history["val_accuracy"][-1],
-               "gap (training - validation)": outcome.history["accuracy"][-1]
-               - outcome.history["val_accuracy"][-1]}
-              for name, outcome in finished.items()], hide_index=True, width="stretch")
+              "final training accuracy": outcome.history["accuracy"][-1],
+              "final validation accuracy": outcome.history["val_accuracy"][-1],
+              "gap (training - validation)": outcome.history["accuracy"][-1]
+              - outcome.history["val_accuracy"][-1]}
+             for name, outcome in finished.items()], hide_index=True, width="stretch")
 st.caption("A large gap is overfitting: the model does much better on pictures it has seen. "
            + ("Augmentation usually narrows it, at the price of slower learning."
               if experiment_dataset == "cats_and_dogs_filtered" else

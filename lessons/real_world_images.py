@@ -67,7 +67,7 @@ if data is None:
 tree_column, grid_column = st.columns([1, 2], gap="large")
 with tree_column:
     tables.show([{"folder": name, "label": index} for index, name in
-                  enumerate(data.class_names)], hide_index=True, width="stretch")
+                 enumerate(data.class_names)], hide_index=True, width="stretch")
     st.caption(f"{data.training_count} training and {data.validation_count} validation "
                f"pictures, resized to {image_size} x {image_size}, in batches of {batch_size}: "
                f"{data.steps_per_epoch} steps per epoch (every picture once). "

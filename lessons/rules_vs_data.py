@@ -72,7 +72,7 @@ except ValueError as problem:
 with data_column:
     st.markdown("Traditional programming: **rules + data → answers**")
     tables.show({"x (data)": xs, "y (answer from your rule)": answers},
-                 hide_index=True, width="stretch")
+                hide_index=True, width="stretch")
 
 st.header("2. A model finds the rule")
 projector.narrative(

@@ -74,9 +74,9 @@ cut_names = [point.layer_name for point in points]
 transfer_choices.keep_cut_on_its_network(base_name, cut_names)
 cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
 tables.show([{"layer": point.layer_name, "output per picture": " x ".join(map(str,
-               point.output_shape)), "numbers into Flatten": point.feature_count,
-               "new head's parameters": point.head_parameters} for point in points],
-             hide_index=True, width="stretch")
+              point.output_shape)), "numbers into Flatten": point.feature_count,
+              "new head's parameters": point.head_parameters} for point in points],
+            hide_index=True, width="stretch")
 chosen = points[cut_names.index(cut_name)]
 st.plotly_chart(charts.head_size_by_cut(cut_names, [point.head_parameters for point in points],
                                         cut_name), key="transfer-head-sizes")
@@ -154,13 +154,13 @@ st.plotly_chart(charts.gap_comparison(histories), key="transfer-compare")
 tensorboard_option.show_logs(pair_settings)
 final_gaps = dropout_gaps.final_gaps(histories)
 tables.show([{"classifier": name, "final training accuracy": gap.training_accuracy,
-               "final validation accuracy": gap.validation_accuracy,
-               "best validation accuracy": max(histories[name]["val_accuracy"]),
-               "gap (training - validation)": gap.gap} for name, gap in final_gaps.items()],
-             hide_index=True, width="stretch", column_config={
-                 column: st.column_config.NumberColumn(format="%.4f") for column in (
-                     "final training accuracy", "final validation accuracy",
-                     "best validation accuracy", "gap (training - validation)")})
+              "final validation accuracy": gap.validation_accuracy,
+              "best validation accuracy": max(histories[name]["val_accuracy"]),
+              "gap (training - validation)": gap.gap} for name, gap in final_gaps.items()],
+            hide_index=True, width="stretch", column_config={
+                column: st.column_config.NumberColumn(format="%.4f") for column in (
+                    "final training accuracy", "final validation accuracy",
+                    "best validation accuracy", "gap (training - validation)")})
 if len(final_gaps) == 2:  # a run stopped in its first epoch may lack the second classifier
     st.markdown(dropout_gaps.verdict(histories, pair_settings.dropout_rate))
 projector.narrative(

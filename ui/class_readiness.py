@@ -30,10 +30,10 @@ def render() -> None:
     # Tall enough for every row: a teacher reads it at a glance, without scrolling inside it.
     # The advice column gets the room: a teacher must read it without resizing anything.
     tables.show(rows, hide_index=True, width="stretch",
-                        height=ROW_PIXELS * (len(rows) + 1) + 3,
-                        column_config={"lesson": streamlit.column_config.TextColumn(
-                            width="small"), "state": streamlit.column_config.TextColumn(
-                            width="small"), "what to do": streamlit.column_config.TextColumn(
-                            width="large")})
+                height=ROW_PIXELS * (len(rows) + 1) + 3,
+                column_config={"lesson": streamlit.column_config.TextColumn(
+                    width="small"), "state": streamlit.column_config.TextColumn(
+                    width="small"), "what to do": streamlit.column_config.TextColumn(
+                    width="large")})
     for sentence in readiness.advice(lessons):
         streamlit.caption(sentence)

@@ -40,14 +40,14 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
         shown = (run.key, key_prefix, tuple(chosen))
     else:  # a stopped run: another stop of the same settings keeps other weights
         maps, first_filter = _maps_and_first_filter(model, prepare(pictures[chosen]))
-        shown = None
+        shown = None  # the figures are then kept by their content
     fewest_filters = min(array.shape[-1] for array in maps.values())
     filter_index = columns[-1].number_input(
         "filter number", 0, fewest_filters - 1, min(first_filter, fewest_filters - 1),
         key=f"{key_prefix}-filter")
     titles = [f"#{index} {labels[index]}" for index in chosen]
     streamlit.plotly_chart(charts.activation_grid(
-        maps, titles, filter_index, shared_as=shown and (*shown, filter_index)),
+        maps, titles, filter_index, shared_as=_named(shown, filter_index)),
         key=f"{key_prefix}-activations")
     streamlit.caption("A cell of one flat colour is a filter that gives 0 everywhere for that "
                       "picture (its ReLU cut every value): try another filter number.")
@@ -59,9 +59,15 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
     streamlit.plotly_chart(charts.image_grid(
         [layer_maps[:, :, index] for index in range(layer_maps.shape[-1])],
         [str(index) for index in range(layer_maps.shape[-1])], columns=16,
-        height_per_row=80, font_size=14, shared_as=shown and (*shown, layer_name)),
+        height_per_row=80, font_size=14, shared_as=_named(shown, layer_name)),
         key=f"{key_prefix}-all-filters")
     streamlit.caption("Each picture is titled with its filter number.")
+
+
+def _named(shown, choice):
+    """The name a kept figure is shared as: what is shown plus the learner's `choice`, or
+    None (kept by content) when what is shown has no name."""
+    return None if shown is None else (*shown, choice)
 
 
 def _maps_and_first_filter(model, inputs) -> tuple:
