@@ -30,14 +30,21 @@ class HelloNeuronResult:
 class HelloNeuronSettings:
     """The page's choices: the examples (xs, ys as tuples of floats) and how to train."""
 
+    RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
+
     xs: tuple = tuple(COURSE_XS)
     ys: tuple = tuple(COURSE_YS)
     epochs: int = 500
     learning_rate: float = 0.01
     seed: int = 0
+    tensorboard: bool = False  # also write TensorBoard logs (watches only: not in the key)
 
     def as_dict(self) -> dict:
         return {**dataclasses.asdict(self), "xs": list(self.xs), "ys": list(self.ys)}
+
+    def key_dict(self) -> dict:
+        """The settings that change what is learned: TensorBoard logs only watch."""
+        return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
 
 
 def train_job(settings: HelloNeuronSettings, reporter) -> run_cache.RunResult:
@@ -46,6 +53,7 @@ def train_job(settings: HelloNeuronSettings, reporter) -> run_cache.RunResult:
         list(settings.xs), list(settings.ys), settings.epochs, settings.learning_rate,
         settings.seed, on_progress=lambda history: reporter.on_epoch({"loss": history.losses}),
         should_stop=reporter.should_stop)
+    training.full_batch_tensorboard_logs(result.model, result.history, settings)
     return training.full_batch_run(result.model, result.history, {
         "weight": result.weight, "bias": result.bias,
         "prediction_for_10": result.prediction_for_10})

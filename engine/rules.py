@@ -136,13 +136,20 @@ def find_rule(xs, answers, epochs: int = 1000, seed: int = 0, on_progress=None,
 class RuleSettings:
     """The data and answers (tuples of floats) the neuron learns from, and for how long."""
 
+    RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
+
     xs: tuple
     answers: tuple
     epochs: int = 1000
     seed: int = 0
+    tensorboard: bool = False  # also write TensorBoard logs (watches only: not in the key)
 
     def as_dict(self) -> dict:
         return {**dataclasses.asdict(self), "xs": list(self.xs), "answers": list(self.answers)}
+
+    def key_dict(self) -> dict:
+        """The settings that change what is learned: TensorBoard logs only watch."""
+        return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
 
 
 def train_job(settings: RuleSettings, reporter) -> run_cache.RunResult:
@@ -150,6 +157,7 @@ def train_job(settings: RuleSettings, reporter) -> run_cache.RunResult:
     found = find_rule(list(settings.xs), list(settings.answers), settings.epochs, settings.seed,
                       on_progress=lambda history: reporter.on_epoch({"loss": history.losses}),
                       should_stop=reporter.should_stop)
+    training.full_batch_tensorboard_logs(found.model, found.history, settings)
     return training.full_batch_run(found.model, found.history,
                                    {"weight": found.weight, "bias": found.bias})
 
@@ -171,12 +179,12 @@ def default_xs_text(preset: str) -> str:
     return TEMPERATURES if preset == "Celsius to Fahrenheit" else SMALL_XS
 
 
-def rule_settings(rule_text: str, xs, epochs: int) -> RuleSettings:
+def rule_settings(rule_text: str, xs, epochs: int, tensorboard: bool = False) -> RuleSettings:
     """What the neuron learns from: the xs and the rule's answers for them, as floats.
     Raises ValueError (a sentence for the learner) when the rule cannot be applied."""
     answers = apply_rule(rule_text, xs)
     return RuleSettings(tuple(float(x) for x in xs), tuple(float(answer) for answer in answers),
-                        epochs)
+                        epochs, tensorboard=tensorboard)
 
 
 def default_job() -> jobs.Job:

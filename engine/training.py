@@ -283,6 +283,38 @@ def tensorboard_callbacks(settings, folder_name: str = "") -> list:
     return [keras.callbacks.TensorBoard(folder, histogram_freq=1)]
 
 
+def full_batch_tensorboard_logs(model: keras.Model, history: FullBatchHistory,
+                                settings) -> None:
+    """For lessons 1 and 2, whose full-batch runs replace `fit` (train_full_batch): once the
+    run ends, hand each epoch to the course's TensorBoard callback as `fit` would have, so
+    the logs hold what a `fit` run's hold: per epoch, the loss ("epoch_loss", before that
+    epoch's step, as `fit` logs it), the optimiser's learning rate, and a histogram of every
+    weight as it was after that epoch. Nothing when `settings.tensorboard` is off.
+
+    history: its `weights` hold every trainable number after each epoch, flattened in the
+    order of `model.trainable_variables` (make_epoch_runner). The model ends with the weights
+    it had on entry (the run's final ones)."""
+    callbacks = tensorboard_callbacks(settings)
+    if not callbacks:
+        return
+    callback, = callbacks
+    variables = model.trainable_variables
+    final_weights = [variable.numpy() for variable in variables]
+    callback.set_model(model)
+    callback.on_train_begin()
+    for epoch, (loss, numbers) in enumerate(zip(history.losses, history.weights)):
+        # The histograms read the model's variables: give them this epoch's values.
+        offset = 0
+        for variable in variables:
+            size = int(numpy.prod(variable.shape))
+            variable.assign(numpy.reshape(numbers[offset:offset + size], variable.shape))
+            offset += size
+        callback.on_epoch_end(epoch, {"loss": loss})
+    callback.on_train_end()
+    for variable, values in zip(variables, final_weights):
+        variable.assign(values)
+
+
 def tensorboard_folder(settings) -> pathlib.Path:
     """One folder per settings, under <data dir>/tensorboard/<lesson>/."""
     kind = settings.RUN_KIND

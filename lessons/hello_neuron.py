@@ -15,6 +15,7 @@ from ui import job_view
 from ui import projector
 from ui import take_it_with_you
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import understanding
 from ui import url_state
 
@@ -24,7 +25,8 @@ DEFAULTS = hello_neuron.default_job().settings
 LINK = url_state.Link.with_prefix(
     "hello-neuron", {"xs": examples.format_numbers(DEFAULTS.xs),
                      "ys": examples.format_numbers(DEFAULTS.ys), "epochs": DEFAULTS.epochs,
-                     "learning_rate": DEFAULTS.learning_rate, "seed": DEFAULTS.seed},
+                     "learning_rate": DEFAULTS.learning_rate, "seed": DEFAULTS.seed,
+                     "tensorboard": DEFAULTS.tensorboard},
     {"xs": examples.is_number_list, "ys": examples.is_number_list, "epochs": (1, 2000),
      "learning_rate": LEARNING_RATES, "seed": (0, 2**31 - 1)}, "")
 
@@ -52,6 +54,7 @@ with controls:
     seed = LINK.control("seed", st.number_input, "seed", 0, 2**31 - 1,
                         help="Fixes the neuron's random starting weight: same seed, "
                              "same curve.")
+    tensorboard = tensorboard_option.checkbox(LINK)
     st.caption(caps.sentence(hello_neuron.RUN_KIND))
 LINK.write()
 teacher_panel.show(LINK)
@@ -63,7 +66,8 @@ except ValueError as problem:
         st.error(str(problem), icon=":material/edit_note:")
     st.stop()
 
-settings = hello_neuron.HelloNeuronSettings(tuple(xs), tuple(ys), epochs, learning_rate, seed)
+settings = hello_neuron.HelloNeuronSettings(tuple(xs), tuple(ys), epochs, learning_rate, seed,
+                                            tensorboard)
 course_data = list(xs) == hello_neuron.COURSE_XS and list(ys) == hello_neuron.COURSE_YS
 with results:
     run = job_view.train_or_show(
@@ -93,6 +97,7 @@ if history.epochs_done:
         charts.weight_and_bias_curve(history.weights, *((2.0, -1.0) if course_data
                                                         else (None, None))),
         key="weights")
+tensorboard_option.show_logs(settings)
 
 if course_data:
     st.subheader("Why not exactly 19?")
@@ -118,7 +123,8 @@ projector.narrative(
     "numbers."
 )
 code.show_code(recipes.hello_neuron_model, hello_neuron.train_hello_neuron,
-               training.train_full_batch, training.make_epoch_runner)
+               training.train_full_batch, training.make_epoch_runner,
+               *([training.full_batch_tensorboard_logs] if tensorboard else []))
 
 if history.diverged_at_epoch is None:  # a neuron whose numbers blew up is no use to take
     st.subheader("Take it with you")

@@ -11,12 +11,14 @@ from engine import recipes
 from engine import rules
 from engine import take_home
 from engine import take_home_scripts
+from engine import training
 from ui import code
 from ui import job_view
 from ui import projector
 from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel
+from ui import tensorboard_option
 from ui import understanding
 from ui import url_state
 
@@ -33,7 +35,7 @@ def preset_values(preset: str) -> dict:
 # A new visitor starts from rules.default_job(), the run `python -m engine.prepare` trains.
 LINK = url_state.Link.with_prefix(
     "rules-vs-data", {"preset": rules.DEFAULT_PRESET, **preset_values(rules.DEFAULT_PRESET),
-                      "epochs": rules.DEFAULT_EPOCHS},
+                      "epochs": rules.DEFAULT_EPOCHS, "tensorboard": False},
     {"preset": [*rules.PRESET_RULES, OWN_RULE], "xs": examples.is_number_list,
      "epochs": range(50, rules.MOST_EPOCHS + 1, 50)},
     "")
@@ -82,9 +84,10 @@ projector.narrative(
 )
 epochs = LINK.control("epochs", st.slider, "how long it practises (epochs)", 50,
                       rules.MOST_EPOCHS, step=50)
+tensorboard = tensorboard_option.checkbox(LINK)
 st.caption(caps.sentence(rules.RUN_KIND))
 
-rule_settings = rules.rule_settings(rule_text, xs, epochs)
+rule_settings = rules.rule_settings(rule_text, xs, epochs, tensorboard)
 run = job_view.train_or_show(
     rules.job(rule_settings),
     lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
@@ -124,9 +127,11 @@ chart_column, loss_column = st.columns(2)
 chart_column.plotly_chart(charts.examples_and_line(xs, answers, found.weight, found.bias),
                           key="line")
 loss_column.plotly_chart(charts.loss_curve(found.history.losses), key="loss")
+tensorboard_option.show_logs(rule_settings)
 
 with projector.code_expander("The code that ran"):
-    code.show_code(rules.apply_rule, rules.find_rule, recipes.rule_finder_model)
+    code.show_code(rules.apply_rule, rules.find_rule, recipes.rule_finder_model,
+                   *([training.full_batch_tensorboard_logs] if tensorboard else []))
 
 st.subheader("Take it with you")
 take_it_with_you.offer(take_home.TakeHome(

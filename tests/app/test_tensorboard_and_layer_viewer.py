@@ -18,7 +18,9 @@ import pytest
 from engine import augment
 from engine import convolutions
 from engine import fashion_mnist
+from engine import hello_neuron
 from engine import real_world
+from engine import rules
 from engine import run_cache
 from engine import training
 from tests.app import helpers
@@ -120,6 +122,54 @@ def lesson_6(classroom_data_dir):
     # Only the augmented run, with a rotation no other test trains.
     return train_with_logs(app, {"augment-epochs": 2, "augment-rotation_range": SEED},
                            "augment-tensorboard", "train-augmented")
+
+
+def logged_per_epoch(settings) -> dict:
+    """What the run of `settings` wrote for TensorBoard: tag -> one value per epoch (a number
+    for a scalar, the non-empty buckets (left, right, count) for a histogram)."""
+    import tensorflow
+
+    logged = {}
+    for path in training.tensorboard_event_files(settings):
+        for event in tensorflow.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                if value.tag.startswith("epoch_") or value.tag.endswith("/histogram"):
+                    array = tensorflow.make_ndarray(value.tensor)
+                    logged.setdefault(value.tag, {})[event.step] = (
+                        float(array) if array.ndim == 0 else array[array[:, 2] > 0])
+    return {tag: [steps[step] for step in sorted(steps)] for tag, steps in logged.items()}
+
+
+def assert_full_batch_logs_match_the_page(app, job, epochs: int) -> None:
+    """Lessons 1 and 2 train in their own loop, not `fit`: their logs must still hold, per
+    epoch, the loss the page's curve shows and the weight the neuron had after that epoch."""
+    assert training.tensorboard_command() in [block.value for block in app.code]
+    logged = logged_per_epoch(job.settings)
+    page_losses = helpers.plotly_array(helpers.chart_figure(app, "loss")["data"][0]["y"])
+    assert len(logged["epoch_loss"]) == epochs
+    numpy.testing.assert_allclose(logged["epoch_loss"], page_losses, rtol=1e-6)
+    run = run_cache.load_run(job.kind, job.key)
+    kernel = next(values for tag, values in logged.items() if tag.endswith("kernel/histogram"))
+    assert len(kernel) == epochs
+    for buckets, weight in zip(kernel, run.history["weight"]):
+        assert len(buckets) == 1 and buckets[0][0] == pytest.approx(weight, rel=1e-6)
+    assert run.history["weight"][0] != run.history["weight"][-1]  # so the check has teeth
+
+
+def test_tensorboard_on_lesson_1(classroom_data_dir):
+    app = helpers.run_page("lessons/rules_vs_data.py")
+    train_with_logs(app, {"xs": f"-1, 0, 1, 2, 3, {SEED}", "epochs": 100}, "tensorboard")
+    settings = rules.rule_settings(rules.PRESET_RULES[rules.DEFAULT_PRESET],
+                                   [-1, 0, 1, 2, 3, SEED], 100, tensorboard=True)
+    assert_full_batch_logs_match_the_page(app, rules.job(settings), 100)
+
+
+def test_tensorboard_on_lesson_2(classroom_data_dir):
+    app = helpers.run_page("lessons/hello_neuron.py")
+    train_with_logs(app, {"epochs": 40, "seed": SEED}, "tensorboard")
+    settings = hello_neuron.HelloNeuronSettings(epochs=40, seed=SEED, tensorboard=True)
+    assert_full_batch_logs_match_the_page(app, hello_neuron.job(settings), 40)
+    assert "def full_batch_tensorboard_logs" in "\n".join(block.value for block in app.code)
 
 
 def test_tensorboard_on_lesson_3(classroom_data_dir):

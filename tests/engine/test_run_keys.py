@@ -64,10 +64,10 @@ CASES = {
                                       tensorboard=True), tensorboard=True)),
     "hello-neuron": (
         hello_neuron.HelloNeuronSettings(), hello_neuron.job,
-        dict(xs=(1.0, 2.0), ys=(2.0, 4.0), epochs=100, learning_rate=0.1, seed=1), {}),
+        dict(xs=(1.0, 2.0), ys=(2.0, 4.0), epochs=100, learning_rate=0.1, seed=1), dict(tensorboard=True)),
     "rule-finder": (
         rules.RuleSettings((1.0, 2.0), (3.0, 5.0)), rules.job,
-        dict(xs=(1.0, 3.0), answers=(3.0, 7.0), epochs=100, seed=1), {}),
+        dict(xs=(1.0, 3.0), answers=(3.0, 7.0), epochs=100, seed=1), dict(tensorboard=True)),
 }
 
 
