@@ -61,17 +61,20 @@ def stop(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def running_server(data_dir: pathlib.Path, logs: pathlib.Path, extra_environment=None,
-                   port: int = None, start_timeout_s: float = START_TIMEOUT_S):
+                   port: int = None, start_timeout_s: float = START_TIMEOUT_S,
+                   app: str = "streamlit_app.py"):
     """Yields (process, base URL without a trailing slash) of the server on `port` (default:
     a free one), its output in `logs`/stdout.log and stderr.log, with `extra_environment` (a
-    dict) on top of this process's environment. Raises ServerDidNotStart when it does not
-    answer within `start_timeout_s` seconds; stops the server on leaving."""
+    dict) on top of this process's environment. `app`: the script `streamlit run` is given,
+    relative to the repository (another app only for benchmarks/stack_floor.py). Raises
+    ServerDidNotStart when it does not answer within `start_timeout_s` seconds; stops the
+    server on leaving."""
     port = port or free_port()
     stdout_path, stderr_path = logs / "stdout.log", logs / "stderr.log"
     environment = dict(os.environ, **{DATA_DIR_VARIABLE: str(data_dir)})
     environment.update(extra_environment or {})
     environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+    command = [sys.executable, "-m", "streamlit", "run", app,
                "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]

@@ -1,0 +1,90 @@
+"""How much of a new session's wait is the fixed stack: the time from opening a link in a
+fresh Chromium context to a Plotly chart's curve drawn, for a page with nothing but one chart
+(benchmarks/stack_floor_app.py) and for a lesson's link on the real app, opened in turn.
+
+    python -m benchmarks.stack_floor --data-dir DIR [--lesson 2] [--opens 5]
+
+DIR must be prepared (`python -m engine.prepare`), so the lesson's run comes from the cache
+(checked on every open). Issue 12's bar is under 3 s to the curves for the lesson; when the
+empty page alone needs about that, the bar is the stack's on this machine, not the
+classroom's. Each server's first open is left out. Prints one line per open and pair, then
+the medians and spreads."""
+
+import argparse
+import os
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+from benchmarks import app_server
+from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, curves_drawn, timed_open
+from benchmarks.compare import machine_line
+from engine import settings
+
+FLOOR_APP = "benchmarks/stack_floor_app.py"
+
+
+def floor_open(browser, url: str) -> float:
+    """Seconds from opening the one-chart page in a fresh context to its curve drawn."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        curves_drawn(page, "curves")
+        return time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def lesson_open(browser, url: str, chart_key: str) -> float:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        return timed_open(context.new_page(), url, chart_key)
+    finally:
+        context.close()
+
+
+def summary(name: str, seconds: list) -> str:
+    return (f"{name}: median {statistics.median(seconds):.2f} s, spread "
+            f"{min(seconds):.2f}-{max(seconds):.2f} s over {len(seconds)} opens")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--lesson", type=int, default=2)
+    parser.add_argument("--opens", type=int, default=5)
+    arguments = parser.parse_args(argv)
+    os.environ[settings.DATA_DIR_VARIABLE] = arguments.data_dir
+    from playwright.sync_api import sync_playwright
+
+    data = pathlib.Path(arguments.data_dir)
+    lesson_path, chart_key = URL_PATHS[arguments.lesson], CURVES[arguments.lesson]
+    print(machine_line(), flush=True)
+    with tempfile.TemporaryDirectory(prefix="stack-floor-") as logs:
+        floor_logs, app_logs = pathlib.Path(logs, "floor"), pathlib.Path(logs, "app")
+        floor_logs.mkdir(), app_logs.mkdir()
+        with app_server.running_server(data, floor_logs, app=FLOOR_APP,
+                                       start_timeout_s=120) as (_, floor_base), \
+                app_server.running_server(data, app_logs, start_timeout_s=120) as (_, app_base), \
+                sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            floor_open(browser, floor_base)  # each server's first open: left out
+            lesson_open(browser, f"{app_base}/{lesson_path}", chart_key)
+            floor, lesson = [], []
+            for number in range(1, arguments.opens + 1):
+                floor.append(floor_open(browser, floor_base))
+                lesson.append(lesson_open(browser, f"{app_base}/{lesson_path}", chart_key))
+                print(f"open {number}: one-chart page {floor[-1]:.2f} s, lesson "
+                      f"{arguments.lesson} {lesson[-1]:.2f} s", flush=True)
+    print(summary("a page with one Plotly chart and nothing else", floor))
+    print(summary(f"lesson {arguments.lesson}'s link, its run from the cache", lesson))
+    print(f"lesson {arguments.lesson} minus the one-chart page (medians): "
+          f"{statistics.median(lesson) - statistics.median(floor):.2f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
