@@ -4,12 +4,15 @@ Every builder holds BUILDING while it builds: see one_at_a_time. Grids, the slow
 training curves, redrawn by every live view's poll, and a run's small charts are also kept for
 the whole server: see shared_in."""
 
+import base64
 import functools
 import hashlib
+import io
 import threading
 
 import cachetools
 import numpy
+import PIL.Image
 import plotly.graph_objects as go
 
 # Plotly 7 builds each property's validator once per process and caches it
@@ -375,6 +378,16 @@ def comparison_curves(histories: dict, metric: str, title: str) -> go.Figure:
     return base_layout(figure, title, "epoch", metric)
 
 
+def png_data_uri(picture) -> str:
+    """A picture (height, width, 3) uint8 as a PNG data URI, for go.Image's `source`. The
+    browser decodes a PNG natively, where an Image trace's `z` has Plotly's script paint
+    every pixel into a canvas: on lesson 5's 16-picture grid that painting held up every
+    chart of the page (BENCHMARKS.md, "What a new session spends its time on")."""
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(numpy.asarray(picture, dtype="uint8")).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 @shared
 def colour_grid(pictures, titles, columns: int = 8, tile_pixels: int = None) -> go.Figure:
     """Colour pictures (n, height, width, 3) uint8 in a grid, each titled with its label, the
@@ -395,7 +408,7 @@ def colour_grid(pictures, titles, columns: int = 8, tile_pixels: int = None) -> 
     figure = subplots.make_subplots(rows=rows, cols=columns, subplot_titles=list(titles),
                                     **spacing)
     for index, picture in enumerate(pictures):
-        figure.add_trace(go.Image(z=picture, hoverinfo="skip"),
+        figure.add_trace(go.Image(source=png_data_uri(picture), hoverinfo="skip"),
                          row=index // columns + 1, col=index % columns + 1)
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)

@@ -138,3 +138,20 @@ def test_live_curves_are_shared_until_the_history_grows():
     longer = {name: values + [values[-1]] for name, values in history.items()}
     grown = charts.history_curves(longer, "loss", "Loss")
     assert grown is not first and list(grown.data[0].y) == [1.0, 0.6, 0.6]
+
+
+def test_a_colour_grid_shows_exactly_the_pictures_it_was_given():
+    """The grid hands the browser PNGs (charts.png_data_uri) instead of pixel arrays: each
+    decodes to the very picture, in order, at its own size."""
+    import base64
+    import io
+
+    import PIL.Image
+
+    pictures = numpy.random.default_rng(0).integers(0, 256, (3, 5, 7, 3), dtype="uint8")
+    figure = charts.colour_grid(list(pictures), ["a", "b", "c"])
+    for trace, picture in zip(figure.data, pictures, strict=True):
+        assert trace.z is None and trace.source.startswith("data:image/png;base64,")
+        png = base64.b64decode(trace.source.split(",", 1)[1])
+        numpy.testing.assert_array_equal(numpy.asarray(PIL.Image.open(io.BytesIO(png))),
+                                         picture)
