@@ -19,7 +19,7 @@ import tempfile
 import time
 
 from benchmarks import app_server
-from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, curves_drawn, timed_open
+from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, curves_drawn, open_to_curves
 from benchmarks.compare import machine_line
 from engine import settings
 
@@ -35,14 +35,6 @@ def floor_open(browser, url: str) -> float:
         page.goto(url, wait_until="commit")
         curves_drawn(page, "curves")
         return time.perf_counter() - started
-    finally:
-        context.close()
-
-
-def lesson_open(browser, url: str, chart_key: str) -> float:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    try:
-        return timed_open(context.new_page(), url, chart_key)
     finally:
         context.close()
 
@@ -73,11 +65,11 @@ def main(argv=None) -> None:
                 sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             floor_open(browser, floor_base)  # each server's first open: left out
-            lesson_open(browser, f"{app_base}/{lesson_path}", chart_key)
+            open_to_curves(browser, f"{app_base}/{lesson_path}", chart_key)
             floor, lesson = [], []
             for number in range(1, arguments.opens + 1):
                 floor.append(floor_open(browser, floor_base))
-                lesson.append(lesson_open(browser, f"{app_base}/{lesson_path}", chart_key))
+                lesson.append(open_to_curves(browser, f"{app_base}/{lesson_path}", chart_key))
                 print(f"open {number}: one-chart page {floor[-1]:.2f} s, lesson "
                       f"{arguments.lesson} {lesson[-1]:.2f} s", flush=True)
     print(summary("a page with one Plotly chart and nothing else", floor))
