@@ -82,7 +82,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         os.environ["KERAS_CLASSROOM_DATA_DIR"] = folder  # the run cache lives there
         job = fashion_mnist.job(default)
-        key = run_cache.save_run(job.kind, default.key_dict(), fashion_mnist.RECIPE_VERSION,
+        key = run_cache.save_run(job.kind, job.key_settings, fashion_mnist.RECIPE_VERSION,
                                  own[2])
         started = time.perf_counter()
         again = run_cache.load_run(job.kind, key)

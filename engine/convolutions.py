@@ -52,10 +52,6 @@ class CnnSettings:
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
-    def key_dict(self) -> dict:
-        """The settings that change what is learned: TensorBoard logs only watch."""
-        return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
-
 
 COURSE_RECIPE = CnnSettings(filters=64, epochs=5, batch_size=32, learning_rate=0.001)
 

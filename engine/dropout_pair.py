@@ -181,8 +181,9 @@ class PairSettings:
 
     def key_dict(self) -> dict:
         settings = self.as_dict()
+        # WATCHES_ONLY too, though a Job leaves them out: fine-tuning nests this dict.
         for not_learned in ("weights_path", "training_folder", "validation_folder",
-                            "tensorboard"):
+                            *jobs.WATCHES_ONLY):
             del settings[not_learned]
         settings["augmentation"] = augment.layer_recipes(self.augment_settings())
         settings["views"] = self.views if settings["augmentation"] else 0

@@ -50,10 +50,6 @@ class FashionSettings:
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
-    def key_dict(self) -> dict:
-        """The settings that change what is learned: TensorBoard logs only watch."""
-        return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
-
 
 # The course's first Fashion-MNIST notebook trains its 5 epochs without the callback, which
 # the course adds in a later notebook.

@@ -120,9 +120,7 @@ class FineTuneSettings:
                 "tensorboard": self.tensorboard}
 
     def key_dict(self) -> dict:
-        settings = {**self.as_dict(), "pair": self.pair.key_dict()}
-        del settings["tensorboard"]
-        return settings
+        return {**self.as_dict(), "pair": self.pair.key_dict()}
 
 
 def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:

@@ -42,10 +42,6 @@ class HelloNeuronSettings:
     def as_dict(self) -> dict:
         return {**dataclasses.asdict(self), "xs": list(self.xs), "ys": list(self.ys)}
 
-    def key_dict(self) -> dict:
-        """The settings that change what is learned: TensorBoard logs only watch."""
-        return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
-
 
 def train_job(settings: HelloNeuronSettings, reporter) -> run_cache.RunResult:
     """The job the page submits (engine/jobs.py): `train_hello_neuron`, kept as a run."""

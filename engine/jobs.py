@@ -55,6 +55,12 @@ UNKNOWN_DURATION_SECONDS = 30.0
 logger = logging.getLogger(__name__)
 
 
+# Settings that watch a run without changing what it learns: "tensorboard" (also write the
+# course's TensorBoard logs). A run trained without them is reused with them, and the page says
+# so (ui/tensorboard_option.py).
+WATCHES_ONLY = ("tensorboard",)
+
+
 @dataclasses.dataclass(frozen=True)
 class Job:
     """One training run: `train(settings, reporter)` for these settings, `epochs` long.
@@ -62,7 +68,8 @@ class Job:
     kind: the run kind (a folder name: lowercase letters, digits, - and _).
     version: the recipe's version; raise it when training order or preprocessing changes.
     settings: a frozen dataclass with `as_dict()`; a `key_dict()` method, when present, leaves
-        out settings that cannot change what is learned (so they share one run).
+        out settings that cannot change what is learned (so they share one run). Settings
+        that only watch a run (WATCHES_ONLY) are never part of its key.
     """
 
     kind: str
@@ -73,7 +80,8 @@ class Job:
 
     @property
     def key_settings(self) -> dict:
-        return getattr(self.settings, "key_dict", self.settings.as_dict)()
+        settings = getattr(self.settings, "key_dict", self.settings.as_dict)()
+        return {name: value for name, value in settings.items() if name not in WATCHES_ONLY}
 
     @property
     def key(self) -> str:

@@ -51,7 +51,7 @@ class RealWorldSettings:
         which they are), and of the augmentation only the layers it makes (rescale and a
         fill mode that no layer uses change nothing: the model rescales itself)."""
         settings = self.as_dict()
-        del settings["training_folder"], settings["validation_folder"], settings["tensorboard"]
+        del settings["training_folder"], settings["validation_folder"]
         settings["augmentation"] = augment.layer_recipes(self.augment_settings())
         return settings
 

@@ -147,10 +147,6 @@ class RuleSettings:
     def as_dict(self) -> dict:
         return {**dataclasses.asdict(self), "xs": list(self.xs), "answers": list(self.answers)}
 
-    def key_dict(self) -> dict:
-        """The settings that change what is learned: TensorBoard logs only watch."""
-        return {name: value for name, value in self.as_dict().items() if name != "tensorboard"}
-
 
 def train_job(settings: RuleSettings, reporter) -> run_cache.RunResult:
     """The job the page submits (engine/jobs.py): `find_rule`, kept as a run."""
