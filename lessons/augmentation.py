@@ -7,7 +7,7 @@ import dataclasses
 import streamlit as st
 
 from engine import augment
-from engine import cached
+from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import real_world
@@ -114,7 +114,7 @@ with preview_column:
         seed = st.session_state.setdefault("augment-seed", 0)
         if st.button("Re-roll", icon=":material/casino:", key="augment-reroll"):
             seed = st.session_state["augment-seed"] = seed + 1
-        grid = cached.augment_preview(pictures[picture_number], settings, count=9, seed=seed)
+        grid = shared_caches.augment_preview(pictures[picture_number], settings, count=9, seed=seed)
         st.plotly_chart(charts.colour_grid(grid, [f"draw {index + 1}" for index in
                                                   range(len(grid))], columns=3,
                                            tile_pixels=PREVIEW_PIXELS),

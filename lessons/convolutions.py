@@ -3,7 +3,7 @@ shrinks the picture, how it compares with the dense network, and what its layers
 
 import streamlit as st
 
-from engine import cached
+from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import convolutions
@@ -53,7 +53,7 @@ filter_lab.render()
 
 st.header("2. The course's convnet")
 try:
-    data = cached.fashion_mnist_data()
+    data = shared_caches.fashion_mnist_data()
 except downloads.MissingDataError as problem:
     st.error(problem.learner_message, icon=":material/cloud_off:")
     st.stop()
@@ -104,7 +104,7 @@ with code_column:
                    training.fit_and_evaluate)
 
 st.subheader("model.summary(): how the picture shrinks")
-tables.show(cached.convnet_summary(settings), hide_index=True, width="stretch")
+tables.show(shared_caches.convnet_summary(settings), hide_index=True, width="stretch")
 st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each pooling "
            "halves (26 → 13). Most parameters sit in the first Dense layer, which sees "
            "every number the last pooling layer produces.")

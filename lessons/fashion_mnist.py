@@ -3,7 +3,7 @@ that stops at a target accuracy, and an honest look at what the model got wrong.
 
 import streamlit as st
 
-from engine import cached
+from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import datasets
@@ -56,7 +56,7 @@ projector.narrative(
     "10,000 held back to test on, each 28 x 28 pixels of grey."
 )
 try:
-    data = cached.fashion_mnist_data()
+    data = shared_caches.fashion_mnist_data()
 except downloads.MissingDataError as problem:
     st.error(problem.learner_message, icon=":material/cloud_off:")
     st.stop()

@@ -5,7 +5,7 @@ import dataclasses
 
 import streamlit as st
 
-from engine import cached
+from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import dropout_gaps
@@ -171,7 +171,7 @@ projector.narrative(
     "smaller the gap, the less the classifier learned its training pictures by heart.")
 st.header("4. Your own pictures, and the model to take home")
 chosen_head = st.radio("classifier", list(run.model), horizontal=True, key="transfer-head")
-course_model = cached.course_model(pair_job.key, run.complete, chosen_head, prepared, cut_name,
+course_model = shared_caches.course_model(pair_job.key, run.complete, chosen_head, prepared, cut_name,
                                    run.model[chosen_head])
 own_pictures.classify("transfer-predict", image_size,
                       lambda pictures: transfer.predict_pictures(

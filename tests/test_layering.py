@@ -11,8 +11,6 @@ import pytest
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 KERAS_SIDE = {"keras", "tensorflow", "tf_keras"}
 WIDGET_SIDE = {"streamlit"}
-# The one engine module allowed to talk to Streamlit: it only wraps results in its caches.
-CACHING_ADAPTER = REPOSITORY / "engine" / "cached.py"
 
 
 def imported_top_level_names(path: pathlib.Path) -> set:
@@ -30,7 +28,7 @@ def python_files(*folders):
 
 
 PAGE_SIDE_FILES = python_files("lessons", "ui") + [REPOSITORY / "streamlit_app.py"]
-ENGINE_FILES = [path for path in python_files("engine") if path != CACHING_ADAPTER]
+ENGINE_FILES = python_files("engine")
 
 
 def test_there_are_files_to_check():

@@ -4,7 +4,7 @@ the page only says where it goes."""
 
 import streamlit
 
-from engine import cached
+from ui import shared_caches
 from engine import exercises
 from ui import code
 
@@ -42,7 +42,7 @@ def choose(name: str) -> None:
 
 def show_error(exercise: exercises.Exercise) -> None:
     """What Keras said when `fit` met the broken model, word for word, and what it means."""
-    message = cached.exercise_error(exercise.name)
+    message = shared_caches.exercise_error(exercise.name)
     streamlit.markdown(f"**{exercise.title}**: this model, given "
                        f"{exercises.PICTURES} training pictures, and `fit` answers:")
     if message:

@@ -4,7 +4,7 @@ convolved, after ReLU and after 2x2 max pooling, with the size at every step."""
 import pandas
 import streamlit
 
-from engine import cached
+from ui import shared_caches
 from engine import charts
 from engine import downloads
 from engine import filters
@@ -20,7 +20,7 @@ def choose_picture():
         return filters.load_builtin_image(name)
     if source == SOURCES[1]:
         try:
-            (training_images, _), _ = cached.fashion_mnist_data()
+            (training_images, _), _ = shared_caches.fashion_mnist_data()
         except downloads.MissingDataError as problem:
             streamlit.error(problem.learner_message, icon=":material/cloud_off:")
             return None

@@ -6,7 +6,7 @@ import hashlib
 
 import streamlit
 
-from engine import cached
+from ui import shared_caches
 from engine import caps
 from engine import downloads
 from engine import settings
@@ -69,7 +69,7 @@ def own_options() -> list:
 def extracted_upload(zip_bytes: bytes, name: str):
     digest = hashlib.sha256(zip_bytes).hexdigest()
     try:
-        extracted = cached.extracted_zip(digest, zip_bytes)
+        extracted = shared_caches.extracted_zip(digest, zip_bytes)
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/folder_off:")
         return None
@@ -123,7 +123,7 @@ def load(choice: Choice, image_size: int, batch_size: int, seed: int):
     """The chosen pictures as FolderData, or None after saying why they are missing. Says
     which pictures were skipped and what else the learner should know about them."""
     try:
-        data = cached.folder_data(choice.dataset_id, choice.dataset_key,
+        data = shared_caches.folder_data(choice.dataset_id, choice.dataset_key,
                                   choice.training_folder, choice.validation_folder,
                                   image_size, batch_size, seed)
     except downloads.MissingDataError as problem:

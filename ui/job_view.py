@@ -12,7 +12,7 @@ import time
 import streamlit
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from engine import cached
+from ui import shared_caches
 from engine import caps
 from engine import jobs
 from engine import runner as job_runner
@@ -61,7 +61,7 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
     `draw_live(history)` draws the curves of the epochs done so far. With `auto_start` the job
     is submitted without a button (for runs of a fraction of a second, as in lessons 1 and 2),
     and `quick_wait_seconds` waits that long for it before showing a progress bar."""
-    run = cached.stored_run(job.kind, job.key)
+    run = shared_caches.stored_run(job.kind, job.key)
     if run is not None:
         if watched_key(job) not in streamlit.session_state:
             which = "" if button_label == "Train" else f"{button_label}: "
@@ -73,13 +73,13 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
         streamlit.error(over_cap, icon=":material/block:")
         return None
     state = jobs.status(job, runner_id)
-    stopped = cached.stopped_run(job.kind, job.key)
+    stopped = shared_caches.stopped_run(job.kind, job.key)
     if auto_start and not state.active and stopped is None and state.state != jobs.FAILED:
         streamlit.session_state[watched_key(job)] = True
         state = jobs.submit(job, session_id(), job_runner.runner())
     if state.active and not streamlit.session_state.get(left_key(job)):
         if quick_wait_seconds and wait_for(job, quick_wait_seconds):
-            return cached.stored_run(job.kind, job.key) or cached.stopped_run(job.kind, job.key)
+            return shared_caches.stored_run(job.kind, job.key) or shared_caches.stopped_run(job.kind, job.key)
         live_view(job, draw_live, key)
         return None
     show_state(job, state)

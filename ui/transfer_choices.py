@@ -6,7 +6,7 @@ import dataclasses
 import streamlit
 
 from engine import augment
-from engine import cached
+from ui import shared_caches
 from engine import caps
 from engine import downloads
 from engine import dropout_pair
@@ -195,7 +195,7 @@ def prepared_base(base_name: str, weights, image_size: int, seed: int):
     """The frozen network with these weights, or None after a sentence saying why the
     weights do not fit it (never a traceback)."""
     try:
-        return cached.transfer_base(base_name, weights.identity,
+        return shared_caches.transfer_base(base_name, weights.identity,
                                     str(weights.path) if weights.path else None, image_size,
                                     seed)
     except ValueError as problem:

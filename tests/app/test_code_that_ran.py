@@ -104,7 +104,7 @@ def run_job_here(job) -> str:
 
 
 def page_after(path: str, set_up) -> object:
-    # What the server keeps for every learner (engine/cached.py, the layer viewer's maps) was
+    # What the server keeps for every learner (ui/shared_caches.py, the layer viewer's maps) was
     # made by the same code for the first learner who asked; earlier tests in this process may
     # have asked. Forgotten here, so that this page's run makes it, as a new server's first
     # learner's does, and the recorder sees that code run.

@@ -136,15 +136,15 @@ def test_stop_mid_epoch_shows_exactly_the_kept_model(page):
 
 
 def test_without_data_the_page_says_how_to_get_it(empty_data_dir):
-    from engine import cached
+    from ui import shared_caches
 
-    cached.fashion_mnist_data.clear()
+    shared_caches.fashion_mnist_data.clear()
     app = helpers.run_page(PAGE)
     message = app.error[0].value
     assert "python -m engine.prepare" in message and "Fashion-MNIST" in message
     assert str(empty_data_dir) not in message  # a learner never sees the server's folders
     assert "KERAS_CLASSROOM_DATA_DIR" not in message
-    cached.fashion_mnist_data.clear()
+    shared_caches.fashion_mnist_data.clear()
 
 
 def test_a_shared_link_sets_the_lesson_up_and_bad_values_are_ignored(classroom_data_dir):

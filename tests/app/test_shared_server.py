@@ -127,21 +127,21 @@ def put_a_run(name: str, size_bytes: int):
     import numpy
     import streamlit
 
-    from engine import cached
+    from ui import shared_caches
     from engine import run_cache
 
     run = run_cache.Run(model=None, history={}, extras={},
                         arrays={"weights": numpy.zeros(size_bytes, numpy.uint8)}, settings={},
                         key=name, from_cache=True)
-    cached.result_store().put(("test-kind", name), run)
-    streamlit.write(" ".join(key[1] for key in cached.result_store().keys()))
+    shared_caches.result_store().put(("test-kind", name), run)
+    streamlit.write(" ".join(key[1] for key in shared_caches.result_store().keys()))
 
 
 def test_the_run_store_is_one_for_all_sessions_and_drops_the_oldest(monkeypatch):
-    from engine import cached
+    from ui import shared_caches
 
-    monkeypatch.setattr(cached, "RUN_STORE_BYTES", 3000)
-    cached.result_store.clear()
+    monkeypatch.setattr(shared_caches, "RUN_STORE_BYTES", 3000)
+    shared_caches.result_store.clear()
     try:
         seen = []
         for name in ("ada", "grace", "alan", "edsger"):  # four learners, four sessions
@@ -154,7 +154,7 @@ def test_the_run_store_is_one_for_all_sessions_and_drops_the_oldest(monkeypatch)
         too_big = AppTest.from_function(put_a_run, args=("barbara", 4000)).run()
         assert too_big.markdown[0].value == "grace alan edsger"
     finally:
-        cached.result_store.clear()  # the next test gets a store of the real size
+        shared_caches.result_store.clear()  # the next test gets a store of the real size
 
 
 def test_the_live_view_polls_less_often_as_a_class_watches_one_run(empty_data_dir):

@@ -1,13 +1,13 @@
-"""engine/cached.ResultStore.get_or_load: what a class opening one lesson at once relies on."""
+"""engine/shared_caches.ResultStore.get_or_load: what a class opening one lesson at once relies on."""
 
 import threading
 import time
 
-from engine import cached
+from ui import shared_caches
 
 
 def test_sessions_asking_at_once_load_once_and_share_the_result():
-    store, calls, results = cached.ResultStore(10), [], []
+    store, calls, results = shared_caches.ResultStore(10), [], []
     start = threading.Barrier(8)
 
     def load():
@@ -29,7 +29,7 @@ def test_sessions_asking_at_once_load_once_and_share_the_result():
 
 
 def test_nothing_to_load_is_not_kept():
-    store = cached.ResultStore(10)
+    store = shared_caches.ResultStore(10)
     assert store.get_or_load("run", lambda: None) is None
     assert store.keys() == []
     trained = object()
@@ -38,7 +38,7 @@ def test_nothing_to_load_is_not_kept():
 
 
 def test_a_result_heavier_than_the_store_is_returned_not_kept():
-    store = cached.ResultStore(10, weigh=len)
+    store = shared_caches.ResultStore(10, weigh=len)
     heavy = "x" * 11
     assert store.get_or_load("run", lambda: heavy) is heavy
     assert store.keys() == []

@@ -1,10 +1,10 @@
-"""What a run weighs in the server's store of runs (engine/cached.py): the store's size limit
+"""What a run weighs in the server's store of runs (engine/shared_caches.py): the store's size limit
 is only as good as this measure."""
 
 import keras
 import numpy
 
-from engine import cached
+from ui import shared_caches
 from engine import run_cache
 
 
@@ -19,4 +19,4 @@ def test_a_run_weighs_its_models_weights_and_optimizer_state_and_arrays():
     optimizer = sum(int(numpy.prod(variable.shape)) * numpy.dtype(variable.dtype).itemsize
                     for variable in model.optimizer.variables)
     assert optimizer >= weights  # RMSprop keeps a velocity per weight
-    assert cached.run_bytes(run) == weights + optimizer + 80
+    assert shared_caches.run_bytes(run) == weights + optimizer + 80

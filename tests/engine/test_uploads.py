@@ -547,23 +547,23 @@ def test_uploads_root_is_inside_the_data_directory(tmp_path, monkeypatch):
 
 def test_a_cached_upload_in_use_is_kept_and_a_removed_one_is_unpacked_again(tmp_path,
                                                                              monkeypatch):
-    # The server unpacks each zip once (engine/cached.py); the 24-hour cleanup of abandoned
+    # The server unpacks each zip once (engine/shared_caches.py); the 24-hour cleanup of abandoned
     # uploads must neither delete an upload learners still open nor leave the cache pointing
     # at a folder it deleted.
-    from engine import cached
+    from ui import shared_caches
 
     monkeypatch.setenv(settings.DATA_DIR_VARIABLE, str(tmp_path))
-    cached.extracted_zip.clear()
+    shared_caches.extracted_zip.clear()
     zip_bytes = make_zip(class_files("a", "b"))
-    first = cached.extracted_zip("digest-a", zip_bytes)
+    first = shared_caches.extracted_zip("digest-a", zip_bytes)
     two_days_ago = time.time() - 48 * 3600
     os.utime(first.folder, (two_days_ago, two_days_ago))
-    again = cached.extracted_zip("digest-a", zip_bytes)  # opened again: in use, so kept
+    again = shared_caches.extracted_zip("digest-a", zip_bytes)  # opened again: in use, so kept
     assert again.folder == first.folder
     assert uploads.remove_abandoned_uploads(uploads.uploads_root()) == []
 
     uploads.remove_extracted(first)  # as another replica's cleanup could
-    unpacked_again = cached.extracted_zip("digest-a", zip_bytes)
+    unpacked_again = shared_caches.extracted_zip("digest-a", zip_bytes)
     assert unpacked_again.folder != first.folder and unpacked_again.training_folder.is_dir()
     assert unpacked_again.class_names == ["a", "b"]
-    cached.extracted_zip.clear()
+    shared_caches.extracted_zip.clear()
