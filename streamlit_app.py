@@ -4,13 +4,13 @@ import streamlit as st
 
 from engine import keras_lock
 from engine import runner
-from engine import settings
+from engine import hosting
 from ui import home
 from ui import lessons
 from ui import sidebar
 
 st.set_page_config(page_title="Keras Classroom", page_icon=":material/school:", layout="wide")
-if settings.shared_server():
+if hosting.shared_server():
     # An unexpected error shows its type only: its message and traceback name server paths.
     st.set_option("client.showErrorDetails", "type")
 runner.start_in_background()  # the training workers, ready before the first Train

@@ -72,7 +72,7 @@ from benchmarks import streamlit_session  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import readiness  # noqa: E402
-from engine import settings  # noqa: E402
+from engine import hosting  # noqa: E402
 from ui import lessons as lesson_list  # noqa: E402
 
 PAGE_RUN_TIMEOUT_S = 300.0  # one script run
@@ -329,7 +329,7 @@ def main(argv=None) -> None:
     print(f"versions: {app_memory.versions_line()}")
     with tempfile.TemporaryDirectory(prefix="class-load-") as folder:
         logs = pathlib.Path(folder)
-        data_dir = settings.data_dir()
+        data_dir = hosting.data_dir()
         if arguments.cold:
             data_dir = logs / "data"
             data_dir.mkdir()

@@ -27,7 +27,7 @@ from engine import fashion_mnist  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import run_cache  # noqa: E402
 from engine import runner as job_runner  # noqa: E402
-from engine import settings  # noqa: E402
+from engine import hosting  # noqa: E402
 
 PAGE = os.path.join(os.path.dirname(__file__), "..", "lessons", "fashion_mnist.py")
 POLL_SECONDS = 0.5  # ui/job_view.py's live view
@@ -61,9 +61,9 @@ def main():
     parser.add_argument("--data-dir", help="a data directory holding Fashion-MNIST")
     arguments = parser.parse_args()
     if arguments.data_dir:
-        os.environ[settings.DATA_DIR_VARIABLE] = arguments.data_dir
+        os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; data directory {settings.data_dir()}")
+          f"{platform.python_version()}; data directory {hosting.data_dir()}")
     data = datasets.fashion_mnist_kept()
     job_runner.runner()
     direct(data, seed=100)  # warm both sides: traced functions, the worker's pictures

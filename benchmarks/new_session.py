@@ -19,7 +19,7 @@ import time
 
 from benchmarks import app_server
 from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, curves_drawn
-from engine import settings
+from engine import hosting
 
 
 def timed_events(browser, url: str, chart_key: str) -> dict:
@@ -63,7 +63,7 @@ def main(argv=None) -> None:
     parser.add_argument("--opens", type=int, default=3)
     parser.add_argument("--port", type=int, default=8597)
     arguments = parser.parse_args(argv)
-    os.environ[settings.DATA_DIR_VARIABLE] = arguments.data_dir
+    os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
     from playwright.sync_api import sync_playwright
 
     url_path, chart_key = URL_PATHS[arguments.lesson], CURVES[arguments.lesson]

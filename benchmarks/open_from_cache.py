@@ -28,7 +28,7 @@ import time
 from benchmarks import app_server
 from benchmarks.class_load import STEPS
 from engine import readiness
-from engine import settings
+from engine import hosting
 from ui.lessons import LESSONS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -120,11 +120,11 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--port", type=int, default=8590)
     arguments = parser.parse_args(argv)
-    os.environ[settings.DATA_DIR_VARIABLE] = arguments.data_dir
+    os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
     lessons = readiness.lesson_readiness()
     if not all(lesson.ready for lesson in lessons):
         print(f"{readiness.ready_line(lessons)}: run `{readiness.PREPARE_COMMAND}` with "
-              f"{settings.DATA_DIR_VARIABLE}={arguments.data_dir} first.")
+              f"{hosting.DATA_DIR_VARIABLE}={arguments.data_dir} first.")
         return 1
 
     from playwright.sync_api import sync_playwright

@@ -21,7 +21,7 @@ import time
 from benchmarks import app_server
 from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, curves_drawn, open_to_curves
 from benchmarks.compare import machine_line
-from engine import settings
+from engine import hosting
 
 FLOOR_APP = "benchmarks/stack_floor_app.py"
 
@@ -50,7 +50,7 @@ def main(argv=None) -> None:
     parser.add_argument("--lesson", type=int, default=2)
     parser.add_argument("--opens", type=int, default=5)
     arguments = parser.parse_args(argv)
-    os.environ[settings.DATA_DIR_VARIABLE] = arguments.data_dir
+    os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
     from playwright.sync_api import sync_playwright
 
     data = pathlib.Path(arguments.data_dir)

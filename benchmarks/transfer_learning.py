@@ -47,7 +47,7 @@ from engine import dropout_pair  # noqa: E402
 from engine import image_folders  # noqa: E402
 from engine import recipes  # noqa: E402
 from engine import registry  # noqa: E402
-from engine import settings  # noqa: E402
+from engine import hosting  # noqa: E402
 from engine import transfer  # noqa: E402
 from engine import transfer_features  # noqa: E402
 
@@ -64,13 +64,13 @@ CLASSROOM_WAYS = (
 
 
 # Where the real data is, read once: link_data points the variable at each fresh folder.
-CONFIGURED = os.environ.get(settings.DATA_DIR_VARIABLE)
+CONFIGURED = os.environ.get(hosting.DATA_DIR_VARIABLE)
 
 
 def link_data(folder: pathlib.Path):
     """Point a fresh data directory at the real datasets and weights, without copying."""
     configured = CONFIGURED
-    os.environ[settings.DATA_DIR_VARIABLE] = str(folder)
+    os.environ[hosting.DATA_DIR_VARIABLE] = str(folder)
     if configured:
         source = pathlib.Path(configured).expanduser()
         for part in ("datasets", "models"):

@@ -57,9 +57,9 @@ def load_fashion_mnist():
 def fashion_mnist_kept():
     """`load_fashion_mnist()`, read once per process and data directory: a training job's
     worker keeps the 55 MB of pictures between runs. Treat the arrays as read-only."""
-    from engine import settings
+    from engine import hosting
 
-    return _fashion_mnist_from(str(settings.data_dir()))
+    return _fashion_mnist_from(str(hosting.data_dir()))
 
 
 @functools.lru_cache(maxsize=2)

@@ -37,7 +37,7 @@ import cachetools
 import keras
 
 from engine import registry
-from engine import settings
+from engine import hosting
 
 PRE_DOWNLOAD_COMMAND = "python -m engine.downloads"
 STAGING_FOLDER = ".incomplete"
@@ -335,7 +335,7 @@ def _modified_time(path: pathlib.Path) -> float:
 
 
 def _data_dir() -> pathlib.Path:
-    return settings.data_dir()
+    return hosting.data_dir()
 
 
 # Saying what went wrong -----------------------------------------------------------------------
@@ -423,7 +423,7 @@ def _missing_data_message(asset, pending, source, reason) -> str:
         f"To fix this, {where}; or run `{PRE_DOWNLOAD_COMMAND}` on a computer with internet to "
         f"fetch everything the course uses into {_data_dir()}, then copy that folder here. To "
         f"use a folder that already holds the course data, set the environment variable "
-        f"{settings.DATA_DIR_VARIABLE} to it before starting the app."
+        f"{hosting.DATA_DIR_VARIABLE} to it before starting the app."
     )
 
 
@@ -452,7 +452,7 @@ def main(argv=None, assets=registry.ASSETS) -> int:
     arguments = parser.parse_args(argv)
     chosen = [asset for asset in assets if not arguments.only or asset.key in arguments.only]
 
-    print(f"Data directory: {_data_dir()} (set {settings.DATA_DIR_VARIABLE} to use another)")
+    print(f"Data directory: {_data_dir()} (set {hosting.DATA_DIR_VARIABLE} to use another)")
     failures = []
     if not arguments.list:
         for asset in chosen:

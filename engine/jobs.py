@@ -34,7 +34,7 @@ import typing
 
 from engine import caps
 from engine import run_cache
-from engine import settings as classroom_settings
+from engine import hosting
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED, CANCELLED, LOST = (
     "queued", "running", "finished", "stopped", "failed", "cancelled", "lost")
@@ -122,11 +122,11 @@ class Status:
 
 def job_folder(kind: str, key: str) -> pathlib.Path:
     run_cache.run_folder(kind, key)  # checks kind and key: both become folder names
-    return classroom_settings.data_dir() / "jobs" / kind / key
+    return hosting.data_dir() / "jobs" / kind / key
 
 
 def queue_folder() -> pathlib.Path:
-    return classroom_settings.data_dir() / "jobs" / "queue"
+    return hosting.data_dir() / "jobs" / "queue"
 
 
 def write_json(path: pathlib.Path, record: dict) -> None:
@@ -180,7 +180,7 @@ def submit(job: Job, owner: str, runner) -> Status:
             marker = queue_folder() / f"{time.time_ns():020d}--{job.kind}--{job.key}"
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
-            runner.submit(execute, job, str(classroom_settings.data_dir()),
+            runner.submit(execute, job, str(hosting.data_dir()),
                           key=f"{job.kind}-{job.key}")
     watch(job, owner)
     return current
@@ -265,7 +265,7 @@ def typical_seconds(kind: str) -> float:
 
 
 def trainings_path() -> pathlib.Path:
-    return classroom_settings.data_dir() / "jobs" / "trainings.jsonl"
+    return hosting.data_dir() / "jobs" / "trainings.jsonl"
 
 
 def trainings() -> list:
@@ -367,7 +367,7 @@ def execute(job: Job, data_dir: str) -> str:
 
     The finished run goes to the run cache, a stopped one to the stopped shelf, before the
     progress file says so, so a watcher that reads the state finds the run."""
-    os.environ[classroom_settings.DATA_DIR_VARIABLE] = data_dir  # a worker serves any server
+    os.environ[hosting.DATA_DIR_VARIABLE] = data_dir  # a worker serves any server
     folder = job_folder(job.kind, job.key)
     folder.mkdir(parents=True, exist_ok=True)
     progress = read_status(job.kind, job.key)

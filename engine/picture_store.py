@@ -23,14 +23,14 @@ import secrets
 import numpy
 
 from engine import images
-from engine import settings
+from engine import hosting
 
 STORE_FORMAT = 1  # bump when the decoder or the resize changes what is stored
 DECODING_THREADS = 2  # Pillow releases the interpreter lock while it decodes and resizes
 
 
 def store_folder() -> pathlib.Path:
-    return settings.data_dir() / "pictures"
+    return hosting.data_dir() / "pictures"
 
 
 def contents_key(paths, size) -> str:

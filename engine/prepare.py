@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from engine import downloads  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import readiness  # noqa: E402
-from engine import settings  # noqa: E402
+from engine import hosting  # noqa: E402
 
 OWNER = "prepare"  # the "learner" who started the runs, as the job files record it
 POLL_SECONDS = 0.25
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
     chosen = [lesson for lesson in readiness.LESSONS
               if not arguments.lessons or lesson.number in arguments.lessons]
 
-    print(f"Data directory: {settings.data_dir()} (set {settings.DATA_DIR_VARIABLE} to use "
+    print(f"Data directory: {hosting.data_dir()} (set {hosting.DATA_DIR_VARIABLE} to use "
           "another)")
     seconds, details = {}, {}
     if not arguments.list:

@@ -20,14 +20,14 @@ from engine import real_world
 from engine import registry
 from engine import rules
 from engine import run_cache
-from engine import settings
+from engine import hosting
 from engine import transfer
 
 READY, MISSING, FAILED = "ready", "missing", "failed"
 PREPARE_COMMAND = "python -m engine.prepare"
 HOW_TO_DOWNLOAD = (f"To get what is missing, run `{PREPARE_COMMAND}` on a computer with "
                    "internet; a classroom without internet copies that computer's data folder "
-                   f"here, or points {settings.DATA_DIR_VARIABLE} at a copy (README, Data and "
+                   f"here, or points {hosting.DATA_DIR_VARIABLE} at a copy (README, Data and "
                    "weights).")
 HOW_TO_TRAIN = (f"`{PREPARE_COMMAND}` trains the default runs not trained yet (minutes, once: "
                 "every learner then gets them at once).")

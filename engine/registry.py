@@ -16,7 +16,7 @@ Image datasets are stored extracted, one folder of class folders per split, read
 import dataclasses
 import pathlib
 
-from engine import settings
+from engine import hosting
 
 HASH_LENGTHS = {"sha256": 64, "md5": 32}
 
@@ -279,7 +279,7 @@ def asset_by_key(key: str) -> Asset:
 def asset_folder(asset: Asset) -> pathlib.Path:
     """The folder inside the data directory that holds this asset (read on every call, so a
     change of KERAS_CLASSROOM_DATA_DIR takes effect at once)."""
-    return settings.data_dir().joinpath(*asset.location.split("/"))
+    return hosting.data_dir().joinpath(*asset.location.split("/"))
 
 
 def file_path(asset: Asset, remote_file: RemoteFile) -> pathlib.Path:

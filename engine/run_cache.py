@@ -5,7 +5,7 @@ finished run is kept on disk under a key made from its settings. Anyone who asks
 settings again (the same learner, a classmate, or anyone after a server restart) gets the
 stored run at once.
 
-Layout, under `settings.data_dir()`:
+Layout, under `hosting.data_dir()`:
 
     runs/<kind>/<key>/model.keras    the trained model (`model.save`), or model-<n>.keras for
                                      each of several (a dictionary of models, as lesson 7's
@@ -49,7 +49,7 @@ import weakref
 import keras
 import numpy
 
-from engine import settings as classroom_settings
+from engine import hosting
 
 FILE_FORMAT = 1  # of history.json; bump if its layout changes
 FINISHED_SHELF = "runs"  # runs trained to the end
@@ -133,7 +133,7 @@ def kind_folder(kind: str, shelf: str = FINISHED_SHELF) -> pathlib.Path:
     if shelf not in (FINISHED_SHELF, STOPPED_SHELF):
         raise ValueError(f"Runs are kept on the {FINISHED_SHELF!r} or {STOPPED_SHELF!r} shelf, "
                          f"not {shelf!r}.")
-    return classroom_settings.data_dir() / shelf / kind
+    return hosting.data_dir() / shelf / kind
 
 
 def run_folder(kind: str, key: str, shelf: str = FINISHED_SHELF) -> pathlib.Path:

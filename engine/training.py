@@ -22,7 +22,7 @@ import tensorflow
 
 from engine import recipes
 from engine import run_cache
-from engine import settings as classroom_settings
+from engine import hosting
 
 
 @dataclasses.dataclass
@@ -319,7 +319,7 @@ def tensorboard_folder(settings) -> pathlib.Path:
     """One folder per settings, under <data dir>/tensorboard/<lesson>/."""
     kind = settings.RUN_KIND
     key = run_cache.run_key(kind, settings.as_dict(), 1)[:12]
-    return classroom_settings.data_dir() / "tensorboard" / kind / key
+    return hosting.data_dir() / "tensorboard" / kind / key
 
 
 def tensorboard_event_files(settings) -> list:
@@ -329,7 +329,7 @@ def tensorboard_event_files(settings) -> list:
 
 
 def tensorboard_command() -> str:
-    folder = classroom_settings.data_dir() / "tensorboard"
+    folder = hosting.data_dir() / "tensorboard"
     return f"tensorboard --logdir {folder}"
 
 

@@ -34,7 +34,7 @@ from engine import downloads
 from engine import keras_lock
 from engine import recipes
 from engine import registry
-from engine import settings
+from engine import hosting
 from engine import training
 
 IMAGENET = "imagenet"  # the ImageNet weights kept in the data directory (see engine/registry.py)
@@ -181,7 +181,7 @@ def save_uploaded_weights(base_name: str, file_bytes: bytes) -> pathlib.Path:
     # Keras picks the loader by the file name: .weights.h5 is Keras 3's layout, .h5 the older.
     suffix = ".weights.h5" if file_format == "keras 3" else ".h5"
     digest = hashlib.sha256(file_bytes).hexdigest()
-    folder = settings.data_dir().joinpath(*UPLOADS_FOLDER.split("/"))
+    folder = hosting.data_dir().joinpath(*UPLOADS_FOLDER.split("/"))
     final_path = folder / f"{base_name.replace(' ', '-').lower()}-{digest[:16]}{suffix}"
     if final_path.is_file():
         return final_path  # the same bytes were checked when they were first uploaded

@@ -8,7 +8,7 @@ weights, network, cut layer, picture size, pixel scaling); the classifiers on to
 on the stored features, and engine.transfer.full_model puts a trained classifier back on the
 network, so the model a learner exports is the course's own.
 
-Layout, under `settings.data_dir()`:
+Layout, under `hosting.data_dir()`:
 
     features/<dataset>/<network>-<cut layer>-<size>px-<key>.npz   the features, labels, settings
     features/<dataset>/<...>.lock                                 held while they are computed
@@ -47,7 +47,7 @@ from engine import downloads
 from engine import image_folders
 from engine import registry
 from engine import run_cache
-from engine import settings
+from engine import hosting
 from engine import transfer
 
 FEATURES_FORMAT = 3  # bump when what is stored, or how it is computed, changes
@@ -210,7 +210,7 @@ def features_path(feature_settings: dict) -> pathlib.Path:
     base = feature_settings["base"].replace(" ", "-").lower()
     name = (f"{base}-{feature_settings['cut_layer']}-{feature_settings['image_size']}px-"
             f"{key[:20]}.npz")
-    return settings.data_dir() / "features" / feature_settings["dataset"] / name
+    return hosting.data_dir() / "features" / feature_settings["dataset"] / name
 
 
 class Progress:

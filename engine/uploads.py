@@ -25,7 +25,7 @@ import zipfile
 from engine import caps
 from engine import folder_layout
 from engine import images
-from engine import settings
+from engine import hosting
 from engine import zip_names
 
 UPLOAD_FOLDER_PREFIX = "upload-"
@@ -78,7 +78,7 @@ class _PlannedPicture:
 
 def uploads_root() -> pathlib.Path:
     """Where the app keeps unpacked uploads: `uploads/` in the data directory."""
-    return settings.data_dir() / "uploads"
+    return hosting.data_dir() / "uploads"
 
 
 def extract_class_folders(

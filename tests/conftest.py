@@ -23,7 +23,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from engine import registry  # noqa: E402  (needs the path above)
-from engine import settings  # noqa: E402
+from engine import hosting  # noqa: E402
 # Under CI a skipped test fails unless allowed (see tests/skip_policy.py); pytest finds
 # hooks by their names in this module, so importing them registers them.
 from tests.skip_policy import pytest_make_collect_report  # noqa: E402,F401
@@ -102,7 +102,7 @@ def classroom_data_dir(tmp_path_factory):
     _require_shared_data()
     root = tmp_path_factory.mktemp("classroom-data")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(settings.DATA_DIR_VARIABLE, str(root))
+        patch.setenv(hosting.DATA_DIR_VARIABLE, str(root))
         _build_classroom_data(root)
         yield root
 
@@ -112,5 +112,5 @@ def empty_data_dir(tmp_path, monkeypatch):
     """A fresh, empty data directory set as KERAS_CLASSROOM_DATA_DIR for one test."""
     root = tmp_path / "empty-data"
     root.mkdir()
-    monkeypatch.setenv(settings.DATA_DIR_VARIABLE, str(root))
+    monkeypatch.setenv(hosting.DATA_DIR_VARIABLE, str(root))
     return root

@@ -4,7 +4,7 @@ import streamlit
 
 from engine import downloads
 from engine import registry
-from engine import settings
+from engine import hosting
 from ui import tables
 
 # Words, not emoji: a classroom projector's browser may lack an emoji font.
@@ -14,7 +14,7 @@ STATES = {"present": "present", "missing": "missing", "corrupt": "corrupt: downl
 def render_table() -> None:
     statuses = downloads.all_statuses()
     lessons = {asset.key: ", ".join(map(str, asset.lessons)) for asset in registry.ASSETS}
-    shared = settings.shared_server()  # a shared server names none of its folders
+    shared = hosting.shared_server()  # a shared server names none of its folders
     tables.show(
         [{"asset": status.title,
           "state": STATES.get(status.state, status.state),
@@ -24,8 +24,8 @@ def render_table() -> None:
         hide_index=True, width="stretch")
     missing = [status.title for status in statuses if not status.is_present]
     if missing:
-        folder = "the data directory" if shared else f"`{settings.data_dir()}`"
+        folder = "the data directory" if shared else f"`{hosting.data_dir()}`"
         streamlit.caption(
             "Lessons download what they need the first time they run. For a classroom "
             "without internet, run `python -m engine.downloads` on a connected machine and "
-            f"copy {folder} over (or point `{settings.DATA_DIR_VARIABLE}` at the copy).")
+            f"copy {folder} over (or point `{hosting.DATA_DIR_VARIABLE}` at the copy).")

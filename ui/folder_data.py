@@ -9,7 +9,7 @@ import streamlit
 from ui import shared_caches
 from engine import caps
 from engine import downloads
-from engine import settings
+from engine import hosting
 
 COURSE_DATASETS = {
     "Horses or humans": "horse-or-human",
@@ -61,9 +61,9 @@ def choose(key: str, default: str = "Horses or humans", allow_upload: bool = Tru
 
 def own_options() -> list:
     """The learner's own pictures: a zip, and a folder on the server's disk unless the server
-    is shared (engine.settings.shared_server), where a typed path could reach another
+    is shared (engine.hosting.shared_server), where a typed path could reach another
     learner's upload or any folder the server can read."""
-    return [OWN] if settings.shared_server() else [OWN, LOCAL]
+    return [OWN] if hosting.shared_server() else [OWN, LOCAL]
 
 
 def extracted_upload(zip_bytes: bytes, name: str):
@@ -98,7 +98,7 @@ def local_folder(path_text: str):
     disk: for a learner running the classroom on their laptop."""
     from engine import image_folders
 
-    if settings.shared_server():  # not offered then; refused too, should a value slip in
+    if hosting.shared_server():  # not offered then; refused too, should a value slip in
         streamlit.error("This server is shared, so it reads no folders of its own: upload a "
                         ".zip of your pictures instead.", icon=":material/folder_off:")
         return None

@@ -3,7 +3,7 @@ and what data is on disk."""
 
 import streamlit
 
-from engine import settings
+from engine import hosting
 from ui import class_readiness
 from ui import lessons
 from ui import data_status
@@ -31,8 +31,8 @@ def render() -> None:
 
 def hosting_note() -> None:
     """Whether this server is shared with strangers, and the setting that makes it so."""
-    variable = f"`{settings.SHARED_SERVER_VARIABLE}=1`"
-    if settings.shared_server():
+    variable = f"`{hosting.SHARED_SERVER_VARIABLE}=1`"
+    if hosting.shared_server():
         streamlit.info(f"This classroom runs as a shared server ({variable}): your own "
                        "pictures and weights come as uploads, and no page reads, writes or "
                        "names the server's folders.", icon=":material/lock:")

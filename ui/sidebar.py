@@ -2,19 +2,19 @@
 
 import streamlit
 
-from engine import settings
+from engine import hosting
 from ui import projector
 
 
 def render() -> None:
     projector.switch()
     with streamlit.sidebar:
-        if settings.shared_server():  # its folders are none of a visitor's business
+        if hosting.shared_server():  # its folders are none of a visitor's business
             streamlit.caption(SHARED_SERVER_NOTE)
             return
         # A caption wraps a long path; a code block would hide its end behind a scrollbar.
-        streamlit.caption(f"Data directory: `{settings.data_dir()}`")
-        streamlit.caption(f"Set `{settings.DATA_DIR_VARIABLE}` to use another folder.")
+        streamlit.caption(f"Data directory: `{hosting.data_dir()}`")
+        streamlit.caption(f"Set `{hosting.DATA_DIR_VARIABLE}` to use another folder.")
 
 
 SHARED_SERVER_NOTE = ("A shared server: your own pictures and weights come as uploads, kept "

@@ -4,7 +4,7 @@ logs (or why these settings have none)."""
 
 import streamlit
 
-from engine import settings as classroom_settings
+from engine import hosting
 from engine import training
 
 LABEL = "also write TensorBoard logs"
@@ -32,7 +32,7 @@ def show_logs(settings, run_name: str = "") -> None:
                        "run was reused. Change the seed (or another setting) to train a run "
                        "that writes them.", icon=":material/info:")
         return
-    if classroom_settings.shared_server():  # no server path on a shared server
+    if hosting.shared_server():  # no server path on a shared server
         streamlit.markdown(f"TensorBoard logs{which} were written on the server, in the data "
                            "directory's `tensorboard` folder: your teacher can open them with "
                            "`tensorboard --logdir` on that folder.")

@@ -10,7 +10,7 @@ from ui import shared_caches
 from engine import caps
 from engine import downloads
 from engine import dropout_pair
-from engine import settings
+from engine import hosting
 from engine import transfer
 from ui import code
 from ui import folder_data
@@ -157,9 +157,9 @@ def default_base() -> str:
 
 def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
     """The weights the learner picked, resolved; None (after a message) when unusable.
-    A shared server (engine.settings.shared_server) offers no path on its disk: a typed path
+    A shared server (engine.hosting.shared_server) offers no path on its disk: a typed path
     would tell which files exist there, and read them."""
-    sources = [FROM_DATA_DIRECTORY, FROM_UPLOAD, RANDOM] if settings.shared_server() else [
+    sources = [FROM_DATA_DIRECTORY, FROM_UPLOAD, RANDOM] if hosting.shared_server() else [
         FROM_DATA_DIRECTORY, FROM_PATH, FROM_UPLOAD, RANDOM]
     source = lesson_link.control("weights", streamlit.radio, "weights", sources)
     try:

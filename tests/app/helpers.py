@@ -23,10 +23,10 @@ def run_page(relative_path: str, timeout: float = 120) -> AppTest:
 
 def jobs_are_running() -> bool:
     from engine import jobs
-    from engine import settings
+    from engine import hosting
 
     return any(json.loads(path.read_text()).get("state") in jobs.ACTIVE
-               for path in (settings.data_dir() / "jobs").glob("*/*/progress.json"))
+               for path in (hosting.data_dir() / "jobs").glob("*/*/progress.json"))
 
 
 def assert_no_exception(app: AppTest) -> None:

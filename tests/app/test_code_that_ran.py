@@ -24,7 +24,7 @@ from engine import jobs
 from engine import real_world
 from engine import rules
 from engine import run_cache
-from engine import settings as classroom_settings
+from engine import hosting
 from engine import transfer
 from tests.app import helpers
 from ui import code
@@ -100,7 +100,7 @@ def run_job_here(job) -> str:
     jobs.forget(job)
     for shelf in (run_cache.FINISHED_SHELF, run_cache.STOPPED_SHELF):
         run_cache.discard(run_cache.run_folder(job.kind, job.key, shelf))
-    return jobs.execute(job, str(classroom_settings.data_dir()))
+    return jobs.execute(job, str(hosting.data_dir()))
 
 
 def page_after(path: str, set_up) -> object:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from engine import caps
 from engine import dropout_pair
 from engine import real_world
-from engine import settings
+from engine import hosting
 from tests.app import helpers
 from ui import folder_data
 from ui import transfer_choices
@@ -16,7 +16,7 @@ from ui import transfer_choices
 
 @pytest.fixture
 def shared(classroom_data_dir, monkeypatch):
-    monkeypatch.setenv(settings.SHARED_SERVER_VARIABLE, "1")
+    monkeypatch.setenv(hosting.SHARED_SERVER_VARIABLE, "1")
     return classroom_data_dir
 
 
@@ -52,13 +52,13 @@ def test_the_app_names_the_data_directory_only_when_the_server_is_not_shared(
 
     # The home page trains nothing: no training workers for this short test to leave behind.
     monkeypatch.setattr(job_runner, "start_in_background", lambda: None)
-    monkeypatch.delenv(settings.SHARED_SERVER_VARIABLE, raising=False)
+    monkeypatch.delenv(hosting.SHARED_SERVER_VARIABLE, raising=False)
     own_laptop = open_the_app()
     assert str(classroom_data_dir) in page_text(own_laptop)  # so the check below can fail
-    assert any(settings.SHARED_SERVER_VARIABLE in caption.value
+    assert any(hosting.SHARED_SERVER_VARIABLE in caption.value
                for caption in own_laptop.caption)
 
-    monkeypatch.setenv(settings.SHARED_SERVER_VARIABLE, "1")
+    monkeypatch.setenv(hosting.SHARED_SERVER_VARIABLE, "1")
     error_details = streamlit.config.get_option("client.showErrorDetails")
     try:
         hosted = open_the_app()
@@ -68,7 +68,7 @@ def test_the_app_names_the_data_directory_only_when_the_server_is_not_shared(
         streamlit.config.set_option("client.showErrorDetails", error_details)
     assert str(classroom_data_dir) not in page_text(hosted)
     assert "Data directory:" not in page_text(hosted)
-    assert any(settings.SHARED_SERVER_VARIABLE in info.value for info in hosted.info)
+    assert any(hosting.SHARED_SERVER_VARIABLE in info.value for info in hosted.info)
 
 
 def test_lesson_5_offers_no_folder_of_the_server(shared):

@@ -16,7 +16,7 @@ from benchmarks import class_load
 from benchmarks import streamlit_session
 from engine import fashion_mnist
 from engine import jobs
-from engine import settings
+from engine import hosting
 from tests.app import helpers
 
 TIMEOUT_S = 240.0
@@ -91,7 +91,7 @@ def test_two_learners_press_train_and_the_server_trains_once(streamlit_server):
 def test_the_script_counts_a_cold_class_and_its_last_line_parses(classroom_data_dir, capsys,
                                                                  monkeypatch):
     # --cold points the data directory variable at a fresh folder; put it back afterwards.
-    monkeypatch.setenv(settings.DATA_DIR_VARIABLE, str(classroom_data_dir))
+    monkeypatch.setenv(hosting.DATA_DIR_VARIABLE, str(classroom_data_dir))
     class_load.main(["--sessions", "2", "--pattern", "together", "--cold", "--no-warm-up",
                      "--lessons", "hello-neuron", "--result-timeout", str(TIMEOUT_S)])
     printed = capsys.readouterr().out.strip().splitlines()

@@ -19,7 +19,7 @@ import pytest
 from engine import datasets
 from engine import downloads
 from engine import registry
-from engine import settings
+from engine import hosting
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -279,7 +279,7 @@ def test_an_unreachable_origin_gives_one_paragraph_a_teacher_can_act_on(
     for file in asset.files:
         assert file.file_name in message
     assert "python -m engine.downloads" in message
-    assert settings.DATA_DIR_VARIABLE in message
+    assert hosting.DATA_DIR_VARIABLE in message
     assert not (empty_data_dir / downloads.STAGING_FOLDER).exists()
     assert downloads.asset_status(asset).state == "missing"
 

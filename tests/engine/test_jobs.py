@@ -16,7 +16,7 @@ from engine import fashion_mnist
 from engine import jobs
 from engine import run_cache
 from engine import runner as job_runner
-from engine import settings as classroom_settings
+from engine import hosting
 
 SMALL = fashion_mnist.FashionSettings(training_images=6000, epochs=2, batch_size=32, seed=6)
 
@@ -142,7 +142,7 @@ class GateSettings:
 
 
 def gate_job(settings: GateSettings, reporter) -> run_cache.RunResult:
-    gate = classroom_settings.data_dir() / f"gate-{settings.name}"
+    gate = hosting.data_dir() / f"gate-{settings.name}"
     batch = 0
     while not gate.exists() and not reporter.should_stop():
         batch += 1

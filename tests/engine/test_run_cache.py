@@ -16,7 +16,7 @@ import numpy
 import pytest
 
 from engine import run_cache
-from engine import settings as classroom_settings
+from engine import hosting
 
 KIND = "tiny-dense"
 SETTINGS = {"learning_rate": 0.1, "epochs": 3, "layers": {"units": 2, "activation": None}}
@@ -25,7 +25,7 @@ VERSION = 1
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(classroom_settings.DATA_DIR_VARIABLE, str(tmp_path / "data"))
+    monkeypatch.setenv(hosting.DATA_DIR_VARIABLE, str(tmp_path / "data"))
     return tmp_path / "data"
 
 
@@ -167,7 +167,7 @@ def test_two_threads_train_once_and_share_the_run(data_dir):
 
 def train_in_another_process(data_dir, out_dir, slot, start):
     """Runs in a spawned process: ask for the run, record what happened in files."""
-    os.environ[classroom_settings.DATA_DIR_VARIABLE] = data_dir
+    os.environ[hosting.DATA_DIR_VARIABLE] = data_dir
     out = pathlib.Path(out_dir)
 
     def train():

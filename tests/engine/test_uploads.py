@@ -16,7 +16,7 @@ import numpy
 import pytest
 from PIL import Image
 
-from engine import settings
+from engine import hosting
 from engine import uploads
 
 
@@ -541,7 +541,7 @@ def test_abandoned_uploads_older_than_the_limit_are_removed(tmp_path, upload_roo
 
 
 def test_uploads_root_is_inside_the_data_directory(tmp_path, monkeypatch):
-    monkeypatch.setenv(settings.DATA_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(hosting.DATA_DIR_VARIABLE, str(tmp_path))
     assert uploads.uploads_root() == tmp_path / "uploads"
 
 
@@ -552,7 +552,7 @@ def test_a_cached_upload_in_use_is_kept_and_a_removed_one_is_unpacked_again(tmp_
     # at a folder it deleted.
     from ui import shared_caches
 
-    monkeypatch.setenv(settings.DATA_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(hosting.DATA_DIR_VARIABLE, str(tmp_path))
     shared_caches.extracted_zip.clear()
     zip_bytes = make_zip(class_files("a", "b"))
     first = shared_caches.extracted_zip("digest-a", zip_bytes)

@@ -1,4 +1,6 @@
-"""The one data directory setting that every dataset and weights file lives under.
+"""How the classroom is hosted: the data directory every dataset, weights file and run lives
+under, and whether strangers share the server (shared_server). Two environment variables;
+a lesson's own choices are its settings object, never this module.
 
 Set KERAS_CLASSROOM_DATA_DIR to choose it (an offline classroom points it at a folder that
 `python -m engine.downloads` filled beforehand); the default is ~/.keras-classroom.
