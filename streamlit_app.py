@@ -6,7 +6,7 @@ from engine import keras_lock
 from engine import runner
 from engine import hosting
 from ui import home
-from ui import lessons
+from ui import lesson_list
 from ui import sidebar
 
 st.set_page_config(page_title="Keras Classroom", page_icon=":material/school:", layout="wide")
@@ -20,7 +20,7 @@ keras_lock.guard_clear_session()
 home_page = st.Page(home.render, title="Home", icon=":material/home:", default=True)
 lesson_pages = [
     st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path)
-    for lesson in lessons.LESSONS
+    for lesson in lesson_list.LESSONS
 ]
 navigation = st.navigation({"Keras Classroom": [home_page], "Lessons": lesson_pages})
 sidebar.render()

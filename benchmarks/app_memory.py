@@ -42,7 +42,7 @@ from benchmarks import process_tree  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import registry  # noqa: E402
 
-LESSON_URL_PATH = "transfer-learning"  # ui/lessons.py
+LESSON_URL_PATH = "transfer-learning"  # ui/lesson_list.py
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",

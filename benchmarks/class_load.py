@@ -73,7 +73,7 @@ from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import readiness  # noqa: E402
 from engine import hosting  # noqa: E402
-from ui import lessons as lesson_list  # noqa: E402
+from ui import lesson_list  # noqa: E402
 
 PAGE_RUN_TIMEOUT_S = 300.0  # one script run
 TEACHER_ARRIVALS_S = 5.0  # a class opening the first lesson spreads over this many seconds

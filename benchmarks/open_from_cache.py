@@ -29,7 +29,7 @@ from benchmarks import app_server
 from benchmarks.class_load import STEPS
 from engine import readiness
 from engine import hosting
-from ui.lessons import LESSONS
+from ui.lesson_list import LESSONS
 
 CHROMIUM = "/usr/bin/chromium"
 URL_PATHS = {number: lesson.url_path for number, lesson in enumerate(LESSONS, 1)}

@@ -14,7 +14,7 @@ import keras
 import numpy
 
 from engine import caps
-from engine import examples
+from engine import typed_numbers
 from engine import jobs
 from engine import recipes
 from engine import run_cache
@@ -186,7 +186,7 @@ def rule_settings(rule_text: str, xs, epochs: int, tensorboard: bool = False) ->
 def default_job() -> jobs.Job:
     """Lesson 1's run as a new visitor opens it (the page and `python -m engine.prepare`
     both build it here, so a prepared run is the one the page asks for)."""
-    xs = examples.parse_numbers(default_xs_text(DEFAULT_PRESET), "xs")
+    xs = typed_numbers.parse_numbers(default_xs_text(DEFAULT_PRESET), "xs")
     return job(rule_settings(PRESET_RULES[DEFAULT_PRESET], xs, DEFAULT_EPOCHS))
 
 

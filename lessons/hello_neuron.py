@@ -4,7 +4,7 @@ import streamlit as st
 
 from engine import caps
 from engine import charts
-from engine import examples
+from engine import typed_numbers
 from engine import hello_neuron
 from engine import recipes
 from engine import take_home
@@ -23,11 +23,11 @@ LEARNING_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.5]
 # A new visitor starts from the run `python -m engine.prepare` trains: one source for both.
 DEFAULTS = hello_neuron.default_job().settings
 LINK = url_state.Link.with_prefix(
-    "hello-neuron", {"xs": examples.format_numbers(DEFAULTS.xs),
-                     "ys": examples.format_numbers(DEFAULTS.ys), "epochs": DEFAULTS.epochs,
+    "hello-neuron", {"xs": typed_numbers.format_numbers(DEFAULTS.xs),
+                     "ys": typed_numbers.format_numbers(DEFAULTS.ys), "epochs": DEFAULTS.epochs,
                      "learning_rate": DEFAULTS.learning_rate, "seed": DEFAULTS.seed,
                      "tensorboard": DEFAULTS.tensorboard},
-    {"xs": examples.is_number_list, "ys": examples.is_number_list, "epochs": (1, 2000),
+    {"xs": typed_numbers.is_number_list, "ys": typed_numbers.is_number_list, "epochs": (1, 2000),
      "learning_rate": LEARNING_RATES, "seed": (0, 2**31 - 1)}, "")
 
 st.title("Hello, neuron")
@@ -60,7 +60,7 @@ LINK.write()
 teacher_panel.show(LINK)
 
 try:
-    xs, ys = examples.parse_examples(xs_text, ys_text)
+    xs, ys = typed_numbers.parse_examples(xs_text, ys_text)
 except ValueError as problem:
     with results:
         st.error(str(problem), icon=":material/edit_note:")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine import caps
 from engine import charts
-from engine import examples
+from engine import typed_numbers
 from engine import recipes
 from engine import rules
 from engine import take_home
@@ -36,7 +36,7 @@ def preset_values(preset: str) -> dict:
 LINK = url_state.Link.with_prefix(
     "rules-vs-data", {"preset": rules.DEFAULT_PRESET, **preset_values(rules.DEFAULT_PRESET),
                       "epochs": rules.DEFAULT_EPOCHS, "tensorboard": False},
-    {"preset": [*rules.PRESET_RULES, OWN_RULE], "xs": examples.is_number_list,
+    {"preset": [*rules.PRESET_RULES, OWN_RULE], "xs": typed_numbers.is_number_list,
      "epochs": range(50, rules.MOST_EPOCHS + 1, 50)},
     "")
 
@@ -63,9 +63,9 @@ LINK.write()
 teacher_panel.show(LINK)
 
 try:
-    xs = examples.parse_numbers(xs_text, "xs")
+    xs = typed_numbers.parse_numbers(xs_text, "xs")
     answers = rules.apply_rule(rule_text, xs)
-    examples.parse_examples(xs_text, examples.format_numbers(answers))  # same limits as lesson 2
+    typed_numbers.parse_examples(xs_text, typed_numbers.format_numbers(answers))  # same limits as lesson 2
 except ValueError as problem:
     with data_column:
         st.error(str(problem), icon=":material/edit_note:")

@@ -5,7 +5,7 @@ import streamlit
 
 from engine import hosting
 from ui import class_readiness
-from ui import lessons
+from ui import lesson_list
 from ui import data_status
 from ui import understanding
 
@@ -19,7 +19,7 @@ def render() -> None:
         "that drive it, trains fast enough for a live class, and draws its curves as it goes."
     )
     streamlit.subheader("Lessons")
-    for lesson in lessons.LESSONS:
+    for lesson in lesson_list.LESSONS:
         streamlit.page_link(lesson.file, label=f"{lesson.title}: {lesson.summary}",
                             icon=lesson.icon)
     hosting_note()

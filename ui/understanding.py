@@ -17,7 +17,7 @@ import streamlit
 
 from engine import questions
 from engine import run_facts
-from ui import lessons
+from ui import lesson_list
 
 ANSWERS_KEY = "understanding-answers"  # {lesson url path: {question id: answer record}}
 HEADER = "Check your understanding"
@@ -108,7 +108,7 @@ def lesson_progress() -> list:
     """Per lesson, in course order: (lesson, questions answered, answered right, questions),
     the count of questions None when the lesson's question file cannot be read."""
     rows = []
-    for lesson in lessons.LESSONS:
+    for lesson in lesson_list.LESSONS:
         records = answers().get(lesson.url_path, {})
         try:
             total = len(questions.load_lesson(lesson.url_path))
@@ -147,5 +147,5 @@ def answer_rows() -> list:
     return [{"lesson": lesson.title, "question": record["question"],
              "your answer": record["answer"], "right answer": record["right answer"],
              "correct": record["correct"]}
-            for lesson in lessons.LESSONS
+            for lesson in lesson_list.LESSONS
             for record in answers().get(lesson.url_path, {}).values()]

@@ -11,7 +11,7 @@ from engine import readiness
 from engine import runner as job_runner
 from tests.app import helpers
 from ui import job_view
-from ui import lessons as lesson_pages
+from ui import lesson_list as lesson_pages
 
 
 class JobRecorder:

@@ -11,7 +11,7 @@ import pytest
 from engine import hello_neuron
 from tests.browser.test_pages import (MAIN, RUN_TIMEOUT_MS, TITLE, assert_no_exception,
                                       metric_value, wait_for_app_idle)
-from ui.lessons import LESSONS
+from ui.lesson_list import LESSONS
 
 pytestmark = [pytest.mark.browser]
 if importlib.util.find_spec("pytest_timeout") is not None:

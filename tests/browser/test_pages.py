@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from ui.lessons import LESSONS
+from ui.lesson_list import LESSONS
 
 pytestmark = [pytest.mark.browser]
 if importlib.util.find_spec("pytest_timeout") is not None:

@@ -12,14 +12,14 @@ from engine import question_kinds
 from engine import questions
 from engine import run_facts
 from engine import hello_neuron
-from ui import lessons
+from ui import lesson_list
 
 try:
     import tomllib
 except ModuleNotFoundError:
     import tomli as tomllib
 
-LESSON_PATHS = [lesson.url_path for lesson in lessons.LESSONS]
+LESSON_PATHS = [lesson.url_path for lesson in lesson_list.LESSONS]
 # A fashion-MNIST-like history: validation accuracy peaks at epoch 3 (equalled, not beaten,
 # at epoch 5), validation loss is lowest at epoch 4.
 HISTORY = {"accuracy": [0.78, 0.85, 0.88, 0.90, 0.91, 0.93],

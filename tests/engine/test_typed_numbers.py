@@ -1,12 +1,12 @@
 import numpy
 import pytest
 
-from engine import examples
+from engine import typed_numbers
 
 
 def test_course_lists_parse_in_many_spellings():
     for text in ["-1, 0, 1", "[-1.0, 0.0, 1.0]", "-1 0 1", "-1;0;1", "(-1,\n0,\t1)"]:
-        assert examples.parse_numbers(text, "xs") == [-1.0, 0.0, 1.0]
+        assert typed_numbers.parse_numbers(text, "xs") == [-1.0, 0.0, 1.0]
 
 
 @pytest.mark.parametrize("xs, ys, message", [
@@ -22,13 +22,13 @@ def test_course_lists_parse_in_many_spellings():
 ])
 def test_bad_tables_get_a_sentence(xs, ys, message):
     with pytest.raises(ValueError, match=message):
-        examples.parse_examples(xs, ys)
+        typed_numbers.parse_examples(xs, ys)
 
 
 def test_parse_examples_returns_arrays_and_format_round_trips():
-    xs, ys = examples.parse_examples("-1, 0, 1.5", "-3, -1, 2")
+    xs, ys = typed_numbers.parse_examples("-1, 0, 1.5", "-3, -1, 2")
     numpy.testing.assert_array_equal(xs, [-1.0, 0.0, 1.5])
-    assert examples.parse_numbers(examples.format_numbers(ys), "ys") == [-3.0, -1.0, 2.0]
+    assert typed_numbers.parse_numbers(typed_numbers.format_numbers(ys), "ys") == [-3.0, -1.0, 2.0]
 
 
 @pytest.mark.parametrize("text, message", [
@@ -39,4 +39,4 @@ def test_parse_examples_returns_arrays_and_format_round_trips():
 ])
 def test_items_are_counted_as_typed_empty_ones_included(text, message):
     with pytest.raises(ValueError, match=message):
-        examples.parse_numbers(text, "ys")
+        typed_numbers.parse_numbers(text, "ys")
