@@ -54,7 +54,7 @@ class Asset:
     key: str
     title: str
     kind: str  # "dataset files", "image folders" or "weights"
-    lessons: tuple[int, ...]  # lesson numbers from the course journey (DESIGN.md, section 1)
+    lessons: tuple[int, ...]  # lesson numbers, as in ui/lesson_list.py
     location: str  # folder inside the data directory, always written with "/"
     files: tuple[RemoteFile, ...]
     class_names: tuple[str, ...] = ()  # the class folders of every split (image folders only)

@@ -3,11 +3,11 @@ shrinks the picture, how it compares with the dense network, and what its layers
 
 import streamlit as st
 
+from ui import data_status
 from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import convolutions
-from engine import downloads
 from engine import fashion_mnist
 from engine import recipes
 from engine import take_home
@@ -52,12 +52,7 @@ st.header("1. A filter by hand")
 filter_lab.render()
 
 st.header("2. The course's convnet")
-try:
-    data = shared_caches.fashion_mnist_data()
-except downloads.MissingDataError as problem:
-    st.error(problem.learner_message, icon=":material/cloud_off:")
-    st.stop()
-(_, _), (test_images, test_labels) = data
+(_, _), (test_images, test_labels) = data_status.fashion_mnist_or_stop()
 
 
 def use_settings(settings: convolutions.CnnSettings) -> None:

@@ -3,11 +3,10 @@ that stops at a target accuracy, and an honest look at what the model got wrong.
 
 import streamlit as st
 
-from ui import shared_caches
+from ui import data_status
 from engine import caps
 from engine import charts
 from engine import datasets
-from engine import downloads
 from engine import fashion_mnist
 from engine import recipes
 from engine import take_home
@@ -55,12 +54,8 @@ projector.narrative(
     "`keras.datasets.fashion_mnist.load_data()` gives 60,000 pictures to learn from and "
     "10,000 held back to test on, each 28 x 28 pixels of grey."
 )
-try:
-    data = shared_caches.fashion_mnist_data()
-except downloads.MissingDataError as problem:
-    st.error(problem.learner_message, icon=":material/cloud_off:")
-    st.stop()
-(training_images, training_labels), (test_images, test_labels) = data
+(training_images, training_labels), (test_images, test_labels) = \
+    data_status.fashion_mnist_or_stop()
 
 st.header("1. The data")
 projector.narrative(

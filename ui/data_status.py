@@ -5,6 +5,7 @@ import streamlit
 from engine import downloads
 from engine import registry
 from engine import hosting
+from ui import shared_caches
 from ui import tables
 
 # Words, not emoji: a classroom projector's browser may lack an emoji font.
@@ -29,3 +30,20 @@ def render_table() -> None:
             "Lessons download what they need the first time they run. For a classroom "
             "without internet, run `python -m engine.downloads` on a connected machine and "
             f"copy {folder} over (or point `{hosting.DATA_DIR_VARIABLE}` at the copy).")
+
+
+def say_missing(problem: downloads.MissingDataError, needed_for: str = "") -> None:
+    """How every page says a dataset or weights file is missing: the error's sentence for
+    learners (it names no server path), after `needed_for` when the page says what for."""
+    streamlit.error(f"{needed_for}{problem.learner_message}", icon=":material/cloud_off:")
+
+
+def fashion_mnist_or_stop():
+    """Lessons 3 and 4's pictures, ((training images, labels), (test images, labels)) as
+    Keras' loader gives them (uint8 (N, 28, 28), labels (N,)), kept for every session; when
+    they are missing, says so and stops the page."""
+    try:
+        return shared_caches.fashion_mnist_data()
+    except downloads.MissingDataError as problem:
+        say_missing(problem)
+        streamlit.stop()

@@ -4,6 +4,7 @@ convolved, after ReLU and after 2x2 max pooling, with the size at every step."""
 import pandas
 import streamlit
 
+from ui import data_status
 from ui import shared_caches
 from engine import charts
 from engine import downloads
@@ -22,7 +23,7 @@ def choose_picture():
         try:
             (training_images, _), _ = shared_caches.fashion_mnist_data()
         except downloads.MissingDataError as problem:
-            streamlit.error(problem.learner_message, icon=":material/cloud_off:")
+            data_status.say_missing(problem)
             return None
         index = streamlit.number_input("picture #", 0, len(training_images) - 1, 0,
                                        key="filter-fashion-index")

@@ -6,6 +6,7 @@ import hashlib
 
 import streamlit
 
+from ui import data_status
 from ui import shared_caches
 from engine import caps
 from engine import downloads
@@ -127,7 +128,7 @@ def load(choice: Choice, image_size: int, batch_size: int, seed: int):
                                   choice.training_folder, choice.validation_folder,
                                   image_size, batch_size, seed)
     except downloads.MissingDataError as problem:
-        streamlit.error(problem.learner_message, icon=":material/cloud_off:")
+        data_status.say_missing(problem)
         return None
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/folder_off:")

@@ -6,6 +6,7 @@ import dataclasses
 import streamlit
 
 from engine import augment
+from ui import data_status
 from ui import shared_caches
 from engine import caps
 from engine import downloads
@@ -184,8 +185,7 @@ def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
                           icon=":material/warning:")
         return transfer.resolve_weights(base_name, None, seed)
     except downloads.MissingDataError as problem:
-        streamlit.error(f"Transfer learning needs pretrained weights. {problem.learner_message}",
-                        icon=":material/cloud_off:")
+        data_status.say_missing(problem, "Transfer learning needs pretrained weights. ")
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/error:")
     return None
