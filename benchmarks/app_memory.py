@@ -38,6 +38,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from benchmarks import app_server  # noqa: E402
+from benchmarks import browser_page  # noqa: E402
+from benchmarks.browser_page import EXCEPTION, PLOTLY  # noqa: E402
 from benchmarks import process_tree  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import registry  # noqa: E402
@@ -60,11 +62,6 @@ PICTURE_UPLOADER = "pictures to classify"
 FINE_TUNE_BUTTON = "Fine-tune"  # part 5 (ui/fine_tuning_view.py), only with --fine-tune
 FINE_TUNED_DOWNLOAD = "the fine-tuned model (.keras)"
 
-APP = '[data-testid="stApp"]'
-MAIN = '[data-testid="stMainBlockContainer"]'
-STATUS_WIDGET = '[data-testid="stStatusWidget"]'
-EXCEPTION = '[data-testid="stException"]'
-PLOTLY = ".js-plotly-plot"
 
 
 # The process tree's memory (benchmarks/process_tree.py) --------------------------------------
@@ -92,11 +89,8 @@ class MemorySampler(process_tree.TreeSampler):
 # The page (ideas from tests/browser/test_pages.py) ---------------------------------------------
 
 
-def wait_for_app_idle(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
-    page.wait_for_selector(MAIN, timeout=timeout_ms)
-    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout_ms)
-    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_selector(STATUS_WIDGET, state="detached", timeout=timeout_ms)
+def wait_for_app_idle(page) -> None:
+    browser_page.wait_for_app_idle(page, PAGE_TIMEOUT_MS)
 
 
 def page_problems(page) -> list:
@@ -118,26 +112,6 @@ def choose_radio(page, option: str) -> None:
     radio.click()
     page.wait_for_timeout(300)  # let the rerun start before waiting for it to end
     wait_for_app_idle(page)
-
-
-def full_page_screenshot(page, path) -> None:
-    """Streamlit scrolls inside its own container: grow the viewport to the content first."""
-    viewport = page.viewport_size
-    height = page.evaluate("""() => Math.max(
-        document.documentElement.scrollHeight,
-        ...Array.from(document.querySelectorAll('[data-testid="stMain"], section, div'))
-            .filter(e => e.scrollHeight > e.clientHeight + 1
-                         && ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))
-            .map(e => e.scrollHeight))""")
-    page.set_viewport_size({"width": viewport["width"],
-                            "height": max(viewport["height"], min(int(height), 12000))})
-    page.wait_for_timeout(1000)
-    with contextlib.suppress(Exception):  # pictures arrive from the server's media endpoint
-        page.wait_for_function("() => Array.from(document.images).every("
-                               "image => image.complete && image.naturalWidth > 0)",
-                               timeout=10_000)
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size(viewport)
 
 
 def progress_text(page) -> str:
@@ -350,7 +324,7 @@ def main():
             except Exception as problem:  # noqa: BLE001 - report what was measured anyway
                 failure, notes = problem, {}
             with contextlib.suppress(Exception):
-                full_page_screenshot(page, arguments.screenshot)
+                browser_page.full_page_screenshot(page, arguments.screenshot, PAGE_TIMEOUT_MS)
             spinners = page.locator('[data-testid="stSpinner"]').count()
             problems = page_problems(page)
             browser_mb = browser_rss_mb()

@@ -10,35 +10,21 @@ import re
 
 import pytest
 
+# Also read by the other browser tests, as pages.APP, pages.RUN_TIMEOUT_MS and so on.
+from benchmarks.browser_page import (APP, EXCEPTION, MAIN, PLOTLY, RUN_TIMEOUT_MS,  # noqa: F401
+                                     full_page_screenshot, wait_for_app_idle)
 from ui.lesson_list import LESSONS
 
 pytestmark = [pytest.mark.browser]
 if importlib.util.find_spec("pytest_timeout") is not None:
     pytestmark.append(pytest.mark.timeout(300))
 
-RUN_TIMEOUT_MS = 90_000
-
-MAIN = '[data-testid="stMainBlockContainer"]'
-APP = '[data-testid="stApp"]'
-STATUS_WIDGET = '[data-testid="stStatusWidget"]'
-EXCEPTION = '[data-testid="stException"]'
 TITLE = f'{MAIN} h1'
-PLOTLY = ".js-plotly-plot"
 METRIC = '[data-testid="stMetric"]'
 
 PAGES = [pytest.param("", "home", id="home")] + [
     pytest.param(lesson.url_path, lesson.url_path, id=lesson.url_path) for lesson in LESSONS
 ]
-
-
-def wait_for_app_idle(page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-    """Wait until the page is connected, its script run is over, and the running-man
-    status widget is gone."""
-    page.wait_for_selector(MAIN, timeout=timeout_ms)
-    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]',
-                           timeout=timeout_ms)
-    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_selector(STATUS_WIDGET, state="detached", timeout=timeout_ms)
 
 
 def choose_option(page, selectbox_text: str, option_name: str, attempts: int = 5) -> None:
@@ -90,24 +76,6 @@ def drawn_traces_per_chart(page, within: str = "") -> list:
              }).length
         + Array.from(chart.querySelectorAll('.heatmaplayer image, .imagelayer image'))
              .filter(image => (image.getAttribute('href') || '').startsWith('data:image')).length)""")
-
-
-def full_page_screenshot(page, path) -> None:
-    """Streamlit scrolls inside its own container, not the document, so a plain
-    full_page screenshot stops at the viewport: grow the viewport to the content first."""
-    viewport = page.viewport_size
-    height = page.evaluate("""() => Math.max(
-        document.documentElement.scrollHeight,
-        ...Array.from(document.querySelectorAll('[data-testid="stMain"], section, div'))
-            .filter(e => e.scrollHeight > e.clientHeight + 1
-                         && ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))
-            .map(e => e.scrollHeight))""")
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"],
-                                                                      min(int(height), 12000))})
-    page.wait_for_timeout(500)  # let Plotly resize to the new viewport
-    wait_for_app_idle(page)
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size(viewport)
 
 
 def metric_value(page, label: str) -> str:
