@@ -7,6 +7,7 @@ import dataclasses
 import streamlit as st
 
 from engine import augment
+from ui import between_lessons
 from ui import shared_caches
 from engine import caps
 from engine import charts
@@ -24,7 +25,6 @@ from ui import take_it_with_you
 from ui import teacher_panel
 from ui import tensorboard_option
 from ui import training_view
-from ui import transfer_choices
 from ui import understanding
 from ui import url_state
 
@@ -103,7 +103,7 @@ with controls_column:
         fill_mode=LINK.control("fill_mode", st.selectbox, "fill_mode", augment.FILL_MODES),
     )
 # Lesson 7 offers these settings for its training pictures.
-st.session_state[transfer_choices.LESSON_6_SETTINGS] = settings
+between_lessons.keep_augmentation(settings)
 with preview_column:
     choice = folder_data.choose("augment", default="Cats vs dogs (filtered)",
                                 allow_upload=False, link=LINK)

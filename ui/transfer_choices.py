@@ -6,6 +6,7 @@ import dataclasses
 import streamlit
 
 from engine import augment
+from ui import between_lessons
 from ui import data_status
 from ui import shared_caches
 from engine import caps
@@ -203,16 +204,11 @@ def prepared_base(base_name: str, weights, image_size: int, seed: int):
         return None
 
 
-# Lesson 6 keeps its last settings here. Not a widget key: Streamlit forgets a widget's value
-# once a page without that widget runs, and lesson 7 is another page.
-LESSON_6_SETTINGS = "lesson-6-augmentation-settings"
-
-
 def choose_augmentation(lesson_link: url_state.Link):
     """The augmentation for the training pictures: None, the course's values, or (when the
     learner set some in lesson 6) theirs. Returns engine.augment.AugmentSettings or None."""
     options = {NO_AUGMENTATION: None, COURSE_AUGMENTATION: augment.COURSE_SETTINGS}
-    yours = streamlit.session_state.get(LESSON_6_SETTINGS)
+    yours = between_lessons.augmentation_from_lesson_6()
     if yours is not None and augment.augmentation_layers(yours) and yours != (
             augment.COURSE_SETTINGS):
         options[YOUR_AUGMENTATION] = yours

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.app import helpers
+from ui import between_lessons
 
 PAGE = "lessons/augmentation.py"
 
@@ -39,9 +40,7 @@ def test_code_in_both_dialects_follows_the_sliders(page):
     codes = [block.value for block in page.code]
     assert any("rotation_range=90" in code for code in codes)
     # Lesson 7 offers what the learner set here.
-    from ui import transfer_choices
-
-    assert page.session_state[transfer_choices.LESSON_6_SETTINGS].rotation_range == 90
+    assert page.session_state[between_lessons.AUGMENTATION_FROM_LESSON_6].rotation_range == 90
     assert any("factor=90 / 360" in code for code in codes)
     assert any("validation_datagen = ImageDataGenerator(rescale=1./255)" in code
                for code in codes)
@@ -61,7 +60,7 @@ def train_both_for_two_epochs_and_compare(page):
 
 
 def test_with_and_without_train_from_the_same_start_and_compare(page):
-    table = train_both_for_two_epochs_and_compare(page)
+    train_both_for_two_epochs_and_compare(page)
     assert "larger-gap" in helpers.asked_questions(page, "augmentation")
 
 

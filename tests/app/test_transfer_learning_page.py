@@ -1,6 +1,7 @@
 import pytest
 
 from tests.app import helpers
+from ui import between_lessons
 
 PAGE = "lessons/transfer_learning.py"
 
@@ -120,10 +121,9 @@ def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):
 
 def test_augmentation_set_in_lesson_6_is_offered_with_its_keras_code(page):
     from engine import augment
-    from ui import transfer_choices
 
     assert page.radio(key="transfer-augmentation").options == ["none", "the course's values"]
-    page.session_state[transfer_choices.LESSON_6_SETTINGS] = augment.AugmentSettings(
+    page.session_state[between_lessons.AUGMENTATION_FROM_LESSON_6] = augment.AugmentSettings(
         rotation_range=10, horizontal_flip=True)
     page.run()
     choice = page.radio(key="transfer-augmentation")
