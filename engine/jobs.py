@@ -35,6 +35,7 @@ import typing
 from engine import caps
 from engine import run_cache
 from engine import hosting
+from engine import whole_files
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED, CANCELLED, LOST = (
     "queued", "running", "finished", "stopped", "failed", "cancelled", "lost")
@@ -132,9 +133,8 @@ def queue_folder() -> pathlib.Path:
 def write_json(path: pathlib.Path, record: dict) -> None:
     """Write under a temporary name, then rename: a reader sees the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}-{time.monotonic_ns()}")
-    partial.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(partial, path)
+    with whole_files.written_whole(path) as partial:
+        partial.write_text(json.dumps(record), encoding="utf-8")
 
 
 def read_status(kind: str, key: str) -> Status:

@@ -16,14 +16,13 @@ reader never sees half an array.
 import concurrent.futures
 import hashlib
 import json
-import os
 import pathlib
-import secrets
 
 import numpy
 
 from engine import images
 from engine import hosting
+from engine import whole_files
 
 STORE_FORMAT = 1  # bump when the decoder or the resize changes what is stored
 DECODING_THREADS = 2  # Pillow releases the interpreter lock while it decodes and resizes
@@ -58,11 +57,11 @@ def decoded(paths, size) -> tuple:
     if loaded is not None:
         return loaded
     store_folder().mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"
-    partial_pixels = pixels_path.with_name(f".partial-{token}.npy")
-    partial_problems = pixels_path.with_name(f".partial-{token}.json")
     problems = {}
-    try:
+    # The pixels are renamed last (the outer block ends last): their presence means both
+    # files are whole.
+    with whole_files.written_whole(pixels_path) as partial_pixels, \
+            whole_files.written_whole(problems_path) as partial_problems:
         # Written straight into the file, a picture at a time: decoding 20,000 pictures
         # never holds more than a few of them in memory.
         pixels = numpy.lib.format.open_memmap(partial_pixels, mode="w+", dtype=numpy.uint8,
@@ -80,11 +79,6 @@ def decoded(paths, size) -> tuple:
         del pixels
         partial_problems.write_text(json.dumps({str(index): reason for index, reason
                                                 in sorted(problems.items())}))
-        os.replace(partial_problems, problems_path)
-        os.replace(partial_pixels, pixels_path)  # last: its presence means both are whole
-    finally:
-        partial_pixels.unlink(missing_ok=True)
-        partial_problems.unlink(missing_ok=True)
     return _load(pixels_path, problems_path, (len(paths), height, width, 3))
 
 

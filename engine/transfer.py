@@ -19,9 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import io
-import os
 import pathlib
-import secrets
 import typing
 import warnings
 
@@ -36,6 +34,7 @@ from engine import recipes
 from engine import registry
 from engine import hosting
 from engine import training
+from engine import whole_files
 
 IMAGENET = "imagenet"  # the ImageNet weights kept in the data directory (see engine/registry.py)
 UPLOADS_FOLDER = "models/uploads"
@@ -186,13 +185,9 @@ def save_uploaded_weights(base_name: str, file_bytes: bytes) -> pathlib.Path:
     if final_path.is_file():
         return final_path  # the same bytes were checked when they were first uploaded
     folder.mkdir(parents=True, exist_ok=True)
-    partial_path = folder / f".partial-{os.getpid()}-{secrets.token_hex(4)}{suffix}"
-    try:
+    with whole_files.written_whole(final_path) as partial_path:
         partial_path.write_bytes(file_bytes)
         load_network(base_name, partial_path, image_size=150)
-        os.replace(partial_path, final_path)
-    finally:
-        partial_path.unlink(missing_ok=True)
     return final_path
 
 

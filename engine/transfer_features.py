@@ -34,9 +34,7 @@ engine/dropout_pair.py.
 import dataclasses
 import hashlib
 import json
-import os
 import pathlib
-import secrets
 import time
 import typing
 
@@ -49,6 +47,7 @@ from engine import registry
 from engine import run_cache
 from engine import hosting
 from engine import transfer
+from engine import whole_files
 
 FEATURES_FORMAT = 3  # bump when what is stored, or how it is computed, changes
 EXTRACTION_BATCH_SIZE = 32
@@ -244,23 +243,19 @@ def extract_features(extractor: keras.Model, base_name: str, pixel_scaling: str,
 
 
 def save_features(feature_set: FeatureSet):
-    """Write under a temporary name, then rename: the file exists whole or not at all."""
+    """Write the features whole or not at all (whole_files.written_whole)."""
     dtype = feature_set.settings["stored_as"]
-    partial_path = feature_set.path.with_name(
-        f".partial-{os.getpid()}-{secrets.token_hex(4)}.npz")
     try:
-        with open(partial_path, "wb") as file:
+        with whole_files.written_whole(feature_set.path) as partial_path, \
+                open(partial_path, "wb") as file:
             numpy.savez(file, training_features=feature_set.training_features.astype(dtype),
                         training_labels=feature_set.training_labels,
                         validation_features=feature_set.validation_features.astype(dtype),
                         validation_labels=feature_set.validation_labels,
                         class_names=numpy.array(feature_set.class_names),
                         settings=numpy.array(json.dumps(feature_set.settings, sort_keys=True)))
-        os.replace(partial_path, feature_set.path)
     except OSError:
         pass  # a full or read-only disk costs the next learner time, not this one the features
-    finally:
-        partial_path.unlink(missing_ok=True)
 
 
 def load_features(path: pathlib.Path, feature_settings: dict) -> typing.Optional[FeatureSet]:
