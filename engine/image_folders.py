@@ -27,11 +27,7 @@ from engine import picture_store
 from engine import registry
 
 # The datasets a lesson offers, and which of their splits it trains and validates on.
-DATASETS = {
-    "horse-or-human": ("train", "validation"),
-    "cats_and_dogs_filtered": ("train", "validation"),
-    "rps": ("train", "test"),
-}
+DATASETS = {asset.key: asset.splits for asset in registry.image_datasets()}
 PICTURE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 VALIDATION_FRACTION = 0.2  # without a validation folder, a seeded fifth validates
 # What one dataset may cost once decoded, pictures x height x width x 3 bytes: 1 GB holds

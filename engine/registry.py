@@ -58,6 +58,10 @@ class Asset:
     location: str  # folder inside the data directory, always written with "/"
     files: tuple[RemoteFile, ...]
     class_names: tuple[str, ...] = ()  # the class folders of every split (image folders only)
+    # Image folders only: the name a lesson's picker shows, and where the course's notebooks
+    # unpack the training and validation splits (the take-home scripts read them there).
+    picker_title: str = ""
+    course_folders: tuple[str, str] = ("", "")
 
     @property
     def splits(self) -> tuple[str, ...]:
@@ -123,6 +127,8 @@ FASHION_MNIST = Asset(
 # top (TFDS reads them with the pattern ^(humans|horses)/...png$).
 HORSE_OR_HUMAN = Asset(
     key="horse-or-human",
+    picker_title="Horses or humans",
+    course_folders=("/tmp/horse-or-human", "/tmp/validation-horse-or-human"),
     title="Horses or Humans (CGI renders, 300x300)",
     kind="image folders",
     lessons=(5, 6, 7),
@@ -159,6 +165,9 @@ HORSE_OR_HUMAN = Asset(
 
 CATS_AND_DOGS_FILTERED = Asset(
     key="cats_and_dogs_filtered",
+    picker_title="Cats vs dogs (filtered)",
+    course_folders=("/tmp/cats_and_dogs_filtered/train",
+                    "/tmp/cats_and_dogs_filtered/validation"),
     title="Cats and dogs, filtered (2,000 train / 1,000 validation photos)",
     kind="image folders",
     lessons=(5, 6, 7),
@@ -185,6 +194,8 @@ CATS_AND_DOGS_FILTERED = Asset(
 
 ROCK_PAPER_SCISSORS = Asset(
     key="rps",
+    picker_title="Rock, paper, scissors (three classes)",
+    course_folders=("/tmp/rps", "/tmp/rps-test-set"),
     title="Rock, Paper, Scissors (CGI hands, 300x300)",
     kind="image folders",
     lessons=(5,),
@@ -293,6 +304,12 @@ def asset_path(asset: Asset) -> pathlib.Path:
     if asset.kind == "weights":
         return file_path(asset, asset.files[0])
     return asset_folder(asset)
+
+
+def image_datasets() -> tuple:
+    """The course's picture datasets (Assets of kind "image folders"), in the order a lesson's
+    picker offers them; each one's `splits` are its (training, validation) folders."""
+    return tuple(asset for asset in ASSETS if asset.kind == "image folders")
 
 
 def image_folder(dataset_key: str, split: str) -> pathlib.Path:

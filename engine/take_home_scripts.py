@@ -15,6 +15,7 @@ from typing import Optional
 from engine import augment
 from engine import fashion_mnist
 from engine import recipes
+from engine import registry
 from engine import take_home
 
 EPOCHS_ARGUMENT = ('parser.add_argument("--epochs", type=int, default=EPOCHS,\n'
@@ -26,12 +27,7 @@ FOLDER_ARGUMENTS = (
     '                    help="the validation pictures, one folder per class")')
 
 # Where the course's zips unpack: (training folder, validation folder).
-COURSE_FOLDERS = {
-    "horse-or-human": ("/tmp/horse-or-human", "/tmp/validation-horse-or-human"),
-    "cats_and_dogs_filtered": ("/tmp/cats_and_dogs_filtered/train",
-                               "/tmp/cats_and_dogs_filtered/validation"),
-    "rps": ("/tmp/rps", "/tmp/rps-test-set"),
-}
+COURSE_FOLDERS = {asset.key: asset.course_folders for asset in registry.image_datasets()}
 # A learner's own pictures: the script cannot know where they are on another computer.
 OWN_FOLDERS = ("my_pictures/train", "my_pictures/validation")
 

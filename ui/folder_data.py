@@ -6,17 +6,15 @@ import hashlib
 
 import streamlit
 
-from ui import data_status
-from ui import shared_caches
 from engine import caps
 from engine import downloads
 from engine import hosting
+from engine import registry
+from ui import data_status
+from ui import shared_caches
 
-COURSE_DATASETS = {
-    "Horses or humans": "horse-or-human",
-    "Cats vs dogs (filtered)": "cats_and_dogs_filtered",
-    "Rock, paper, scissors (three classes)": "rps",
-}
+# The picker's title -> the dataset's key (engine/registry.py holds both).
+COURSE_DATASETS = {asset.picker_title: asset.key for asset in registry.image_datasets()}
 OWN = "My own pictures (a .zip, one folder per class)"
 LOCAL = "A folder on this computer (when the classroom runs on it)"
 
