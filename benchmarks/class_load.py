@@ -70,9 +70,9 @@ from benchmarks import app_server  # noqa: E402
 from benchmarks import process_tree  # noqa: E402
 from benchmarks import streamlit_session  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
+from engine import hosting  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import readiness  # noqa: E402
-from engine import hosting  # noqa: E402
 from ui import lesson_list  # noqa: E402
 
 PAGE_RUN_TIMEOUT_S = 300.0  # one script run

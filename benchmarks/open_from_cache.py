@@ -27,8 +27,8 @@ import time
 
 from benchmarks import app_server
 from benchmarks.class_load import STEPS
-from engine import readiness
 from engine import hosting
+from engine import readiness
 from ui.lesson_list import LESSONS
 
 CHROMIUM = "/usr/bin/chromium"

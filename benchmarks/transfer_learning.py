@@ -44,10 +44,10 @@ import keras  # noqa: E402
 
 from benchmarks import compare  # noqa: E402
 from engine import dropout_pair  # noqa: E402
+from engine import hosting  # noqa: E402
 from engine import image_folders  # noqa: E402
 from engine import recipes  # noqa: E402
 from engine import registry  # noqa: E402
-from engine import hosting  # noqa: E402
 from engine import transfer  # noqa: E402
 from engine import transfer_features  # noqa: E402
 

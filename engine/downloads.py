@@ -36,8 +36,8 @@ import zipfile
 import cachetools
 import keras
 
-from engine import registry
 from engine import hosting
+from engine import registry
 
 PRE_DOWNLOAD_COMMAND = "python -m engine.downloads"
 STAGING_FOLDER = ".incomplete"

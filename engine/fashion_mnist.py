@@ -12,8 +12,8 @@ import keras
 import numpy
 
 from engine import datasets
-from engine import recipes
 from engine import jobs
+from engine import recipes
 from engine import run_cache
 from engine import training
 

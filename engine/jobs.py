@@ -33,8 +33,8 @@ import time
 import typing
 
 from engine import caps
-from engine import run_cache
 from engine import hosting
+from engine import run_cache
 from engine import whole_files
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED, CANCELLED, LOST = (

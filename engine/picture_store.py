@@ -20,8 +20,8 @@ import pathlib
 
 import numpy
 
-from engine import images
 from engine import hosting
+from engine import images
 from engine import whole_files
 
 STORE_FORMAT = 1  # bump when the decoder or the resize changes what is stored

@@ -28,9 +28,9 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from engine import downloads  # noqa: E402
+from engine import hosting  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import readiness  # noqa: E402
-from engine import hosting  # noqa: E402
 
 OWNER = "prepare"  # the "learner" who started the runs, as the job files record it
 POLL_SECONDS = 0.25

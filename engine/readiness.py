@@ -15,12 +15,12 @@ from engine import downloads
 from engine import dropout_pair
 from engine import fashion_mnist
 from engine import hello_neuron
+from engine import hosting
 from engine import jobs
 from engine import real_world
 from engine import registry
 from engine import rules
 from engine import run_cache
-from engine import hosting
 from engine import transfer
 
 READY, MISSING, FAILED = "ready", "missing", "failed"

@@ -14,11 +14,11 @@ import keras
 import numpy
 
 from engine import caps
-from engine import typed_numbers
 from engine import jobs
 from engine import recipes
 from engine import run_cache
 from engine import training
+from engine import typed_numbers
 
 PRESET_RULES = {
     "Celsius to Fahrenheit": "1.8 * x + 32",

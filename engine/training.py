@@ -20,9 +20,9 @@ import keras
 import numpy
 import tensorflow
 
+from engine import hosting
 from engine import recipes
 from engine import run_cache
-from engine import hosting
 
 
 @dataclasses.dataclass

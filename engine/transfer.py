@@ -29,10 +29,10 @@ import numpy
 
 from engine import caps
 from engine import downloads
+from engine import hosting
 from engine import keras_lock
 from engine import recipes
 from engine import registry
-from engine import hosting
 from engine import training
 from engine import whole_files
 

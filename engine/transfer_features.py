@@ -42,10 +42,10 @@ import keras
 import numpy
 
 from engine import downloads
+from engine import hosting
 from engine import image_folders
 from engine import registry
 from engine import run_cache
-from engine import hosting
 from engine import transfer
 from engine import whole_files
 

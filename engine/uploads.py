@@ -24,8 +24,8 @@ import zipfile
 
 from engine import caps
 from engine import folder_layout
-from engine import images
 from engine import hosting
+from engine import images
 from engine import zip_names
 
 UPLOAD_FOLDER_PREFIX = "upload-"

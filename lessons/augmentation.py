@@ -7,19 +7,19 @@ import dataclasses
 import streamlit as st
 
 from engine import augment
-from ui import between_lessons
-from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import real_world
 from engine import recipes
 from engine import take_home
 from engine import take_home_scripts
+from ui import between_lessons
 from ui import code
 from ui import folder_data
 from ui import job_view
 from ui import layer_viewer
 from ui import projector
+from ui import shared_caches
 from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel

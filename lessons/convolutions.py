@@ -3,8 +3,6 @@ shrinks the picture, how it compares with the dense network, and what its layers
 
 import streamlit as st
 
-from ui import data_status
-from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import convolutions
@@ -14,10 +12,12 @@ from engine import take_home
 from engine import take_home_scripts
 from engine import training
 from ui import code
+from ui import data_status
 from ui import filter_lab
 from ui import job_view
 from ui import layer_viewer
 from ui import projector
+from ui import shared_caches
 from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel

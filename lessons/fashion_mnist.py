@@ -3,7 +3,6 @@ that stops at a target accuracy, and an honest look at what the model got wrong.
 
 import streamlit as st
 
-from ui import data_status
 from engine import caps
 from engine import charts
 from engine import datasets
@@ -14,6 +13,7 @@ from engine import take_home_scripts
 from engine import training
 from ui import classifier_results
 from ui import code
+from ui import data_status
 from ui import exercises
 from ui import job_view
 from ui import projector
@@ -21,8 +21,8 @@ from ui import take_it_with_you
 from ui import teacher_panel
 from ui import tensorboard_option
 from ui import training_view
-from ui import url_state
 from ui import understanding
+from ui import url_state
 
 CLASS_NAMES = datasets.FASHION_MNIST_CLASS_NAMES
 COURSE = fashion_mnist.COURSE_RECIPE

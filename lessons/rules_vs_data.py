@@ -6,12 +6,12 @@ import streamlit as st
 
 from engine import caps
 from engine import charts
-from engine import typed_numbers
 from engine import recipes
 from engine import rules
 from engine import take_home
 from engine import take_home_scripts
 from engine import training
+from engine import typed_numbers
 from ui import code
 from ui import job_view
 from ui import projector

@@ -5,7 +5,6 @@ import dataclasses
 
 import streamlit as st
 
-from ui import shared_caches
 from engine import caps
 from engine import charts
 from engine import dropout_gaps
@@ -20,6 +19,7 @@ from ui import folder_data
 from ui import job_view
 from ui import own_pictures
 from ui import projector
+from ui import shared_caches
 from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel

@@ -3,8 +3,8 @@
 import streamlit
 
 from engine import downloads
-from engine import registry
 from engine import hosting
+from engine import registry
 from ui import shared_caches
 from ui import tables
 

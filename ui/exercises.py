@@ -4,9 +4,9 @@ the page only says where it goes."""
 
 import streamlit
 
-from ui import shared_caches
 from engine import exercises
 from ui import code
+from ui import shared_caches
 
 CHOSEN_KEY = "exercise-chosen"  # the broken model whose error the learner asked to see
 OVERFITTING_EPOCHS = 30

@@ -4,12 +4,12 @@ convolved, after ReLU and after 2x2 max pooling, with the size at every step."""
 import pandas
 import streamlit
 
-from ui import data_status
-from ui import shared_caches
 from engine import charts
 from engine import downloads
 from engine import filters
 from engine import images
+from ui import data_status
+from ui import shared_caches
 
 SOURCES = ["a built-in picture", "a Fashion-MNIST picture", "my own picture"]
 

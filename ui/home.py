@@ -5,8 +5,8 @@ import streamlit
 
 from engine import hosting
 from ui import class_readiness
-from ui import lesson_list
 from ui import data_status
+from ui import lesson_list
 from ui import understanding
 
 

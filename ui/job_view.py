@@ -12,9 +12,9 @@ import time
 import streamlit
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ui import shared_caches
 from engine import caps
 from engine import jobs
+from ui import shared_caches
 from engine import runner as job_runner
 
 POLL_SECONDS = 0.5

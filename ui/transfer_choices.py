@@ -6,16 +6,16 @@ import dataclasses
 import streamlit
 
 from engine import augment
-from ui import between_lessons
-from ui import data_status
-from ui import shared_caches
 from engine import caps
 from engine import downloads
 from engine import dropout_pair
 from engine import hosting
 from engine import transfer
+from ui import between_lessons
 from ui import code
+from ui import data_status
 from ui import folder_data
+from ui import shared_caches
 from ui import url_state
 
 # Epochs first: its slider's key tells a learner's first run in the lesson (see url_state).

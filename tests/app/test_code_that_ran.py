@@ -20,11 +20,11 @@ from engine import dropout_pair
 from engine import fashion_mnist
 from engine import fine_tuning
 from engine import hello_neuron
+from engine import hosting
 from engine import jobs
 from engine import real_world
 from engine import rules
 from engine import run_cache
-from engine import hosting
 from engine import transfer
 from tests.app import helpers
 from ui import code

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine import caps
 from engine import dropout_pair
-from engine import real_world
 from engine import hosting
+from engine import real_world
 from tests.app import helpers
 from ui import folder_data
 from ui import transfer_choices

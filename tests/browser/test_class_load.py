@@ -15,8 +15,8 @@ from streamlit.proto import ForwardMsg_pb2
 from benchmarks import class_load
 from benchmarks import streamlit_session
 from engine import fashion_mnist
-from engine import jobs
 from engine import hosting
+from engine import jobs
 from tests.app import helpers
 
 TIMEOUT_S = 240.0

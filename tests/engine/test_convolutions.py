@@ -5,8 +5,8 @@ import pytest
 
 from engine import activations
 from engine import convolutions
-from engine import fashion_mnist
 from engine import datasets
+from engine import fashion_mnist
 
 
 @pytest.fixture(scope="module")

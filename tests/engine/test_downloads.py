@@ -18,8 +18,8 @@ import pytest
 
 from engine import datasets
 from engine import downloads
-from engine import registry
 from engine import hosting
+from engine import registry
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

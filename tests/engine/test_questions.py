@@ -8,10 +8,10 @@ import types
 
 import pytest
 
+from engine import hello_neuron
 from engine import question_kinds
 from engine import questions
 from engine import run_facts
-from engine import hello_neuron
 from ui import lesson_list
 
 try:

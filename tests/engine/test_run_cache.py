@@ -15,8 +15,8 @@ import keras
 import numpy
 import pytest
 
-from engine import run_cache
 from engine import hosting
+from engine import run_cache
 
 KIND = "tiny-dense"
 SETTINGS = {"learning_rate": 0.1, "epochs": 3, "layers": {"units": 2, "activation": None}}

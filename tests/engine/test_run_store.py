@@ -4,8 +4,8 @@ is only as good as this measure."""
 import keras
 import numpy
 
-from ui import shared_caches
 from engine import run_cache
+from ui import shared_caches
 
 
 def test_a_run_weighs_its_models_weights_and_optimizer_state_and_arrays():
