@@ -184,9 +184,9 @@ def classroom_seconds(epochs_measured, seed) -> dict:
         last_run, seconds[label] = train_heads(features, epochs_measured, batch_size, use_xla,
                                                seed)
     started = time.perf_counter()
-    prepared = transfer.build_base("InceptionV3", None, 150, seed)
+    frozen = transfer.build_frozen_network("InceptionV3", None, 150, seed)
     for head in last_run.models.values():
-        transfer.full_model(prepared, "mixed7", head)
+        transfer.full_model(frozen, "mixed7", head)
     assembly = time.perf_counter() - started
     print(f"    classroom: features computed in {extraction:.1f} s, the course's full models "
           f"put together in {assembly:.1f} s", flush=True)

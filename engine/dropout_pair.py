@@ -207,14 +207,14 @@ class PairSettings:
 def train_job(settings: PairSettings, reporter) -> run_cache.RunResult:
     """The job the page submits: the cut layer's features (computed once, kept on disk),
     then the pair trained on them."""
-    prepared = transfer.kept_network(settings.base_name, settings.weights(),
-                                     settings.image_size, settings.seed)
+    frozen = transfer.kept_frozen_network(settings.base_name, settings.weights(),
+                                          settings.image_size, settings.seed)
     layers = augment.augmentation_layers(settings.augment_settings(), seed=settings.seed)
     features = transfer_features.cached_features(
         settings.dataset, settings.base_name, settings.weights(), settings.cut_layer,
         settings.image_size, layers or None, settings.views if layers else 0, settings.seed,
         on_progress=lambda done, total: reporter.on_step("Computing features", done, total),
-        folders=settings.folders(), prepared=prepared, pixel_scaling=settings.pixel_scaling)
+        folders=settings.folders(), frozen=frozen, pixel_scaling=settings.pixel_scaling)
     run = train_paired(
         features.training_features, features.training_labels, features.validation_features,
         features.validation_labels, settings.epochs, settings.batch_size,

@@ -51,29 +51,29 @@ def unfreeze_choices(cut_layer_names: list, cut_layer_name: str) -> list:
     return list(reversed(below))
 
 
-def network_copy(prepared: transfer.PreparedBase, cut_layer_name: str):
+def network_copy(frozen: transfer.FrozenNetwork, cut_layer_name: str):
     """A copy of the network's layers up to the cut, weights included: fine-tuning changes
-    them, and `prepared` (built once per server) is shared by every learner. Copying only
+    them, and `frozen` (built once per server) is shared by every learner. Copying only
     what is below the cut also leaves out InceptionV3's mixed8 to mixed10."""
-    below_cut = keras.Model(prepared.model.input, transfer.cut_layer(
-        prepared.model, prepared.base_name, cut_layer_name).output, name="network_to_cut")
+    below_cut = keras.Model(frozen.model.input, transfer.cut_layer(
+        frozen.model, frozen.base_name, cut_layer_name).output, name="network_to_cut")
     copy = keras.models.clone_model(below_cut)
     copy.set_weights(below_cut.get_weights())
-    return dataclasses.replace(prepared, model=copy)
+    return dataclasses.replace(frozen, model=copy)
 
 
-def fine_tune(prepared: transfer.PreparedBase, cut_layer_name: str, head_model: keras.Model,
+def fine_tune(frozen: transfer.FrozenNetwork, cut_layer_name: str, head_model: keras.Model,
               unfreeze_after: str, folder_data, epochs: int, pixel_scaling: str,
               reporter=jobs.QuietReporter(), callbacks=()) -> FineTuningRun:
     """Train the classifier `head_model` (trained on stored features) together with the
     layers of the network between `unfreeze_after` and the cut, on `folder_data`'s pictures
     (image_folders.FolderData, 0..255) scaled by `pixel_scaling` (a key of
-    engine.transfer.SCALINGS: the head's features were scaled so). `prepared` and
+    engine.transfer.SCALINGS: the head's features were scaled so). `frozen` and
     `head_model` are left as they were. `callbacks`: more Keras callbacks for `fit` that
     only watch (TensorBoard's)."""
     started = time.perf_counter()
-    base_name = prepared.base_name
-    network = network_copy(prepared, cut_layer_name)
+    base_name = frozen.base_name
+    network = network_copy(frozen, cut_layer_name)
     head = keras.models.clone_model(head_model)
     head.set_weights(head_model.get_weights())
     head.compile(loss=head_model.loss)  # fine_tuning_model takes the head's loss
@@ -131,13 +131,13 @@ def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
     if pair_run is None:
         raise ValueError("Train both classifiers to the end (part 3) before fine-tuning one.")
     reporter.on_step("Copying the network and reading the pictures", 0, 0)
-    prepared = transfer.kept_network(pair.base_name, pair.weights(), pair.image_size,
-                                     pair.seed)
+    frozen = transfer.kept_frozen_network(pair.base_name, pair.weights(), pair.image_size,
+                                          pair.seed)
     course_dataset = pair.dataset if pair.training_folder is None else None
     pictures = image_folders.load_pictures(course_dataset, pair.training_folder,
                                            pair.validation_folder, pair.image_size,
                                            BATCH_SIZE, pair.seed)
-    run = fine_tune(prepared, pair.cut_layer, pair_run.model[settings.head_name],
+    run = fine_tune(frozen, pair.cut_layer, pair_run.model[settings.head_name],
                     settings.unfreeze_after, pictures, settings.epochs, pair.pixel_scaling,
                     reporter, training.tensorboard_callbacks(settings))
     extras = {"validation_accuracy_before": run.validation_accuracy_before,

@@ -315,7 +315,7 @@ def parameter_counts(model: keras.Model) -> ParameterCounts:
 
 
 @dataclasses.dataclass
-class PreparedBase:
+class FrozenNetwork:
     model: keras.Model  # frozen: every layer has trainable=False
     base_name: str
     weights: Weights
@@ -324,8 +324,8 @@ class PreparedBase:
     after_freezing: ParameterCounts
 
 
-def build_base(base_name: str = "InceptionV3", weights=IMAGENET, image_size: int = 150,
-               seed: int = 0) -> PreparedBase:
+def build_frozen_network(base_name: str = "InceptionV3", weights=IMAGENET,
+                         image_size: int = 150, seed: int = 0) -> FrozenNetwork:
     """The pretrained network with its weights, frozen the course's way. `seed` makes the
     random starting weights of weights=None the same every time."""
     resolved = resolve_weights(base_name, weights, seed)
@@ -333,14 +333,15 @@ def build_base(base_name: str = "InceptionV3", weights=IMAGENET, image_size: int
     model = load_network(base_name, resolved.path, image_size)
     before_freezing = parameter_counts(model)
     recipes.freeze_layers(model)
-    return PreparedBase(model, base_name, resolved, image_size, before_freezing,
-                        parameter_counts(model))
+    return FrozenNetwork(model, base_name, resolved, image_size, before_freezing,
+                         parameter_counts(model))
 
 
-def kept_network(base_name: str, weights: Weights, image_size: int, seed: int) -> PreparedBase:
-    """`build_base`, kept for the next call with the same arguments: a training worker builds
-    the frozen network once for every job on it. One at a time (InceptionV3 is 90 MB of
-    weights). Treat it as read-only: fine-tuning works on a copy."""
+def kept_frozen_network(base_name: str, weights: Weights, image_size: int,
+                        seed: int) -> FrozenNetwork:
+    """`build_frozen_network`, kept for the next call with the same arguments: a training
+    worker builds the frozen network once for every job on it. One at a time (InceptionV3
+    is 90 MB of weights). Treat it as read-only: fine-tuning works on a copy."""
     return _kept_network(base_name, weights.path and str(weights.path), weights.identity,
                          image_size, seed)
 
@@ -348,7 +349,7 @@ def kept_network(base_name: str, weights: Weights, image_size: int, seed: int) -
 @functools.lru_cache(maxsize=1)
 def _kept_network(base_name, weights_path, weights_identity, image_size, seed):
     weights = Weights(weights_path and pathlib.Path(weights_path), weights_identity, "")
-    return build_base(base_name, weights, image_size, seed)
+    return build_frozen_network(base_name, weights, image_size, seed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -374,10 +375,10 @@ def cut_layer(base_model: keras.Model, base_name: str, cut_layer_name: str):
                          f"cut it at one of {offered}.") from None
 
 
-def cut_points(prepared: PreparedBase, classes: int = 2) -> list:
+def cut_points(frozen: FrozenNetwork, classes: int = 2) -> list:
     points = []
-    for layer_name in base_choice(prepared.base_name).cut_layer_names:
-        output_shape = tuple(cut_layer(prepared.model, prepared.base_name,
+    for layer_name in base_choice(frozen.base_name).cut_layer_names:
+        output_shape = tuple(cut_layer(frozen.model, frozen.base_name,
                                        layer_name).output.shape[1:])
         feature_count = int(numpy.prod(output_shape))
         points.append(CutPoint(layer_name, output_shape, feature_count,
@@ -385,37 +386,37 @@ def cut_points(prepared: PreparedBase, classes: int = 2) -> list:
     return points
 
 
-def feature_extractor(prepared: PreparedBase, cut_layer_name: str) -> keras.Model:
+def feature_extractor(frozen: FrozenNetwork, cut_layer_name: str) -> keras.Model:
     """The frozen network up to the cut: pictures in, the cut layer's features out, computed
     once per picture (engine/transfer_features.py) for the new layers to train on."""
-    return keras.Model(prepared.model.input,
-                       cut_layer(prepared.model, prepared.base_name, cut_layer_name).output)
+    return keras.Model(frozen.model.input,
+                       cut_layer(frozen.model, frozen.base_name, cut_layer_name).output)
 
 
 # Back to the course's model, and fine-tuning --------------------------------------------------
 
 
-def full_model(prepared: PreparedBase, cut_layer_name: str, head_model: keras.Model):
+def full_model(frozen: FrozenNetwork, cut_layer_name: str, head_model: keras.Model):
     """The course's own Model(pre_trained_model.input, x): the cut network with the very
     layers `head_model` trained on stored features put on top, so it takes prepared pictures
     and predicts what the head predicts on their features.
 
     The layers are shared, not copied: after mixed7 the head's Dense(1024) alone holds 147 MB,
     and a copy measured 280 MB more server memory that stayed (BENCHMARKS.md)."""
-    x = cut_layer(prepared.model, prepared.base_name, cut_layer_name).output
+    x = cut_layer(frozen.model, frozen.base_name, cut_layer_name).output
     if tuple(x.shape[1:]) != tuple(head_model.input.shape[1:]):
         raise ValueError(f"This classifier was trained on features of another shape than "
                          f"{cut_layer_name} gives ({int(numpy.prod(x.shape[1:]))} numbers).")
     for layer in head_model.layers[1:]:  # after its Input: Flatten, Dense, [Dropout], Dense
         x = layer(x)
     # Named, not auto-named: see fine_tuning_model.
-    model = keras.Model(prepared.model.input, x, name="transfer_learning")
+    model = keras.Model(frozen.model.input, x, name="transfer_learning")
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.0001),
                   loss=head_model.loss, metrics=["accuracy"])
     return model
 
 
-def fine_tuning_model(prepared: PreparedBase, cut_layer_name: str, head_model: keras.Model,
+def fine_tuning_model(frozen: FrozenNetwork, cut_layer_name: str, head_model: keras.Model,
                       unfreeze_after: str, learning_rate: float = 0.00001) -> keras.Model:
     """Pictures -> the cut base -> the trained head, with the base's layers after
     `unfreeze_after` (up to the cut) trainable again: fine-tuning, the step after the course.
@@ -425,10 +426,10 @@ def fine_tuning_model(prepared: PreparedBase, cut_layer_name: str, head_model: k
     means and variances it learned on ImageNet by those of a few small batches of our
     pictures, and the large updates that follow would wreck what the unfrozen layers knew.
     The learning rate is ten times smaller than the head's for the same reason. This
-    changes `prepared.model` and `head_model` in place (their layers are shared)."""
-    base_model = prepared.model
+    changes `frozen.model` and `head_model` in place (their layers are shared)."""
+    base_model = frozen.model
     for name in (unfreeze_after, cut_layer_name):  # a sentence naming the offered cuts
-        cut_layer(base_model, prepared.base_name, name)
+        cut_layer(base_model, frozen.base_name, name)
     recipes.unfreeze_top_layers(base_model, unfreeze_after, cut_layer_name)
     # Named, not auto-named: Keras numbers its automatic names per thread, and Streamlit runs
     # each rerun in a new thread, so a head trained in an earlier run and a model made now

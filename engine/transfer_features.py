@@ -82,7 +82,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
                     weights=transfer.IMAGENET, cut_layer_name: typing.Optional[str] = None,
                     image_size: int = 150, augmentation_layers=None, augmented_views: int = 0,
                     seed: int = 0, storage_dtype: str = "float16", on_progress=None,
-                    on_wait=None, folders=None, prepared=None,
+                    on_wait=None, folders=None, frozen=None,
                     pixel_scaling: typing.Optional[str] = None) -> FeatureSet:
     """The features of `dataset_key`'s training and validation pictures at the cut layer,
     computed once and stored under <data dir>/features/, loaded from there afterwards.
@@ -92,7 +92,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
     (for example "upload-<the zip's sha256>"). Without a validation folder, a seeded fifth
     of the pictures is kept for validation.
 
-    `prepared`: the network already built for these settings (engine.transfer.build_base),
+    `frozen`: the network already built for these settings (engine.transfer.build_frozen_network),
     for example the page's shared one; without it a network is built for the extraction.
 
     `augmentation_layers`: Keras preprocessing layers (for example from engine.augment),
@@ -128,11 +128,10 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
         if stored is not None:
             return stored
         started = time.perf_counter()
-        if prepared is None or (prepared.base_name, prepared.weights.identity,
-                                prepared.image_size) != (base_name, resolved.identity,
-                                                         image_size):
-            prepared = transfer.build_base(base_name, resolved, image_size, seed)
-        extractor = transfer.feature_extractor(prepared, cut_layer_name)
+        if frozen is None or (frozen.base_name, frozen.weights.identity,
+                              frozen.image_size) != (base_name, resolved.identity, image_size):
+            frozen = transfer.build_frozen_network(base_name, resolved, image_size, seed)
+        extractor = transfer.feature_extractor(frozen, cut_layer_name)
         folder_data = load_pictures(dataset_key, folders, image_size, seed)
         views = augmentation["views"] if augmentation else 0
         total = folder_data.training_count * max(views, 1) + folder_data.validation_count

@@ -65,7 +65,8 @@ teacher_panel.show(LINK)
 try:
     xs = typed_numbers.parse_numbers(xs_text, "xs")
     answers = rules.apply_rule(rule_text, xs)
-    typed_numbers.parse_examples(xs_text, typed_numbers.format_numbers(answers))  # same limits as lesson 2
+    # The same limits as lesson 2's.
+    typed_numbers.parse_examples(xs_text, typed_numbers.format_numbers(answers))
 except ValueError as problem:
     with data_column:
         st.error(str(problem), icon=":material/edit_note:")

@@ -54,12 +54,12 @@ with weights_column:
     weights = transfer_choices.choose_weights(LINK, base_name, seed)
 if weights is None:
     st.stop()
-prepared = transfer_choices.prepared_base(base_name, weights, image_size, seed)
-if prepared is None:
+frozen = transfer_choices.frozen_network(base_name, weights, image_size, seed)
+if frozen is None:
     st.stop()
 code.show_code(recipes.inception_base if base_name == "InceptionV3" else recipes.mobilenet_base,
                recipes.freeze_layers)
-before, after = prepared.before_freezing, prepared.after_freezing
+before, after = frozen.before_freezing, frozen.after_freezing
 tables.show([
     {"": "before freezing", "trainable": before.trainable, "non-trainable": before.non_trainable},
     {"": "after freezing", "trainable": after.trainable, "non-trainable": after.non_trainable},
@@ -69,7 +69,7 @@ st.caption(f"Weights: {weights.description}. Locked: every one of the "
 transfer_choices.show_scaling(pixel_scaling)
 
 st.header("2. Where to cut")
-points = transfer.cut_points(prepared)
+points = transfer.cut_points(frozen)
 cut_names = [point.layer_name for point in points]
 transfer_choices.keep_cut_on_its_network(base_name, cut_names)
 cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
@@ -171,8 +171,8 @@ projector.narrative(
     "smaller the gap, the less the classifier learned its training pictures by heart.")
 st.header("4. Your own pictures, and the model to take home")
 chosen_head = st.radio("classifier", list(run.model), horizontal=True, key="transfer-head")
-course_model = shared_caches.course_model(pair_job.key, run.complete, chosen_head, prepared, cut_name,
-                                   run.model[chosen_head])
+course_model = shared_caches.course_model(pair_job.key, run.complete, chosen_head, frozen,
+                                          cut_name, run.model[chosen_head])
 own_pictures.classify("transfer-predict", image_size,
                       lambda pictures: transfer.predict_pictures(
                           course_model, base_name, pictures, features["pixel_scaling"]),

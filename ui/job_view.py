@@ -79,7 +79,8 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
         state = jobs.submit(job, session_id(), job_runner.runner())
     if state.active and not streamlit.session_state.get(left_key(job)):
         if quick_wait_seconds and wait_for(job, quick_wait_seconds):
-            return shared_caches.stored_run(job.kind, job.key) or shared_caches.stopped_run(job.kind, job.key)
+            return (shared_caches.stored_run(job.kind, job.key)
+                    or shared_caches.stopped_run(job.kind, job.key))
         live_view(job, draw_live, key)
         return None
     show_state(job, state)

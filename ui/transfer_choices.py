@@ -192,13 +192,13 @@ def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
     return None
 
 
-def prepared_base(base_name: str, weights, image_size: int, seed: int):
+def frozen_network(base_name: str, weights, image_size: int, seed: int):
     """The frozen network with these weights, or None after a sentence saying why the
     weights do not fit it (never a traceback)."""
     try:
-        return shared_caches.transfer_base(base_name, weights.identity,
-                                    str(weights.path) if weights.path else None, image_size,
-                                    seed)
+        return shared_caches.frozen_network(
+            base_name, weights.identity, str(weights.path) if weights.path else None,
+            image_size, seed)
     except ValueError as problem:
         streamlit.error(str(problem), icon=":material/error:")
         return None

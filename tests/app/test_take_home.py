@@ -236,7 +236,7 @@ def test_lesson_7_model_takes_raw_pictures_and_its_script_trains_the_course_mode
         weights_path=str(weights.path), image_size=128, pixel_scaling="network",
         cut_layer="conv_pw_13_relu", epochs=1)
     heads = run_cache.load_run(dropout_pair.RUN_KIND, dropout_pair.job(pair).key).model
-    trained = transfer.full_model(transfer.build_base("MobileNet 0.25", weights, 128),
+    trained = transfer.full_model(transfer.build_frozen_network("MobileNet 0.25", weights, 128),
                                   "conv_pw_13_relu", heads[dropout_pair.WITH_DROPOUT])
     expected = trained.predict(transfer.prepare_pictures("MobileNet 0.25", pictures.copy(),
                                                          "network"), verbose=0)

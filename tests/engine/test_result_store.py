@@ -1,4 +1,5 @@
-"""engine/shared_caches.ResultStore.get_or_load: what a class opening one lesson at once relies on."""
+"""ui/shared_caches.ResultStore.get_or_load: what a class opening one lesson at once relies
+on."""
 
 import threading
 import time

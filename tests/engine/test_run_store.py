@@ -1,4 +1,4 @@
-"""What a run weighs in the server's store of runs (engine/shared_caches.py): the store's size limit
+"""What a run weighs in the server's store of runs (ui/shared_caches.py): the store's size limit
 is only as good as this measure."""
 
 import keras

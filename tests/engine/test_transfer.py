@@ -49,7 +49,7 @@ def horse_features_other_scaling(classroom_data_dir):
 @pytest.fixture(scope="module")
 def inception():
     """The course's network with no pretrained knowledge: it needs no data at all."""
-    return transfer.build_base("InceptionV3", weights=None)
+    return transfer.build_frozen_network("InceptionV3", weights=None)
 
 
 # The course's network and head ----------------------------------------------------------------
@@ -91,18 +91,18 @@ def test_the_course_metric_name_acc_is_logged_as_acc_in_keras_3():
 
 def test_unknown_networks_cuts_and_sizes_are_refused_plainly(inception):
     with pytest.raises(ValueError, match="no pretrained network called 'ResNet'"):
-        transfer.build_base("ResNet", weights=None)
+        transfer.build_frozen_network("ResNet", weights=None)
     with pytest.raises(ValueError, match="no layer called 'mixed11'.*mixed0, mixed1"):
         transfer.cut_layer(inception.model, "InceptionV3", "mixed11")
     with pytest.raises(ValueError, match="at least 75x75 pixels"):
-        transfer.build_base("InceptionV3", weights=None, image_size=60)
+        transfer.build_frozen_network("InceptionV3", weights=None, image_size=60)
 
 
 # Weights files --------------------------------------------------------------------------------
 
 
 def test_no_pretrained_knowledge_is_the_same_random_network_for_the_same_seed():
-    first, again, other = (transfer.build_base(MOBILENET, weights=None, seed=seed).model
+    first, again, other = (transfer.build_frozen_network(MOBILENET, weights=None, seed=seed).model
                            for seed in (4, 4, 5))
     numpy.testing.assert_array_equal(first.weights[0].numpy(), again.weights[0].numpy())
     assert not numpy.array_equal(first.weights[0].numpy(), other.weights[0].numpy())
@@ -136,7 +136,7 @@ def test_weights_of_another_network_are_refused_and_leave_nothing(
     with pytest.raises(ValueError, match=r"expected InceptionV3 without its top \(376 weight "):
         transfer.save_uploaded_weights("InceptionV3", keras3_file.read_bytes())
     with pytest.raises(ValueError, match="different network: expected InceptionV3"):
-        transfer.build_base("InceptionV3", weights=keras3_file)
+        transfer.build_frozen_network("InceptionV3", weights=keras3_file)
     assert all_files(classroom_data_dir) == before
 
 
@@ -151,9 +151,9 @@ def test_cut_short_and_foreign_files_are_refused_and_leave_nothing(
     local_file = tmp_path / "cut.h5"
     local_file.write_bytes(half)
     with pytest.raises(ValueError, match="cut short"):
-        transfer.build_base(MOBILENET, weights=local_file)
+        transfer.build_frozen_network(MOBILENET, weights=local_file)
     with pytest.raises(ValueError, match="There is no weights file at"):
-        transfer.build_base(MOBILENET, weights=tmp_path / "missing.h5")
+        transfer.build_frozen_network(MOBILENET, weights=tmp_path / "missing.h5")
     assert all_files(classroom_data_dir) == before
 
 
@@ -163,11 +163,11 @@ def test_an_uploaded_file_is_kept_by_its_contents(classroom_data_dir, mobilenet_
     assert path.name == "mobilenet-0.25-dbdb03ee2a22fd89.h5"  # its sha256, as the registry's
     assert transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes) == path
     assert [file.name for file in path.parent.iterdir()] == [path.name]  # nothing partial
-    prepared = transfer.build_base(MOBILENET, weights=mobilenet_weights_bytes)
-    from_data_directory = transfer.build_base(MOBILENET)
-    assert prepared.weights.identity == from_data_directory.weights.identity == (
+    frozen = transfer.build_frozen_network(MOBILENET, weights=mobilenet_weights_bytes)
+    from_data_directory = transfer.build_frozen_network(MOBILENET)
+    assert frozen.weights.identity == from_data_directory.weights.identity == (
         "sha256:" + registry.MOBILENET_V1_025_224_NOTOP.files[0].file_hash)
-    for uploaded, original in zip(prepared.model.weights, from_data_directory.model.weights):
+    for uploaded, original in zip(frozen.model.weights, from_data_directory.model.weights):
         numpy.testing.assert_array_equal(uploaded.numpy(), original.numpy())
 
 
@@ -210,12 +210,12 @@ def test_the_full_model_predicts_what_the_head_predicts_on_features(
     features the head trained on, and a learner's own pictures are scaled the same way."""
     horse_features = horse_features if which == "default" else horse_features_other_scaling
     scaling = horse_features.settings["pixel_scaling"]
-    prepared = transfer.build_base(MOBILENET)
+    frozen = transfer.build_frozen_network(MOBILENET)
     run = dropout_pair.train_paired(
         horse_features.training_features, horse_features.training_labels,
         horse_features.validation_features, horse_features.validation_labels, epochs=1)
     head = run.models[dropout_pair.WITH_DROPOUT]
-    model = transfer.full_model(prepared, "conv_pw_13_relu", head)
+    model = transfer.full_model(frozen, "conv_pw_13_relu", head)
     assert any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
     assert model.input.shape == (None, 150, 150, 3)
 
@@ -225,8 +225,8 @@ def test_the_full_model_predicts_what_the_head_predicts_on_features(
     from_pictures = model.predict(prepared_pictures, verbose=0)
     own_pictures = transfer.predict_pictures(model, MOBILENET, pictures.numpy(), scaling)
     numpy.testing.assert_allclose(own_pictures[:, 1], from_pictures[:, 0], atol=1e-5)
-    extractor = keras.Model(prepared.model.input,
-                            prepared.model.get_layer("conv_pw_13_relu").output)
+    extractor = keras.Model(frozen.model.input,
+                            frozen.model.get_layer("conv_pw_13_relu").output)
     fresh_features = extractor.predict(prepared_pictures, verbose=0)
     numpy.testing.assert_allclose(head.predict(fresh_features, verbose=0), from_pictures,
                                   atol=1e-4)
@@ -450,21 +450,21 @@ def test_the_default_pair_reaches_the_quality_bars(classroom_data_dir, dataset, 
 
 
 def test_fine_tuning_unfreezes_the_top_but_keeps_batch_normalization_frozen(classroom_data_dir):
-    prepared = transfer.build_base(MOBILENET)
+    frozen = transfer.build_frozen_network(MOBILENET)
     head = recipes.feature_head_model((4, 4, 256))
-    model = transfer.fine_tuning_model(prepared, "conv_pw_13_relu", head, "conv_pw_12_relu")
-    trainable = [layer.name for layer in prepared.model.layers if layer.trainable]
+    model = transfer.fine_tuning_model(frozen, "conv_pw_13_relu", head, "conv_pw_12_relu")
+    trainable = [layer.name for layer in frozen.model.layers if layer.trainable]
     assert trainable == ["conv_dw_13", "conv_dw_13_relu", "conv_pw_13", "conv_pw_13_relu"]
-    batch_normalization = prepared.model.get_layer("conv_pw_13_bn")
+    batch_normalization = frozen.model.get_layer("conv_pw_13_bn")
     statistics = [variable.numpy().copy() for variable in batch_normalization.weights]
-    kernel = prepared.model.get_layer("conv_pw_13").kernel.numpy().copy()
+    kernel = frozen.model.get_layer("conv_pw_13").kernel.numpy().copy()
     pictures = numpy.random.default_rng(0).uniform(-1, 1, (8, 150, 150, 3)).astype("float32")
     model.fit(pictures, numpy.ones((8, 1)), epochs=1, verbose=0)
     for before, variable in zip(statistics, batch_normalization.weights):
         numpy.testing.assert_array_equal(before, variable.numpy())
-    assert not numpy.array_equal(kernel, prepared.model.get_layer("conv_pw_13").kernel.numpy())
+    assert not numpy.array_equal(kernel, frozen.model.get_layer("conv_pw_13").kernel.numpy())
     with pytest.raises(ValueError, match="comes before the cut"):
-        transfer.fine_tuning_model(prepared, "conv_pw_11_relu", head, "conv_pw_12_relu")
+        transfer.fine_tuning_model(frozen, "conv_pw_11_relu", head, "conv_pw_12_relu")
 
 
 def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone(
@@ -481,7 +481,7 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
                                         "conv_pw_13_relu") == ["conv_pw_11_relu",
                                                                "conv_pw_5_relu"]
     pictures = image_folders.load_dataset("horse-or-human", (96, 96), batch_size=50)
-    shared = transfer.build_base(MOBILENET, image_size=96)
+    shared = transfer.build_frozen_network(MOBILENET, image_size=96)
     shared_weights = [weight.copy() for weight in shared.model.get_weights()]
     tuned = fine_tuning.fine_tune(shared, "conv_pw_13_relu", head, "conv_pw_11_relu",
                                   pictures, 1, transfer.base_choice(MOBILENET).default_scaling)
@@ -512,6 +512,6 @@ def test_fine_tuning_a_head_built_in_another_thread(classroom_data_dir):
         recipes.feature_head_model((4, 4, 256))))
     thread.start()
     thread.join()
-    prepared = transfer.build_base(MOBILENET)
-    model = transfer.fine_tuning_model(prepared, "conv_pw_13_relu", heads[0], "conv_pw_12_relu")
+    frozen = transfer.build_frozen_network(MOBILENET)
+    model = transfer.fine_tuning_model(frozen, "conv_pw_13_relu", heads[0], "conv_pw_12_relu")
     assert model.output.shape == (None, 1)

@@ -547,7 +547,7 @@ def test_uploads_root_is_inside_the_data_directory(tmp_path, monkeypatch):
 
 def test_a_cached_upload_in_use_is_kept_and_a_removed_one_is_unpacked_again(tmp_path,
                                                                              monkeypatch):
-    # The server unpacks each zip once (engine/shared_caches.py); the 24-hour cleanup of abandoned
+    # The server unpacks each zip once (ui/shared_caches.py); the 24-hour cleanup of abandoned
     # uploads must neither delete an upload learners still open nor leave the cache pointing
     # at a folder it deleted.
     from ui import shared_caches
