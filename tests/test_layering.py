@@ -45,6 +45,11 @@ def reached_modules(tree: ast.AST) -> set:
     return names
 
 
+def imported_top_level_names(path: pathlib.Path) -> set:
+    """reached_modules of a file (tests/test_no_pickle.py reads imports with it too)."""
+    return reached_modules(ast.parse(path.read_text(), filename=str(path)))
+
+
 def keras_method_calls(tree: ast.AST) -> list:
     """`x.fit(...)`, `model.count_params()` and the like: calls of KERAS_METHODS."""
     return sorted({node.func.attr for node in ast.walk(tree)
