@@ -17,6 +17,7 @@ from engine import caps
 from engine import jobs
 from engine import recipes
 from engine import run_cache
+from engine import source_code
 from engine import training
 from engine import typed_numbers
 
@@ -48,7 +49,7 @@ def parse_rule(text: str) -> ast.Expression:
     if len(source) > 200:
         raise ValueError("Keep the rule under 200 characters.")
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = source_code.parse(source, mode="eval")
     except SyntaxError:
         raise ValueError(
             f"'{source}' is not a formula Python can read. Write multiplication "

@@ -9,7 +9,6 @@ TensorFlow only, never this repository. engine/take_home_scripts.py writes one p
 """
 
 import dataclasses
-import inspect
 import json
 import pathlib
 import tempfile
@@ -20,6 +19,7 @@ import keras
 import numpy
 
 from engine import keras_lock
+from engine import source_code
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,7 +146,7 @@ def constants(settings: dict, comments: dict = None) -> str:
 
 def sources(*functions: Callable) -> str:
     """The functions' (or classes') own source, as the page shows it, for the script."""
-    return "\n\n".join(textwrap.dedent(inspect.getsource(function)).rstrip() + "\n"
+    return "\n\n".join(textwrap.dedent(source_code.source_of(function)).rstrip() + "\n"
                        for function in functions)
 
 

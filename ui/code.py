@@ -4,6 +4,8 @@ import inspect
 
 import streamlit
 
+from engine import source_code
+
 
 SHOWN_KEY = "code-shown"  # the functions this session was shown as code that runs
 
@@ -20,6 +22,6 @@ def show_code(*functions, caption: str = "", runs: bool = True) -> None:
         module = inspect.getmodule(function).__name__.replace(".", "/")
         streamlit.caption(f"`{module}.py` · `{function.__name__}`")
         # Wrapped, not scrolled: beside the controls the column is narrower than the code.
-        streamlit.code(inspect.getsource(function), language="python", wrap_lines=True)
+        streamlit.code(source_code.source_of(function), language="python", wrap_lines=True)
     if caption:
         streamlit.caption(caption)
