@@ -105,12 +105,8 @@ st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each p
            "every number the last pooling layer produces.")
 
 st.header("3. Train")
-run = job_view.train_or_show(convolutions.job(settings),
-                             lambda history: training_view.draw_curves(
-                                 history, "cnn-live", "validation (test set)"))
-if run is None:
-    understanding.stop_before_run("convolutions")
-training_view.show_outcome(run, "cnn")
+run = training_view.train_and_show(convolutions.job(settings), "convolutions", "cnn",
+                                   "cnn-live")
 tensorboard_option.show_logs(settings)
 
 st.header("4. Dense network against convnet")

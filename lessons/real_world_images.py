@@ -12,7 +12,6 @@ from engine import take_home
 from engine import take_home_scripts
 from ui import code
 from ui import folder_data
-from ui import job_view
 from ui import layer_viewer
 from ui import own_pictures
 from ui import projector
@@ -126,11 +125,8 @@ LINK.write()
 teacher_panel.show(LINK)
 
 st.header("4. Train")
-run = job_view.train_or_show(real_world.job(settings),
-                             lambda history: training_view.draw_curves(history, "real-live"))
-if run is None:
-    understanding.stop_before_run("real-world-images")
-training_view.show_outcome(run, "real", accuracy_name="validation_accuracy")
+run = training_view.train_and_show(real_world.job(settings), "real-world-images", "real",
+                                   "real-live", accuracy_name="validation_accuracy")
 tensorboard_option.show_logs(settings)
 
 runs = st.session_state.setdefault("real-runs", {})
