@@ -13,6 +13,7 @@ import streamlit
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine import caps
+from engine import charts
 from engine import jobs
 from ui import shared_caches
 from engine import runner as job_runner
@@ -95,6 +96,20 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
                        "whole class: identical settings, asked by anyone, come back at once.",
                        icon=":material/play_arrow:")
     return stopped
+
+
+def train_on_opening(job: jobs.Job):
+    """Lessons 1 and 2: the run of `job`'s settings, trained as the page opens (a fraction of
+    a second for one neuron), its loss drawn live meanwhile; while there is none to show yet,
+    the page ends here (st.stop)."""
+    run = train_or_show(
+        job,
+        lambda history: streamlit.plotly_chart(charts.loss_curve(history["loss"]),
+                                               key="live-loss"),
+        auto_start=True, quick_wait_seconds=5)
+    if run is None:
+        streamlit.stop()
+    return run
 
 
 def start(job: jobs.Job) -> None:

@@ -4,6 +4,7 @@ history (.csv) and a script that trains it again (.py), from engine.take_home.Ta
 import streamlit
 
 from engine import take_home
+from engine import take_home_scripts
 from engine import training
 
 
@@ -23,3 +24,10 @@ def offer(files: take_home.TakeHome, key: str) -> None:
     streamlit.caption(f"{files.note} The script trains the same model again with your "
                       f"settings on the same data, with TensorFlow alone: `python "
                       f"{files.script_file} {files.quick_try}` for a quick try.")
+
+
+def offer_neuron(file_stem: str, run, script: str, key: str) -> None:
+    """Lessons 1 and 2's row: the neuron of `run` (engine.run_cache.Run), which takes a number
+    as it comes, its history and `script`."""
+    offer(take_home.TakeHome(file_stem, run.model, None, run.history, script,
+                             inputs=take_home_scripts.ONE_NEURON_INPUTS), key)
