@@ -55,22 +55,18 @@ st.header("2. The course's convnet")
 (_, _), (test_images, test_labels) = data_status.fashion_mnist_or_stop()
 
 
-def use_settings(settings: convolutions.CnnSettings) -> None:
-    LINK.use({name: getattr(settings, name) for name in OPTIONS})
-
-
 LINK.start()
 controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
-    first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),
-                 key="cnn-classroom",
+    first.button("Classroom defaults", on_click=LINK.use_settings,
+                 args=(CLASSROOM, OPTIONS), key="cnn-classroom",
                  help=f"{CLASSROOM.filters} filters, batch {CLASSROOM.batch_size}, Adam at "
                       f"{CLASSROOM.learning_rate}, {CLASSROOM.epochs} epochs: chosen on a "
                       "validation split of the training pictures, about the course's "
                       "accuracy, in less time.")
-    second.button("The course's recipe", on_click=use_settings, args=(COURSE,),
-                  key="cnn-course",
+    second.button("The course's recipe", on_click=LINK.use_settings,
+                  args=(COURSE, OPTIONS), key="cnn-course",
                   help=f"{COURSE.filters} filters, batch {COURSE.batch_size}, Adam at "
                        f"{COURSE.learning_rate}, {COURSE.epochs} epochs: several minutes on a "
                        "laptop.")

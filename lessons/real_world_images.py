@@ -52,10 +52,6 @@ if choice is None:
     st.stop()
 
 
-def use_settings(settings) -> None:
-    LINK.use({name: getattr(settings, name) for name in OPTIONS})
-
-
 image_size = st.session_state["real-image_size"]
 batch_size = st.session_state["real-batch_size"]
 seed = st.session_state["real-seed"]
@@ -102,7 +98,8 @@ st.caption(f"This dataset has {len(data.class_names)} classes, so it is "
 st.header("3. The course's convnet")
 controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
-    st.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,), key="real-reset")
+    st.button("Classroom defaults", on_click=LINK.use_settings, args=(CLASSROOM, OPTIONS),
+              key="real-reset")
     LINK.control("image_size", st.select_slider, "image size (speed against accuracy)",
                  OPTIONS["image_size"])
     conv_blocks = LINK.control("conv_blocks", st.select_slider, "convolution blocks",

@@ -111,6 +111,13 @@ class Link:
         for name, value in values.items():
             streamlit.session_state[self.keys[name]] = self.widget_value(name, value)
 
+    def use_settings(self, settings, names=None) -> None:
+        """For a lesson's preset buttons ("Classroom defaults", "The course's recipe"): put a
+        settings dataclass's values into the controls, those of the fields in `names` (named
+        as the link names its settings), else of all its fields."""
+        names = names or [field.name for field in dataclasses.fields(settings)]
+        self.use({name: getattr(settings, name) for name in names})
+
     def control(self, name: str, widget, label: str, *args, **kwargs):
         """Draw the control of setting `name` with `widget` (st.slider, st.selectbox, ...) and
         return its value; when the link locks it, drawn disabled with the note "set by your
