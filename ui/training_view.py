@@ -1,7 +1,7 @@
 """How every lesson that trains a classifier shows a run: its curves and headline numbers.
 (Training itself, watched live, is ui/job_view.py.)"""
 
-import streamlit
+import streamlit as st
 
 from engine import charts
 from engine import jobs
@@ -15,7 +15,7 @@ def validation_label(accuracy_name: str) -> str:
 
 
 def draw_curves(history: dict, key_prefix: str, validation_label: str = "validation") -> None:
-    loss_column, accuracy_column = streamlit.columns(2)
+    loss_column, accuracy_column = st.columns(2)
     loss_column.plotly_chart(charts.history_curves(history, "loss", "Loss", validation_label),
                              key=f"{key_prefix}-loss")
     accuracy_column.plotly_chart(charts.history_curves(history, "accuracy", "Accuracy",
@@ -26,7 +26,7 @@ def draw_curves(history: dict, key_prefix: str, validation_label: str = "validat
 def show_outcome(run, key_prefix: str, accuracy_name: str = "test_accuracy") -> None:
     """The curves and headline numbers of a run (engine.run_cache.Run), finished or stopped."""
     draw_curves(run.history, key_prefix, validation_label(accuracy_name))
-    accuracy_column, time_column, parameters_column = streamlit.columns(3)
+    accuracy_column, time_column, parameters_column = st.columns(3)
     label = accuracy_name.replace("_", " ")
     accuracy_column.metric(label if run.complete else f"{label} of the kept model",
                            f"{run.extras[accuracy_name]:.4f}")

@@ -165,10 +165,10 @@ def lesson_or_elsewhere(page: str) -> None:
     controls, as when the learner opens another lesson in the sidebar."""
     import runpy
 
-    import streamlit
+    import streamlit as st
 
-    if streamlit.session_state.get("elsewhere"):
-        streamlit.title("Another lesson")
+    if st.session_state.get("elsewhere"):
+        st.title("Another lesson")
     else:
         runpy.run_path(page, run_name="__main__")
 
