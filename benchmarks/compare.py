@@ -28,6 +28,30 @@ def machine_line() -> str:
             f"{keras.__version__}; load average {load}; {time.strftime('%Y-%m-%d %H:%M')}")
 
 
+def timed_course_recipe(data, seed: int, prepare, build_model) -> tuple:
+    """(seconds, test accuracy) of the course's own Fashion-MNIST code, on `data` as
+    engine.datasets.load_fashion_mnist() gives it: the seed set, then timed from
+    `prepare(training_images, test_images)` (the course's division by 255.0, and its reshape
+    for a convnet; returns both) through `build_model()`,
+    `model.fit(training_images, training_labels, epochs=5)` (batch 32) to the end of
+    `model.evaluate(test_images, test_labels)`."""
+    (training_images, training_labels), (test_images, test_labels) = data
+    keras.utils.set_random_seed(seed)
+    started = time.perf_counter()
+    training_images, test_images = prepare(training_images, test_images)
+    model = build_model()
+    model.fit(training_images, training_labels, epochs=5, verbose=0)
+    _, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
+    return time.perf_counter() - started, test_accuracy
+
+
+def timed_classroom(train, data, settings) -> tuple:
+    """(seconds, test accuracy, the run) of a lesson's routine, `train(data, settings)`."""
+    started = time.perf_counter()
+    result = train(data, settings)
+    return time.perf_counter() - started, result.extras["test_accuracy"], result
+
+
 def ratio_text(ratio: float) -> str:
     """3.84 -> '3.8x', 124.2 -> '124x': two significant figures are what the noise allows."""
     return f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.1f}x"

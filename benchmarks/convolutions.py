@@ -19,11 +19,8 @@ issue 11: like-for-like at least 1.3x.
 import argparse
 import dataclasses
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import keras  # noqa: E402
 
 from benchmarks import compare  # noqa: E402
 from engine import convolutions  # noqa: E402
@@ -33,22 +30,16 @@ from engine import recipes  # noqa: E402
 
 def course_recipe(data, seed: int) -> tuple:
     """(seconds, test accuracy) of the course's own code."""
-    (training_images, training_labels), (test_images, test_labels) = data
-    keras.utils.set_random_seed(seed)
-    started = time.perf_counter()
-    training_images = training_images.reshape(60000, 28, 28, 1) / 255.0
-    test_images = test_images.reshape(10000, 28, 28, 1) / 255.0
-    model = recipes.fashion_cnn_model(filters=64, conv_blocks=2, learning_rate=0.001)
-    model.fit(training_images, training_labels, epochs=5, verbose=0)
-    _, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
-    return time.perf_counter() - started, test_accuracy
+    def prepare(training_images, test_images):
+        return (training_images.reshape(60000, 28, 28, 1) / 255.0,
+                test_images.reshape(10000, 28, 28, 1) / 255.0)
+    return compare.timed_course_recipe(data, seed, prepare, lambda: recipes.fashion_cnn_model(
+        filters=64, conv_blocks=2, learning_rate=0.001))
 
 
 def classroom(data, settings) -> tuple:
     """(seconds, test accuracy) of the lesson's routine with `settings`."""
-    started = time.perf_counter()
-    result = convolutions.train_fashion_cnn(data, settings)
-    return time.perf_counter() - started, result.extras["test_accuracy"]
+    return compare.timed_classroom(convolutions.train_fashion_cnn, data, settings)[:2]
 
 
 def main():

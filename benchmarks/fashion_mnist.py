@@ -24,8 +24,6 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
-
 from benchmarks import compare  # noqa: E402
 from engine import datasets  # noqa: E402
 from engine import fashion_mnist  # noqa: E402
@@ -35,22 +33,14 @@ from engine import run_cache  # noqa: E402
 
 def course_recipe(data, seed: int) -> tuple:
     """(seconds, test accuracy) of the course's own code."""
-    (training_images, training_labels), (test_images, test_labels) = data
-    keras.utils.set_random_seed(seed)
-    started = time.perf_counter()
-    training_images = training_images / 255.0
-    test_images = test_images / 255.0
-    model = recipes.fashion_mnist_model()
-    model.fit(training_images, training_labels, epochs=5, verbose=0)
-    _, test_accuracy = model.evaluate(test_images, test_labels, verbose=0)
-    return time.perf_counter() - started, test_accuracy
+    def prepare(training_images, test_images):
+        return training_images / 255.0, test_images / 255.0
+    return compare.timed_course_recipe(data, seed, prepare, recipes.fashion_mnist_model)
 
 
 def classroom(data, settings) -> tuple:
     """(seconds, test accuracy, the run) of the lesson's routine with `settings`."""
-    started = time.perf_counter()
-    result = fashion_mnist.train_fashion_mnist(data, settings)
-    return time.perf_counter() - started, result.extras["test_accuracy"], result
+    return compare.timed_classroom(fashion_mnist.train_fashion_mnist, data, settings)
 
 
 def main():

@@ -9,17 +9,15 @@ DIR must be prepared (`python -m engine.prepare`), as for benchmarks/open_from_c
 bar (under 3 s to the curves) this explains. The first open is the server's first, and is
 printed too. One line per open, a JSON object of event -> seconds."""
 
-import argparse
 import json
-import os
 import pathlib
 import sys
 import tempfile
 import time
 
 from benchmarks import app_server
-from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, curves_drawn
-from engine import hosting
+from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, benchmark_arguments
+from benchmarks.open_from_cache import curves_drawn
 
 
 def timed_events(browser, url: str, chart_key: str) -> dict:
@@ -57,13 +55,8 @@ def timed_events(browser, url: str, chart_key: str) -> dict:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--lesson", type=int, default=2)
-    parser.add_argument("--opens", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8597)
-    arguments = parser.parse_args(argv)
-    os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
+    arguments = benchmark_arguments(__doc__.split("\n\n")[0], argv, lesson=2, opens=3,
+                                    port=8597)
     from playwright.sync_api import sync_playwright
 
     url_path, chart_key = URL_PATHS[arguments.lesson], CURVES[arguments.lesson]

@@ -39,11 +39,25 @@ DRAWN = ("path => (path.getAttribute('d') || '').length > 2 "
          "&& path.getAttribute('d') !== 'M0,0Z'")
 
 
-def open_to_curves(browser, url: str, chart_key: str) -> float:
-    """Seconds from opening `url` in a new session to the chart's curves drawn with data."""
+def benchmark_arguments(description: str, argv, **whole_numbers) -> argparse.Namespace:
+    """The command line of a benchmark that serves a prepared data directory: --data-dir DIR
+    (required; it becomes this process's data directory) and, per keyword, an option
+    --name N, a whole number defaulting to the keyword's value."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data-dir", required=True)
+    for name, default in whole_numbers.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    arguments = parser.parse_args(argv)
+    os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
+    return arguments
+
+
+def open_to_curves(browser, url: str, chart_key: str, from_cache: bool = True) -> float:
+    """Seconds from opening `url` in a new session to the chart's curves drawn with data;
+    then, with `from_cache`, checks that the run came from the cache."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
-        return timed_open(context.new_page(), url, chart_key)
+        return timed_open(context.new_page(), url, chart_key, from_cache)
     finally:
         context.close()
 
@@ -60,14 +74,15 @@ def open_in_new_tab(context, url: str, chart_key: str) -> float:
         page.close()
 
 
-def timed_open(page, url: str, chart_key: str) -> float:
-    """Seconds from `page` going to `url` to the chart's curves drawn; then checks the run
-    came from the cache (no training was timed)."""
+def timed_open(page, url: str, chart_key: str, from_cache: bool = True) -> float:
+    """Seconds from `page` going to `url` to the chart's curves drawn; then, with
+    `from_cache`, checks the run came from the cache (no training was timed)."""
     started = time.perf_counter()
     page.goto(url, wait_until="commit")
     curves_drawn(page, chart_key)
     seconds = time.perf_counter() - started
-    page.get_by_text("straight from the cache").first.wait_for(timeout=10_000)
+    if from_cache:
+        page.get_by_text("straight from the cache").first.wait_for(timeout=10_000)
     return seconds
 
 
@@ -115,12 +130,7 @@ def through_the_sidebar(browser, base: str, lessons) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8590)
-    arguments = parser.parse_args(argv)
-    os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
+    arguments = benchmark_arguments(__doc__.split("\n\n")[0], argv, repeats=3, port=8590)
     lessons = readiness.lesson_readiness()
     if not all(lesson.ready for lesson in lessons):
         print(f"{readiness.ready_line(lessons)}: run `{readiness.PREPARE_COMMAND}` with "

@@ -10,33 +10,22 @@ empty page alone needs about that, the bar is the stack's on this machine, not t
 classroom's. Each server's first open is left out. Prints one line per open and pair, then
 the medians and spreads."""
 
-import argparse
-import os
 import pathlib
 import statistics
 import sys
 import tempfile
-import time
 
 from benchmarks import app_server
-from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, curves_drawn, open_to_curves
+from benchmarks.open_from_cache import CHROMIUM, CURVES, URL_PATHS, benchmark_arguments
+from benchmarks.open_from_cache import open_to_curves
 from benchmarks.compare import machine_line
-from engine import hosting
 
 FLOOR_APP = "benchmarks/stack_floor_app.py"
 
 
 def floor_open(browser, url: str) -> float:
     """Seconds from opening the one-chart page in a fresh context to its curve drawn."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    try:
-        page = context.new_page()
-        started = time.perf_counter()
-        page.goto(url, wait_until="commit")
-        curves_drawn(page, "curves")
-        return time.perf_counter() - started
-    finally:
-        context.close()
+    return open_to_curves(browser, url, "curves", from_cache=False)
 
 
 def summary(name: str, seconds: list) -> str:
@@ -45,12 +34,7 @@ def summary(name: str, seconds: list) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--lesson", type=int, default=2)
-    parser.add_argument("--opens", type=int, default=5)
-    arguments = parser.parse_args(argv)
-    os.environ[hosting.DATA_DIR_VARIABLE] = arguments.data_dir
+    arguments = benchmark_arguments(__doc__.split("\n\n")[0], argv, lesson=2, opens=5)
     from playwright.sync_api import sync_playwright
 
     data = pathlib.Path(arguments.data_dir)

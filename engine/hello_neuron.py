@@ -27,7 +27,7 @@ class HelloNeuronResult:
 
 
 @dataclasses.dataclass(frozen=True)
-class HelloNeuronSettings:
+class HelloNeuronSettings(training.ExamplesAsLists):
     """The page's choices: the examples (xs, ys as tuples of floats) and how to train."""
 
     RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
@@ -38,9 +38,6 @@ class HelloNeuronSettings:
     learning_rate: float = 0.01
     seed: int = 0
     tensorboard: bool = False  # also write TensorBoard logs (watches only: not in the key)
-
-    def as_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "xs": list(self.xs), "ys": list(self.ys)}
 
 
 def train_job(settings: HelloNeuronSettings, reporter) -> run_cache.RunResult:

@@ -7,6 +7,8 @@ but warns; its own form declares the input first with `keras.Input(shape=...)`, 
 
 import keras
 
+# The builders repeat lines on purpose: each is the course's code whole, as its page shows it.
+
 
 def hello_neuron_model(learning_rate: float = 0.01) -> keras.Model:
     """Course 1, week 1: one neuron that learns y = w * x + b from examples."""

@@ -134,7 +134,7 @@ def find_rule(xs, answers, epochs: int = 1000, seed: int = 0, on_progress=None,
 
 
 @dataclasses.dataclass(frozen=True)
-class RuleSettings:
+class RuleSettings(training.ExamplesAsLists):
     """The data and answers (tuples of floats) the neuron learns from, and for how long."""
 
     RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
@@ -144,9 +144,6 @@ class RuleSettings:
     epochs: int = 1000
     seed: int = 0
     tensorboard: bool = False  # also write TensorBoard logs (watches only: not in the key)
-
-    def as_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "xs": list(self.xs), "answers": list(self.answers)}
 
 
 def train_job(settings: RuleSettings, reporter) -> run_cache.RunResult:

@@ -88,53 +88,52 @@ def fit_and_evaluate(settings, file_stem: str) -> str:
             + saving(file_stem, fashion_mnist_preparation(settings)))
 
 
-def fashion_mnist_script(settings, file_stem: str = "fashion_mnist") -> str:
-    """Lesson 3's dense network (engine.fashion_mnist.FashionSettings) as a script."""
+def fashion_data_script(settings, file_stem: str, builder, preparing: str, model: str,
+                        title: str, what: str, names: tuple) -> str:
+    """Lessons 3 and 4 as a script: the course's Fashion-MNIST data, `preparing` (the lines
+    that prepare its pictures), the lesson's `builder` called as `model` (its line of the
+    script), then fit, evaluate and save; `names`: the settings written at the top."""
     preparation = fashion_mnist_preparation(settings)
-    functions = [recipes.fashion_mnist_model, fashion_mnist.prepare_images]
+    functions = [builder, fashion_mnist.prepare_images]
     functions += [recipes.StopAtAccuracy] if settings.target_accuracy is not None else []
     functions += [take_home.model_for_raw_pictures] if preparation else []
-    body = FASHION_DATA + (
+    body = FASHION_DATA + preparing
+    body += fit_and_evaluate(settings, file_stem).replace("{model}", model)
+    return take_home.script(title, usage(file_stem, what),
+                            "import argparse\n\nimport keras\nimport numpy",
+                            fashion_settings(settings, names),
+                            take_home.sources(*functions), EPOCHS_ARGUMENT, body)
+
+
+def fashion_mnist_script(settings, file_stem: str = "fashion_mnist") -> str:
+    """Lesson 3's dense network (engine.fashion_mnist.FashionSettings) as a script."""
+    return fashion_data_script(
+        settings, file_stem, recipes.fashion_mnist_model,
         "training_images = prepare_images(training_images[:TRAINING_IMAGES], NORMALISE)\n"
         "training_labels = training_labels[:TRAINING_IMAGES]\n"
-        "test_images = prepare_images(test_images, NORMALISE)\n\n")
-    model = "model = fashion_mnist_model(HIDDEN_UNITS, EXTRA_HIDDEN_LAYER, LEARNING_RATE)"
-    body += fit_and_evaluate(settings, file_stem).replace("{model}", model)
-    return take_home.script(
+        "test_images = prepare_images(test_images, NORMALISE)\n\n",
+        "model = fashion_mnist_model(HIDDEN_UNITS, EXTRA_HIDDEN_LAYER, LEARNING_RATE)",
         "Lesson 3, Fashion-MNIST: your dense network, trained again with your settings.",
-        usage(file_stem, "The course's Flatten, Dense, Dense(10) network on Zalando's "
-                         "pictures of clothes."),
-        "import argparse\n\nimport keras\nimport numpy",
-        fashion_settings(settings, ("hidden_units", "extra_hidden_layer", "normalise",
-                                    "epochs", "batch_size", "learning_rate", "target_accuracy",
-                                    "training_images", "seed")),
-        take_home.sources(*functions), EPOCHS_ARGUMENT, body)
+        "The course's Flatten, Dense, Dense(10) network on Zalando's pictures of clothes.",
+        ("hidden_units", "extra_hidden_layer", "normalise", "epochs", "batch_size",
+         "learning_rate", "target_accuracy", "training_images", "seed"))
 
 
 def convolutions_script(settings, file_stem: str = "convolutions") -> str:
     """Lesson 4's convnet (engine.convolutions.CnnSettings) as a script."""
-    preparation = fashion_mnist_preparation(settings)
-    functions = [recipes.fashion_cnn_model, fashion_mnist.prepare_images]
-    functions += [recipes.StopAtAccuracy] if settings.target_accuracy is not None else []
-    functions += [take_home.model_for_raw_pictures] if preparation else []
-    body = FASHION_DATA + (
+    return fashion_data_script(
+        settings, file_stem, recipes.fashion_cnn_model,
         "# The course's reshape: a convolution wants a channel axis, (pictures, 28, 28, 1).\n"
         "training_images = training_images[:TRAINING_IMAGES].reshape(-1, 28, 28, 1)\n"
         "training_images = prepare_images(training_images, NORMALISE)\n"
         "training_labels = training_labels[:TRAINING_IMAGES]\n"
-        "test_images = prepare_images(test_images.reshape(-1, 28, 28, 1), NORMALISE)\n\n")
-    model = "model = fashion_cnn_model(FILTERS, CONV_BLOCKS, LEARNING_RATE)"
-    body += fit_and_evaluate(settings, file_stem).replace("{model}", model)
-    return take_home.script(
+        "test_images = prepare_images(test_images.reshape(-1, 28, 28, 1), NORMALISE)\n\n",
+        "model = fashion_cnn_model(FILTERS, CONV_BLOCKS, LEARNING_RATE)",
         "Lesson 4, Convolutions: your convnet, trained again with your settings.",
-        usage(file_stem, "The course's Conv2D and MaxPooling2D blocks in front of the dense "
-                         "network, on Fashion-MNIST. Give the saved model pictures shaped "
-                         "(28, 28, 1)."),
-        "import argparse\n\nimport keras\nimport numpy",
-        fashion_settings(settings, ("filters", "conv_blocks", "normalise", "epochs",
-                                    "batch_size", "learning_rate", "target_accuracy",
-                                    "training_images", "seed")),
-        take_home.sources(*functions), EPOCHS_ARGUMENT, body)
+        "The course's Conv2D and MaxPooling2D blocks in front of the dense network, on "
+        "Fashion-MNIST. Give the saved model pictures shaped (28, 28, 1).",
+        ("filters", "conv_blocks", "normalise", "epochs", "batch_size", "learning_rate",
+         "target_accuracy", "training_images", "seed"))
 
 
 def picture_folders(dataset: str, own_validation: bool = True) -> tuple:

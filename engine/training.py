@@ -102,6 +102,16 @@ def train_full_batch(
     return history
 
 
+class ExamplesAsLists:
+    """For the settings of lessons 1 and 2 (frozen dataclasses, their examples kept as tuples
+    so that settings can be hashed): as_dict() with every tuple as a list, as a stored run's
+    settings hold them."""
+
+    def as_dict(self) -> dict:
+        return {name: list(value) if isinstance(value, tuple) else value
+                for name, value in dataclasses.asdict(self).items()}
+
+
 def full_batch_run(model: keras.Model, history: FullBatchHistory, extras: dict,
                    weight_names=("weight", "bias")) -> run_cache.RunResult:
     """A full-batch run as the run cache keeps it: history "loss" and, per trainable number

@@ -72,10 +72,6 @@ projector.narrative(
 )
 
 
-def use_settings(settings: augment.AugmentSettings) -> None:
-    LINK.use(dataclasses.asdict(settings))
-
-
 LINK.start()
 
 st.header("1. The course's arguments")
@@ -84,9 +80,9 @@ controls_column, preview_column = projector.controls_and_display([1, 2])
 with controls_column:
     # One above the other: side by side in a third of the page, their labels were cut to
     # "The course's..." and "No augment...".
-    st.button("The course's values", on_click=use_settings, args=(COURSE,), key="aug-course",
-              width="stretch")
-    st.button("No augmentation", on_click=use_settings, args=(NONE,), key="aug-none",
+    st.button("The course's values", on_click=LINK.use_settings, args=(COURSE,),
+              key="aug-course", width="stretch")
+    st.button("No augmentation", on_click=LINK.use_settings, args=(NONE,), key="aug-none",
               width="stretch")
     settings = augment.AugmentSettings(
         rescale=LINK.control("rescale", st.checkbox, "rescale=1./255"),

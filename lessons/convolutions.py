@@ -55,22 +55,18 @@ st.header("2. The course's convnet")
 (_, _), (test_images, test_labels) = data_status.fashion_mnist_or_stop()
 
 
-def use_settings(settings: convolutions.CnnSettings) -> None:
-    LINK.use({name: getattr(settings, name) for name in OPTIONS})
-
-
 LINK.start()
 controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     first, second = st.columns(2)
-    first.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,),
-                 key="cnn-classroom",
+    first.button("Classroom defaults", on_click=LINK.use_settings,
+                 args=(CLASSROOM, OPTIONS), key="cnn-classroom",
                  help=f"{CLASSROOM.filters} filters, batch {CLASSROOM.batch_size}, Adam at "
                       f"{CLASSROOM.learning_rate}, {CLASSROOM.epochs} epochs: chosen on a "
                       "validation split of the training pictures, about the course's "
                       "accuracy, in less time.")
-    second.button("The course's recipe", on_click=use_settings, args=(COURSE,),
-                  key="cnn-course",
+    second.button("The course's recipe", on_click=LINK.use_settings,
+                  args=(COURSE, OPTIONS), key="cnn-course",
                   help=f"{COURSE.filters} filters, batch {COURSE.batch_size}, Adam at "
                        f"{COURSE.learning_rate}, {COURSE.epochs} epochs: several minutes on a "
                        "laptop.")
@@ -105,12 +101,8 @@ st.caption("Each 3x3 convolution loses a pixel on every side (28 → 26), each p
            "every number the last pooling layer produces.")
 
 st.header("3. Train")
-run = job_view.train_or_show(convolutions.job(settings),
-                             lambda history: training_view.draw_curves(
-                                 history, "cnn-live", "validation (test set)"))
-if run is None:
-    understanding.stop_before_run("convolutions")
-training_view.show_outcome(run, "cnn")
+run = training_view.train_and_show(convolutions.job(settings), "convolutions", "cnn",
+                                   "cnn-live")
 tensorboard_option.show_logs(settings)
 
 st.header("4. Dense network against convnet")

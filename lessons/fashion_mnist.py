@@ -15,7 +15,6 @@ from ui import classifier_results
 from ui import code
 from ui import data_status
 from ui import exercises
-from ui import job_view
 from ui import projector
 from ui import take_it_with_you
 from ui import teacher_panel
@@ -140,15 +139,10 @@ with code_column:
 exercises.break_it(LINK)
 
 st.header("3. Train")
-run = job_view.train_or_show(fashion_mnist.job(settings),
-                             lambda history: training_view.draw_curves(
-                                 history, "live", "validation (test set)"))
-if run is None:
-    understanding.stop_before_run("fashion-mnist")
+run = training_view.train_and_show(fashion_mnist.job(settings), "fashion-mnist", "final",
+                                   "live")
 history, facts, model = run.history, run.extras, run.model
 probabilities = run.arrays["test_probabilities"]
-
-training_view.show_outcome(run, "final")
 callback_sentence = training.callback_outcome(run, settings.target_accuracy, settings.epochs)
 if callback_sentence:
     stopped_at = facts.get("stopped_by_callback_at_epoch")

@@ -6,7 +6,6 @@ from engine import caps
 from engine import charts
 from engine import hello_neuron
 from engine import recipes
-from engine import take_home
 from engine import take_home_scripts
 from engine import training
 from engine import typed_numbers
@@ -70,12 +69,7 @@ settings = hello_neuron.HelloNeuronSettings(tuple(xs), tuple(ys), epochs, learni
                                             tensorboard)
 course_data = list(xs) == hello_neuron.COURSE_XS and list(ys) == hello_neuron.COURSE_YS
 with results:
-    run = job_view.train_or_show(
-        hello_neuron.job(settings),
-        lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
-        auto_start=True, quick_wait_seconds=5)
-    if run is None:
-        st.stop()
+    run = job_view.train_on_opening(hello_neuron.job(settings))
     result = hello_neuron.result_from_run(run)
     history = result.history
     if history.diverged_at_epoch is not None:
@@ -128,9 +122,8 @@ code.show_code(recipes.hello_neuron_model, hello_neuron.train_hello_neuron,
 
 if history.diverged_at_epoch is None:  # a neuron whose numbers blew up is no use to take
     st.subheader("Take it with you")
-    take_it_with_you.offer(take_home.TakeHome(
-        "hello_neuron", run.model, None, run.history,
-        take_home_scripts.hello_neuron_script(settings),
-        inputs=take_home_scripts.ONE_NEURON_INPUTS), "hello-take-home")
+    take_it_with_you.offer_neuron("hello_neuron", run,
+                                  take_home_scripts.hello_neuron_script(settings),
+                                  "hello-take-home")
 
 understanding.section("hello-neuron", run)

@@ -12,7 +12,6 @@ from engine import take_home
 from engine import take_home_scripts
 from ui import code
 from ui import folder_data
-from ui import job_view
 from ui import layer_viewer
 from ui import own_pictures
 from ui import projector
@@ -51,10 +50,6 @@ st.header("1. Folders become labels")
 choice = folder_data.choose("real", link=LINK)
 if choice is None:
     st.stop()
-
-
-def use_settings(settings) -> None:
-    LINK.use({name: getattr(settings, name) for name in OPTIONS})
 
 
 image_size = st.session_state["real-image_size"]
@@ -103,7 +98,8 @@ st.caption(f"This dataset has {len(data.class_names)} classes, so it is "
 st.header("3. The course's convnet")
 controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
-    st.button("Classroom defaults", on_click=use_settings, args=(CLASSROOM,), key="real-reset")
+    st.button("Classroom defaults", on_click=LINK.use_settings, args=(CLASSROOM, OPTIONS),
+              key="real-reset")
     LINK.control("image_size", st.select_slider, "image size (speed against accuracy)",
                  OPTIONS["image_size"])
     conv_blocks = LINK.control("conv_blocks", st.select_slider, "convolution blocks",
@@ -126,11 +122,8 @@ LINK.write()
 teacher_panel.show(LINK)
 
 st.header("4. Train")
-run = job_view.train_or_show(real_world.job(settings),
-                             lambda history: training_view.draw_curves(history, "real-live"))
-if run is None:
-    understanding.stop_before_run("real-world-images")
-training_view.show_outcome(run, "real", accuracy_name="validation_accuracy")
+run = training_view.train_and_show(real_world.job(settings), "real-world-images", "real",
+                                   "real-live", accuracy_name="validation_accuracy")
 tensorboard_option.show_logs(settings)
 
 runs = st.session_state.setdefault("real-runs", {})

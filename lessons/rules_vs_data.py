@@ -8,7 +8,6 @@ from engine import caps
 from engine import charts
 from engine import recipes
 from engine import rules
-from engine import take_home
 from engine import take_home_scripts
 from engine import training
 from engine import typed_numbers
@@ -89,12 +88,7 @@ tensorboard = tensorboard_option.checkbox(LINK)
 st.caption(caps.sentence(rules.RUN_KIND))
 
 rule_settings = rules.rule_settings(rule_text, xs, epochs, tensorboard)
-run = job_view.train_or_show(
-    rules.job(rule_settings),
-    lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
-    auto_start=True, quick_wait_seconds=5)
-if run is None:
-    st.stop()
+run = job_view.train_on_opening(rules.job(rule_settings))
 found = rules.found_from_run(run)
 if found.history.diverged_at_epoch is not None:
     st.error("The answers are too large for this neuron to learn from: training blew up. "
@@ -135,9 +129,7 @@ with projector.code_expander("The code that ran"):
                    *([training.full_batch_tensorboard_logs] if tensorboard else []))
 
 st.subheader("Take it with you")
-take_it_with_you.offer(take_home.TakeHome(
-    "rules_vs_data", run.model, None, run.history,
-    take_home_scripts.rules_script(rule_settings),
-    inputs=take_home_scripts.ONE_NEURON_INPUTS), "rules-take-home")
+take_it_with_you.offer_neuron("rules_vs_data", run,
+                              take_home_scripts.rules_script(rule_settings), "rules-take-home")
 
 understanding.section("rules-vs-data", run)

@@ -2,7 +2,7 @@
 
 import inspect
 
-import streamlit
+import streamlit as st
 
 from engine import source_code
 
@@ -16,12 +16,12 @@ def show_code(*functions, caption: str = "", runs: bool = True) -> None:
     only for comparison, such as the course's own form of what the classroom runs otherwise;
     the others are recorded, so a test can check that they are what ran."""
     if runs:
-        streamlit.session_state.setdefault(SHOWN_KEY, set()).update(
+        st.session_state.setdefault(SHOWN_KEY, set()).update(
             f"{function.__module__}.{function.__qualname__}" for function in functions)
     for function in functions:
         module = inspect.getmodule(function).__name__.replace(".", "/")
-        streamlit.caption(f"`{module}.py` · `{function.__name__}`")
+        st.caption(f"`{module}.py` · `{function.__name__}`")
         # Wrapped, not scrolled: beside the controls the column is narrower than the code.
-        streamlit.code(source_code.source_of(function), language="python", wrap_lines=True)
+        st.code(source_code.source_of(function), language="python", wrap_lines=True)
     if caption:
-        streamlit.caption(caption)
+        st.caption(caption)

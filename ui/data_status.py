@@ -1,6 +1,6 @@
 """The data-and-weights status panel: what is on disk, what is missing, how to get it."""
 
-import streamlit
+import streamlit as st
 
 from engine import downloads
 from engine import hosting
@@ -26,7 +26,7 @@ def render_table() -> None:
     missing = [status.title for status in statuses if not status.is_present]
     if missing:
         folder = "the data directory" if shared else f"`{hosting.data_dir()}`"
-        streamlit.caption(
+        st.caption(
             "Lessons download what they need the first time they run. For a classroom "
             "without internet, run `python -m engine.downloads` on a connected machine and "
             f"copy {folder} over (or point `{hosting.DATA_DIR_VARIABLE}` at the copy).")
@@ -35,7 +35,7 @@ def render_table() -> None:
 def say_missing(problem: downloads.MissingDataError, needed_for: str = "") -> None:
     """How every page says a dataset or weights file is missing: the error's sentence for
     learners (it names no server path), after `needed_for` when the page says what for."""
-    streamlit.error(f"{needed_for}{problem.learner_message}", icon=":material/cloud_off:")
+    st.error(f"{needed_for}{problem.learner_message}", icon=":material/cloud_off:")
 
 
 def fashion_mnist_or_stop():
@@ -46,4 +46,4 @@ def fashion_mnist_or_stop():
         return shared_caches.fashion_mnist_data()
     except downloads.MissingDataError as problem:
         say_missing(problem)
-        streamlit.stop()
+        st.stop()

@@ -2,7 +2,7 @@
 what Keras says, or train long enough to watch overfitting. One call draws the section, so
 the page only says where it goes."""
 
-import streamlit
+import streamlit as st
 
 from engine import exercises
 from ui import code
@@ -15,10 +15,10 @@ OVERFITTING_EPOCHS = 30
 def break_it(link) -> None:
     """The exercises as one-click variations. `link`: the lesson's url_state.Link, whose
     epochs the third button sets to 30 (left alone when a teacher locked them)."""
-    streamlit.subheader("Exploration exercises: break it on purpose")
-    streamlit.markdown("The course asks you to change the model and see what happens. Each "
-                       "button below does one change for you.")
-    columns = streamlit.columns(3)
+    st.subheader("Exploration exercises: break it on purpose")
+    st.markdown("The course asks you to change the model and see what happens. Each "
+                "button below does one change for you.")
+    columns = st.columns(3)
     for column, exercise in zip(columns, exercises.EXERCISES):
         column.button(exercise.title, key=f"exercise-{exercise.name}", width="stretch",
                       on_click=choose, args=(exercise.name,))
@@ -31,27 +31,27 @@ def break_it(link) -> None:
                        "keeps falling while the validation (test set) loss stops falling "
                        "and rises again. That is overfitting: the model learns its training "
                        "pictures by heart.")
-    chosen = streamlit.session_state.get(CHOSEN_KEY)
+    chosen = st.session_state.get(CHOSEN_KEY)
     if chosen is not None:
         show_error(exercises.by_name(chosen))
 
 
 def choose(name: str) -> None:
-    streamlit.session_state[CHOSEN_KEY] = name
+    st.session_state[CHOSEN_KEY] = name
 
 
 def show_error(exercise: exercises.Exercise) -> None:
     """What Keras said when `fit` met the broken model, word for word, and what it means."""
     message = shared_caches.exercise_error(exercise.name)
-    streamlit.markdown(f"**{exercise.title}**: this model, given "
-                       f"{exercises.PICTURES} training pictures, and `fit` answers:")
+    st.markdown(f"**{exercise.title}**: this model, given "
+                f"{exercises.PICTURES} training pictures, and `fit` answers:")
     if message:
-        streamlit.code(message, language=None, wrap_lines=True)
-        streamlit.markdown(exercise.explanation)
+        st.code(message, language=None, wrap_lines=True)
+        st.markdown(exercise.explanation)
     else:
-        streamlit.warning("Keras trained this model without an error: this version of Keras "
-                          "accepts what the course's did not.", icon=":material/info:")
-    with streamlit.expander("The broken model's code"):
+        st.warning("Keras trained this model without an error: this version of Keras "
+                   "accepts what the course's did not.", icon=":material/info:")
+    with st.expander("The broken model's code"):
         code.show_code(exercises.broken_model,
                        caption=f"Called with flatten={exercise.flatten}, "
                                f"output_neurons={exercise.output_neurons}.")

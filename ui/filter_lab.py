@@ -2,7 +2,7 @@
 convolved, after ReLU and after 2x2 max pooling, with the size at every step."""
 
 import pandas
-import streamlit
+import streamlit as st
 
 from engine import charts
 from engine import downloads
@@ -15,9 +15,9 @@ SOURCES = ["a built-in picture", "a Fashion-MNIST picture", "my own picture"]
 
 
 def choose_picture():
-    source = streamlit.radio("picture", SOURCES, horizontal=True, key="filter-source")
+    source = st.radio("picture", SOURCES, horizontal=True, key="filter-source")
     if source == SOURCES[0]:
-        name = streamlit.selectbox("which one", filters.BUILTIN_IMAGE_NAMES, key="filter-builtin")
+        name = st.selectbox("which one", filters.BUILTIN_IMAGE_NAMES, key="filter-builtin")
         return filters.load_builtin_image(name)
     if source == SOURCES[1]:
         try:
@@ -25,36 +25,36 @@ def choose_picture():
         except downloads.MissingDataError as problem:
             data_status.say_missing(problem)
             return None
-        index = streamlit.number_input("picture #", 0, len(training_images) - 1, 0,
-                                       key="filter-fashion-index")
+        index = st.number_input("picture #", 0, len(training_images) - 1, 0,
+                                key="filter-fashion-index")
         return training_images[index]
-    upload = streamlit.file_uploader(f"a picture (at most {images.PICTURE_BYTES / 1e6:g} MB)",
-                                     key="filter-upload")
+    upload = st.file_uploader(f"a picture (at most {images.PICTURE_BYTES / 1e6:g} MB)",
+                              key="filter-upload")
     if upload is None:
-        streamlit.info("Choose a picture file.", icon=":material/upload:")
+        st.info("Choose a picture file.", icon=":material/upload:")
         return None
     try:
         return filters.grayscale_picture(images.open_upload(upload.getvalue()))
     except ValueError as problem:
-        streamlit.error(str(problem), icon=":material/image_not_supported:")
+        st.error(str(problem), icon=":material/image_not_supported:")
         return None
 
 
 def choose_kernel():
-    preset = streamlit.selectbox("filter", list(filters.PRESETS), index=1, key="filter-preset")
+    preset = st.selectbox("filter", list(filters.PRESETS), index=1, key="filter-preset")
     cells = pandas.DataFrame([[f"{value:g}" for value in row]
                               for row in filters.preset_cells(preset)],
                              columns=["left", "middle", "right"]).astype("string")
-    edited = streamlit.data_editor(cells, key=f"filter-cells-{preset}", hide_index=True,
-                                   width="stretch")
-    weight = streamlit.number_input("weight (every result is multiplied by it)", value=1.0,
-                                    key="filter-weight", format="%g")
-    streamlit.caption(filters.PRESET_EXPLANATIONS[preset])
+    edited = st.data_editor(cells, key=f"filter-cells-{preset}", hide_index=True,
+                            width="stretch")
+    weight = st.number_input("weight (every result is multiplied by it)", value=1.0,
+                             key="filter-weight", format="%g")
+    st.caption(filters.PRESET_EXPLANATIONS[preset])
     return edited, weight
 
 
 def render() -> None:
-    picture_column, kernel_column = streamlit.columns(2, gap="large")
+    picture_column, kernel_column = st.columns(2, gap="large")
     with picture_column:
         picture = choose_picture()
     with kernel_column:
@@ -65,9 +65,9 @@ def render() -> None:
         kernel = filters.parse_kernel(cells)
         steps = filters.pipeline(picture, kernel, weight)
     except ValueError as problem:
-        streamlit.error(str(problem), icon=":material/grid_on:")
+        st.error(str(problem), icon=":material/grid_on:")
         return
-    streamlit.markdown(filters.describe_kernel(kernel, weight))
+    st.markdown(filters.describe_kernel(kernel, weight))
     def size(step):
         height, width = steps.shapes[step]
         return f"{height} x {width}"
@@ -76,9 +76,9 @@ def render() -> None:
               (steps.convolved, f"convolved {size('convolved')}", True),
               (steps.after_relu, f"after ReLU {size('after_relu')}", False),
               (steps.pooled, f"2x2 max pooling {size('pooled')}", False)]
-    for column, (values, title, signed) in zip(streamlit.columns(4), stages):
+    for column, (values, title, signed) in zip(st.columns(4), stages):
         column.plotly_chart(charts.filter_stage(values, title, signed),
                             key=f"filter-stage-{title.split()[0]}")
-    streamlit.caption("A 3x3 filter has no neighbours to use for the outermost pixels, so "
-                      "each side loses one: n becomes n - 2. Pooling keeps the largest of "
-                      "each 2x2 block: n becomes n / 2, rounded down. Hover for values.")
+    st.caption("A 3x3 filter has no neighbours to use for the outermost pixels, so "
+               "each side loses one: n becomes n - 2. Pooling keeps the largest of "
+               "each 2x2 block: n becomes n / 2, rounded down. Hover for values.")

@@ -1,6 +1,6 @@
 """Lesson 7, part 5: fine-tuning the classifier the learner just trained, as a server job."""
 
-import streamlit
+import streamlit as st
 
 from engine import caps
 from engine import fine_tuning
@@ -20,8 +20,8 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
     """Part 5 for the finished pair of `pair_settings` (engine.dropout_pair.PairSettings,
     its `tensorboard` option too): the choices, the job, then the result and its downloads.
     `cut_names`: where the network can be cut; `class_names`: the pair's classes."""
-    streamlit.header("5. Fine-tuning (optional)")
-    streamlit.markdown(
+    st.header("5. Fine-tuning (optional)")
+    st.markdown(
         "The course ends with a hint: *some lower layers can be retrained*. Unlock the top "
         "blocks below the cut and train them together with the classifier, gently: "
         f"RMSprop at {fine_tuning.LEARNING_RATE:g}, ten times below the classifier's, and "
@@ -31,14 +31,14 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
         "follow would wreck what the unlocked layers knew.")
     choices = fine_tuning.unfreeze_choices(cut_names, pair_settings.cut_layer)
     if not choices:
-        streamlit.info("There is no block below this cut to unlock: cut later to try it.",
-                       icon=":material/lock:")
+        st.info("There is no block below this cut to unlock: cut later to try it.",
+                icon=":material/lock:")
         return
     if not pair_complete:
-        streamlit.info("Train both classifiers to the end to fine-tune one of them.",
-                       icon=":material/lock:")
+        st.info("Train both classifiers to the end to fine-tune one of them.",
+                icon=":material/lock:")
         return
-    first_column, second_column = streamlit.columns(2, gap="large")
+    first_column, second_column = st.columns(2, gap="large")
     unfreeze_after = first_column.selectbox(
         "unlock every layer after", choices, key="transfer-unfreeze-after",
         help=f"Up to the cut at {pair_settings.cut_layer}. The nearest choice unlocks one "
@@ -47,9 +47,9 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
                                   caps.most(fine_tuning.RUN_KIND, "epochs"),
                                   fine_tuning.DEFAULT_EPOCHS, key="transfer-fine-tune-epochs")
     second_column.caption(caps.sentence(fine_tuning.RUN_KIND))
-    streamlit.caption(f"Starts from the classifier **{head_name}**. The stored features no "
-                      "longer apply once the network changes, so every picture goes through "
-                      "the network in every epoch: much slower than part 3.")
+    st.caption(f"Starts from the classifier **{head_name}**. The stored features no "
+               "longer apply once the network changes, so every picture goes through "
+               "the network in every epoch: much slower than part 3.")
     code.show_code(transfer.fine_tuning_model, recipes.unfreeze_top_layers,
                    fine_tuning.network_copy, fine_tuning.fine_tune)
     settings = fine_tuning.FineTuneSettings(pair_settings, head_name, unfreeze_after, epochs,
@@ -66,7 +66,7 @@ def show_result(run, settings, class_names: list) -> None:
     """The fine-tuned run of `settings` (engine.fine_tuning.FineTuneSettings): its curves,
     validation accuracy before and after, and what to take home."""
     training_view.draw_curves(run.history, "fine-tune")
-    before_column, after_column, unlocked_column = streamlit.columns(3)
+    before_column, after_column, unlocked_column = st.columns(3)
     before = run.extras.get("validation_accuracy_before")
     if before is not None:
         before_column.metric("validation accuracy before", f"{before:.4f}")

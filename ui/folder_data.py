@@ -4,7 +4,7 @@ zip. Shared by the real-world, augmentation and transfer-learning lessons."""
 import dataclasses
 import hashlib
 
-import streamlit
+import streamlit as st
 
 from engine import caps
 from engine import downloads
@@ -39,21 +39,21 @@ def choose(key: str, default: str = "Horses or humans", allow_upload: bool = Tru
     widget_key = f"{key}-dataset"
     # A link puts its value into the picker before it is drawn; a default as well would make
     # Streamlit warn about two sources for one value.
-    start = {} if widget_key in streamlit.session_state else {"index": options.index(default)}
+    start = {} if widget_key in st.session_state else {"index": options.index(default)}
     picker = dict(label="pictures", options=options, key=widget_key, **start)
-    title = (link.control("dataset", streamlit.selectbox, **picker) if link
-             else streamlit.selectbox(**picker))
+    title = (link.control("dataset", st.selectbox, **picker) if link
+             else st.selectbox(**picker))
     if title in COURSE_DATASETS:
         return Choice(title, COURSE_DATASETS[title], dataset_key=COURSE_DATASETS[title])
     if title == LOCAL:
-        return local_folder(streamlit.text_input("folder path", key=f"{key}-folder"))
-    upload = streamlit.file_uploader(
+        return local_folder(st.text_input("folder path", key=f"{key}-folder"))
+    upload = st.file_uploader(
         f"a .zip with one folder per class (at most {caps.UPLOAD_MEGABYTES} MB)", type=["zip"],
         key=f"{key}-zip")
     if upload is None:
-        streamlit.info("For example `pets.zip` holding `cats/…jpg` and `dogs/…jpg`; "
-                       "`train/` and `validation/` folders inside are used when present.",
-                       icon=":material/folder_zip:")
+        st.info("For example `pets.zip` holding `cats/…jpg` and `dogs/…jpg`; "
+                "`train/` and `validation/` folders inside are used when present.",
+                icon=":material/folder_zip:")
         return None
     return extracted_upload(upload.getvalue(), upload.name)
 
@@ -70,7 +70,7 @@ def extracted_upload(zip_bytes: bytes, name: str):
     try:
         extracted = shared_caches.extracted_zip(digest, zip_bytes)
     except ValueError as problem:
-        streamlit.error(str(problem), icon=":material/folder_off:")
+        st.error(str(problem), icon=":material/folder_off:")
         return None
     show_skipped(extracted.skipped)
     show_notes(extracted.notes)
@@ -81,15 +81,15 @@ def extracted_upload(zip_bytes: bytes, name: str):
 
 def show_skipped(skipped) -> None:
     if skipped:
-        streamlit.caption(f"Skipped {len(skipped)} files that are not usable "
-                          "pictures: " + ", ".join(f"{item} ({reason})" for item, reason
-                                                   in skipped[:5])
-                          + (" …" if len(skipped) > 5 else ""))
+        st.caption(f"Skipped {len(skipped)} files that are not usable "
+                   "pictures: " + ", ".join(f"{item} ({reason})" for item, reason
+                                            in skipped[:5])
+                   + (" …" if len(skipped) > 5 else ""))
 
 
 def show_notes(notes) -> None:
     for note in notes:
-        streamlit.info(note, icon=":material/info:")
+        st.info(note, icon=":material/info:")
 
 
 def local_folder(path_text: str):
@@ -98,20 +98,20 @@ def local_folder(path_text: str):
     from engine import image_folders
 
     if hosting.shared_server():  # not offered then; refused too, should a value slip in
-        streamlit.error("This server is shared, so it reads no folders of its own: upload a "
-                        ".zip of your pictures instead.", icon=":material/folder_off:")
+        st.error("This server is shared, so it reads no folders of its own: upload a "
+                 ".zip of your pictures instead.", icon=":material/folder_off:")
         return None
     if not path_text.strip():
-        streamlit.info("Type the path of a folder that holds one folder per class.",
-                       icon=":material/folder_open:")
+        st.info("Type the path of a folder that holds one folder per class.",
+                icon=":material/folder_open:")
         return None
     try:
         training, validation, notes = image_folders.local_layout(path_text.strip())
         fingerprint = image_folders.local_folders_fingerprint(training, validation)
     except (ValueError, OSError) as problem:
-        streamlit.error(str(problem) if isinstance(problem, ValueError) else
-                        "That folder could not be read (perhaps it is not yours to read); "
-                        "please choose another.", icon=":material/folder_off:")
+        st.error(str(problem) if isinstance(problem, ValueError) else
+                 "That folder could not be read (perhaps it is not yours to read); "
+                 "please choose another.", icon=":material/folder_off:")
         return None
     show_notes(notes)
     return Choice(path_text.strip(), f"folder-{fingerprint}", training_folder=str(training),
@@ -129,7 +129,7 @@ def load(choice: Choice, image_size: int, batch_size: int, seed: int):
         data_status.say_missing(problem)
         return None
     except ValueError as problem:
-        streamlit.error(str(problem), icon=":material/folder_off:")
+        st.error(str(problem), icon=":material/folder_off:")
         return None
     if choice.dataset_key is None:
         show_skipped(data.skipped)

@@ -9,10 +9,11 @@ another lesson and come back, and classmates who ask for the same settings watch
 import itertools
 import time
 
-import streamlit
+import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine import caps
+from engine import charts
 from engine import jobs
 from ui import shared_caches
 from engine import runner as job_runner
@@ -63,21 +64,21 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
     and `quick_wait_seconds` waits that long for it before showing a progress bar."""
     run = shared_caches.stored_run(job.kind, job.key)
     if run is not None:
-        if watched_key(job) not in streamlit.session_state:
+        if watched_key(job) not in st.session_state:
             which = "" if button_label == "Train" else f"{button_label}: "
-            streamlit.caption(f"{which}these settings were trained before (by you or a "
-                              "classmate), so here is that run, straight from the cache.")
+            st.caption(f"{which}these settings were trained before (by you or a "
+                       "classmate), so here is that run, straight from the cache.")
         return run
     over_cap = caps.problem(job.kind, job.settings)
     if over_cap:  # jobs.submit refuses it too; here the learner reads why, before any button
-        streamlit.error(over_cap, icon=":material/block:")
+        st.error(over_cap, icon=":material/block:")
         return None
     state = jobs.status(job, runner_id)
     stopped = shared_caches.stopped_run(job.kind, job.key)
     if auto_start and not state.active and stopped is None and state.state != jobs.FAILED:
-        streamlit.session_state[watched_key(job)] = True
+        st.session_state[watched_key(job)] = True
         state = jobs.submit(job, session_id(), job_runner.runner())
-    if state.active and not streamlit.session_state.get(left_key(job)):
+    if state.active and not st.session_state.get(left_key(job)):
         if quick_wait_seconds and wait_for(job, quick_wait_seconds):
             return (shared_caches.stored_run(job.kind, job.key)
                     or shared_caches.stopped_run(job.kind, job.key))
@@ -85,21 +86,35 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
         return None
     show_state(job, state)
     if not state.active:
-        streamlit.button("Train to the end" if stopped is not None else button_label,
-                         type="primary", icon=":material/play_arrow:", key=key,
-                         on_click=start, args=(job,))
+        st.button("Train to the end" if stopped is not None else button_label,
+                  type="primary", icon=":material/play_arrow:", key=key,
+                  on_click=start, args=(job,))
     if stopped is not None:
         describe_stop(stopped, job.epochs)
     elif not state.active:
-        streamlit.info(f"Press **{button_label}**. The server trains each setting once for the "
-                       "whole class: identical settings, asked by anyone, come back at once.",
-                       icon=":material/play_arrow:")
+        st.info(f"Press **{button_label}**. The server trains each setting once for the "
+                "whole class: identical settings, asked by anyone, come back at once.",
+                icon=":material/play_arrow:")
     return stopped
 
 
+def train_on_opening(job: jobs.Job):
+    """Lessons 1 and 2: the run of `job`'s settings, trained as the page opens (a fraction of
+    a second for one neuron), its loss drawn live meanwhile; while there is none to show yet,
+    the page ends here (st.stop)."""
+    run = train_or_show(
+        job,
+        lambda history: st.plotly_chart(charts.loss_curve(history["loss"]),
+                                        key="live-loss"),
+        auto_start=True, quick_wait_seconds=5)
+    if run is None:
+        st.stop()
+    return run
+
+
 def start(job: jobs.Job) -> None:
-    streamlit.session_state.pop(left_key(job), None)
-    streamlit.session_state[watched_key(job)] = True
+    st.session_state.pop(left_key(job), None)
+    st.session_state[watched_key(job)] = True
     jobs.submit(job, session_id(), job_runner.runner())
 
 
@@ -116,15 +131,15 @@ def wait_for(job: jobs.Job, seconds: float) -> bool:
 def show_state(job: jobs.Job, state: jobs.Status) -> None:
     """What became of the last job for these settings, when the learner needs to know."""
     if state.state == jobs.FAILED:
-        streamlit.error(state.message, icon=":material/error:")
+        st.error(state.message, icon=":material/error:")
     elif state.state == jobs.LOST:
-        streamlit.warning("The server restarted while this run was training, so it was lost: "
-                          "press the button to train it again.", icon=":material/restart_alt:")
+        st.warning("The server restarted while this run was training, so it was lost: "
+                   "press the button to train it again.", icon=":material/restart_alt:")
     elif state.active:  # the learner left it to a classmate
-        streamlit.info("This run goes on for the classmate who started it.",
-                       icon=":material/group:")
-        streamlit.button("Watch it again", key=f"{job.key[:12]}-rewatch",
-                         on_click=lambda: streamlit.session_state.pop(left_key(job), None))
+        st.info("This run goes on for the classmate who started it.",
+                icon=":material/group:")
+        st.button("Watch it again", key=f"{job.key[:12]}-rewatch",
+                  on_click=lambda: st.session_state.pop(left_key(job), None))
 
 
 def describe_stop(run, epochs: int) -> None:
@@ -132,17 +147,17 @@ def describe_stop(run, epochs: int) -> None:
     finished_epochs = len(run.history.get("loss", [])) - (1 if partial else 0)
     where = (f"in epoch {partial['epoch']}, after batch {partial['batches']} of {partial['of']}"
              if partial else f"after {finished_epochs} of {epochs} epochs")
-    streamlit.warning(f"Training was stopped {where}: below is the model exactly as it was "
-                      "then. " + ("The last point of each curve is that unfinished epoch. "
-                              if partial else "") + "Press **Train to the end** for the whole "
-                      "run.", icon=":material/stop_circle:")
+    st.warning(f"Training was stopped {where}: below is the model exactly as it was "
+               "then. " + ("The last point of each curve is that unfinished epoch. "
+                           if partial else "") + "Press **Train to the end** for the whole "
+               "run.", icon=":material/stop_circle:")
 
 
 def live_view(job: jobs.Job, draw_live, key: str) -> None:
     """The job's live view, polled at poll_seconds() of the watchers when the page opens (a
     fragment's timer is set by the page's run, not by its own reruns)."""
     interval = poll_seconds_for(job, session_id())
-    streamlit.fragment(live_poll, run_every=interval)(job, draw_live, key)
+    st.fragment(live_poll, run_every=interval)(job, draw_live, key)
 
 
 def poll_seconds_for(job: jobs.Job, me: str) -> float:
@@ -155,32 +170,32 @@ def live_poll(job: jobs.Job, draw_live, key: str) -> None:
     """One poll of the live view: place in line, Stop, progress and curves."""
     me = session_id()
     state = jobs.status(job, runner_id)
-    if not state.active or streamlit.session_state.get(left_key(job)):
-        streamlit.rerun()  # the whole page, which now shows the run (or that it was left)
+    if not state.active or st.session_state.get(left_key(job)):
+        st.rerun()  # the whole page, which now shows the run (or that it was left)
     jobs.watch(job, me)
-    streamlit.session_state[watched_key(job)] = True
+    st.session_state[watched_key(job)] = True
     if state.state == jobs.QUEUED:
         ahead, seconds = jobs.queue_position(job)
-        streamlit.info(f"Waiting for the server: {ahead} run{'s' if ahead != 1 else ''} ahead "
-                       f"of this one, about {max(seconds, 1):.0f} s." if ahead else
-                       "Starting: the server's training worker takes this run now.",
-                       icon=":material/hourglass_top:")
-        streamlit.button("Leave the queue", key=f"{key}-leave", on_click=leave, args=(job,))
+        st.info(f"Waiting for the server: {ahead} run{'s' if ahead != 1 else ''} ahead "
+                f"of this one, about {max(seconds, 1):.0f} s." if ahead else
+                "Starting: the server's training worker takes this run now.",
+                icon=":material/hourglass_top:")
+        st.button("Leave the queue", key=f"{key}-leave", on_click=leave, args=(job,))
         return
     if jobs.stop_requested(job):
-        streamlit.info("Stopping: the model is kept as it was at the last batch, and measured.",
-                       icon=":material/stop_circle:")
+        st.info("Stopping: the model is kept as it was at the last batch, and measured.",
+                icon=":material/stop_circle:")
     elif jobs.may_stop(job, me):
-        streamlit.button("Stop training", icon=":material/stop_circle:", key=f"{key}-stop",
-                         on_click=jobs.stop, args=(job, me),
-                         help="Stops at the end of the batch, or of the few batches the "
-                              "computer runs in one go, and keeps the model exactly as it is "
-                              "at that moment.")
+        st.button("Stop training", icon=":material/stop_circle:", key=f"{key}-stop",
+                  on_click=jobs.stop, args=(job, me),
+                  help="Stops at the end of the batch, or of the few batches the "
+                       "computer runs in one go, and keeps the model exactly as it is "
+                       "at that moment.")
     else:
-        streamlit.button("Stop watching", icon=":material/visibility_off:", key=f"{key}-leave",
-                         on_click=leave, args=(job,),
-                         help="A classmate started this run: it goes on for them.")
-    streamlit.progress(*progress_bar(state))
+        st.button("Stop watching", icon=":material/visibility_off:", key=f"{key}-leave",
+                  on_click=leave, args=(job,),
+                  help="A classmate started this run: it goes on for them.")
+    st.progress(*progress_bar(state))
     if state.history:
         draw_live(state.history)
 
@@ -199,5 +214,5 @@ def progress_bar(state: jobs.Status) -> tuple:
 
 
 def leave(job: jobs.Job) -> None:
-    streamlit.session_state[left_key(job)] = True
+    st.session_state[left_key(job)] = True
     jobs.leave(job, session_id(), job_runner.runner())

@@ -2,7 +2,7 @@
 5 and 6): the course's "visualizing intermediate representations". One filter of every
 convolution and pooling layer for a few pictures, then every filter of one layer."""
 
-import streamlit
+import streamlit as st
 
 from engine import activations
 from engine import charts
@@ -23,12 +23,12 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
         shows its summary above, lessons 5 and 6 here)."""
     model = run.model
     if with_summary:
-        streamlit.markdown("`model.summary()` of the model you trained:")
+        st.markdown("`model.summary()` of the model you trained:")
         tables.show(activations.layer_table(model), hide_index=True, width="stretch")
     code.show_code(activations.activation_maps, prepare)
     if default_pictures is None:
         default_pictures = (0, len(pictures) // 2, len(pictures) - 1)
-    columns = streamlit.columns(len(default_pictures) + 1)
+    columns = st.columns(len(default_pictures) + 1)
     chosen = [column.number_input(f"picture {index + 1}", 0, len(pictures) - 1, default,
                                   key=f"{key_prefix}-{index}")
               for index, (column, default) in enumerate(zip(columns, default_pictures))]
@@ -46,22 +46,22 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
         "filter number", 0, fewest_filters - 1, min(first_filter, fewest_filters - 1),
         key=f"{key_prefix}-filter")
     titles = [f"#{index} {labels[index]}" for index in chosen]
-    streamlit.plotly_chart(charts.activation_grid(
+    st.plotly_chart(charts.activation_grid(
         maps, titles, filter_index, shared_as=_named(shown, filter_index)),
         key=f"{key_prefix}-activations")
-    streamlit.caption("A cell of one flat colour is a filter that gives 0 everywhere for that "
-                      "picture (its ReLU cut every value): try another filter number.")
+    st.caption("A cell of one flat colour is a filter that gives 0 everywhere for that "
+               "picture (its ReLU cut every value): try another filter number.")
 
-    layer_name = streamlit.selectbox("every filter of one layer, for picture 1", list(maps),
-                                     key=f"{key_prefix}-layer")
+    layer_name = st.selectbox("every filter of one layer, for picture 1", list(maps),
+                              key=f"{key_prefix}-layer")
     layer_maps = maps[layer_name][0]
     # Titled by number alone: "filter 12" in readable type does not fit 16 pictures a row.
-    streamlit.plotly_chart(charts.image_grid(
+    st.plotly_chart(charts.image_grid(
         [layer_maps[:, :, index] for index in range(layer_maps.shape[-1])],
         [str(index) for index in range(layer_maps.shape[-1])], columns=16,
         height_per_row=80, font_size=14, shared_as=_named(shown, layer_name)),
         key=f"{key_prefix}-all-filters")
-    streamlit.caption("Each picture is titled with its filter number.")
+    st.caption("Each picture is titled with its filter number.")
 
 
 def _named(shown, choice):
@@ -78,7 +78,7 @@ def _maps_and_first_filter(model, inputs) -> tuple:
 # A finished run's maps are the same for every learner who looks at the same pictures: one
 # predict per server instead of one per page view (0.1-0.3 s of CPU each, py-spy under load).
 # Eight sets of a few MiB each; pages only read them.
-@streamlit.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _shared_activation_maps(run_key: str, key_prefix: str, chosen: tuple, _model, _pictures,
                             _prepare) -> tuple:
     return _maps_and_first_filter(_model, _prepare(_pictures[list(chosen)]))

@@ -2,7 +2,7 @@
 into expanders (the teacher tells the story), so the controls, charts and code come first, and
 the code that runs unfolded. A switch in the sidebar, kept in the link as `projector=true`."""
 
-import streamlit
+import streamlit as st
 
 KEY = "projector"  # the switch's widget key, and its name in the address bar
 NARRATIVE_LABEL = "The lesson's text"
@@ -28,42 +28,42 @@ def switch() -> None:
     open a lesson ready for the projector, and it stays on from lesson to lesson. A link's
     value other than true or false is dropped by Streamlit; the sidebar says so until the
     switch is turned on."""
-    written = streamlit.query_params.get(KEY)
+    written = st.query_params.get(KEY)
     if written is not None and written.lower() not in ("true", "false", ""):
-        streamlit.session_state[BAD_LINK_NOTE] = (
+        st.session_state[BAD_LINK_NOTE] = (
             f"The link's projector={written} is neither true nor false, so projector mode is "
             "off: turn it on with the switch above, or write projector=true in the link.")
-    streamlit.sidebar.toggle("Projector mode", key=KEY, bind="query-params",
-                             help="Larger type, the lesson's text folded away, charts and "
-                                  "code first: for showing a lesson to a class.")
+    st.sidebar.toggle("Projector mode", key=KEY, bind="query-params",
+                      help="Larger type, the lesson's text folded away, charts and "
+                           "code first: for showing a lesson to a class.")
     if is_on():
-        streamlit.session_state.pop(BAD_LINK_NOTE, None)
-        streamlit.html(STYLE)
-    elif BAD_LINK_NOTE in streamlit.session_state:
-        streamlit.sidebar.warning(streamlit.session_state[BAD_LINK_NOTE], icon=":material/link_off:")
+        st.session_state.pop(BAD_LINK_NOTE, None)
+        st.html(STYLE)
+    elif BAD_LINK_NOTE in st.session_state:
+        st.sidebar.warning(st.session_state[BAD_LINK_NOTE], icon=":material/link_off:")
 
 
 def is_on() -> bool:
     """Whether the page is drawn for a projector: the switch, or (for a page run on its own,
     as in tests) the address's projector=true."""
-    if KEY in streamlit.session_state:
-        return bool(streamlit.session_state[KEY])
-    return streamlit.query_params.get(KEY, "").lower() == "true"
+    if KEY in st.session_state:
+        return bool(st.session_state[KEY])
+    return st.query_params.get(KEY, "").lower() == "true"
 
 
 def narrative(text: str) -> None:
     """A paragraph of the lesson's story: shown as it is, or folded on the projector."""
     if is_on():
-        with streamlit.expander(NARRATIVE_LABEL, icon=":material/menu_book:"):
-            streamlit.markdown(text)
+        with st.expander(NARRATIVE_LABEL, icon=":material/menu_book:"):
+            st.markdown(text)
     else:
-        streamlit.markdown(text)
+        st.markdown(text)
 
 
 def code_expander(label: str):
     """An expander holding code that runs: unfolded on the projector, where the code comes
     first."""
-    return streamlit.expander(label, expanded=is_on())
+    return st.expander(label, expanded=is_on())
 
 
 def controls_and_display(spec, gap: str = "large"):
@@ -71,6 +71,6 @@ def controls_and_display(spec, gap: str = "large"):
     the display (the code or the pictures beside the controls) spans the width above them,
     where larger type does not squeeze it into a narrow column."""
     if not is_on():
-        return streamlit.columns(spec, gap=gap)
-    display = streamlit.container()
-    return streamlit.container(), display
+        return st.columns(spec, gap=gap)
+    display = st.container()
+    return st.container(), display

@@ -9,7 +9,7 @@ import threading
 
 import cachetools
 import numpy
-import streamlit
+import streamlit as st
 
 from engine import keras_lock
 
@@ -94,14 +94,14 @@ def run_bytes(run) -> int:
     return max(total, 1)
 
 
-@streamlit.cache_resource
+@st.cache_resource
 def result_store() -> ResultStore:
     """Finished and stopped runs (fine-tuned models and lesson 7's pairs among them), one
     store for the whole server, at most RUN_STORE_BYTES."""
     return ResultStore(RUN_STORE_BYTES, weigh=run_bytes)
 
 
-@streamlit.cache_resource
+@st.cache_resource
 def transfer_store() -> ResultStore:
     """Lesson 7's course models, each a trained head put back on the network, kept apart
     because a head after mixed7 holds 38.5 million weights: the last three only, so that new
@@ -109,7 +109,7 @@ def transfer_store() -> ResultStore:
     return ResultStore(COURSE_MODELS_KEPT)
 
 
-@streamlit.cache_resource(show_spinner="Loading Fashion-MNIST...")
+@st.cache_resource(show_spinner="Loading Fashion-MNIST...")
 def fashion_mnist_data():
     """The 70,000 pictures, read from disk once per server and shared (read-only)."""
     from engine import datasets
@@ -117,7 +117,7 @@ def fashion_mnist_data():
     return datasets.load_fashion_mnist()
 
 
-@streamlit.cache_data(show_spinner="Building the broken model and calling fit...")
+@st.cache_data(show_spinner="Building the broken model and calling fit...")
 def exercise_error(name: str) -> str:
     """The line of Keras' error that lesson 3's broken model `name` (engine/exercises.py)
     meets in `fit`: the same for every learner, so computed once per server."""
@@ -156,7 +156,7 @@ def stopped_run(kind: str, key: str):
     return result_store().get_or_load((kind, key, stamp), load)
 
 
-@streamlit.cache_resource(show_spinner="Reading and resizing the pictures...", max_entries=6)
+@st.cache_resource(show_spinner="Reading and resizing the pictures...", max_entries=6)
 def folder_data(dataset_id: str, dataset_key, training_folder, validation_folder,
                 image_size: int, batch_size: int, seed: int):
     """A course dataset's or a learner's pictures, decoded once per size and shared
@@ -181,8 +181,8 @@ def still_unpacked(extracted) -> bool:
     return True
 
 
-@streamlit.cache_resource(show_spinner="Checking and unpacking your zip...", max_entries=8,
-                          validate=still_unpacked)
+@st.cache_resource(show_spinner="Checking and unpacking your zip...", max_entries=8,
+                   validate=still_unpacked)
 def extracted_zip(digest: str, _zip_bytes: bytes):
     """A learner's zip, checked and extracted once per content: `digest` (its sha256) is
     the cache key; the leading underscore keeps Streamlit from hashing the bytes again."""
@@ -194,7 +194,7 @@ def extracted_zip(digest: str, _zip_bytes: bytes):
     return uploads.extract_class_folders(_zip_bytes, root)
 
 
-@streamlit.cache_resource(show_spinner="Building the pretrained network...", max_entries=3)
+@st.cache_resource(show_spinner="Building the pretrained network...", max_entries=3)
 def frozen_network(base_name: str, weights_identity: str, weights_path, image_size: int,
                    seed: int):
     """A frozen pretrained network, built once per (network, weights, size) and shared;
@@ -225,7 +225,7 @@ def course_model(pair_key: str, complete: bool, head_name: str, frozen, cut_laye
     return model
 
 
-@streamlit.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)
 def augment_preview(picture: numpy.ndarray, settings, count: int, seed: int) -> numpy.ndarray:
     """engine.augment.preview_grid, drawn once per server for the same picture, settings,
     count and seed (the same seed gives the same draws): building the layers and drawing 16
@@ -235,7 +235,7 @@ def augment_preview(picture: numpy.ndarray, settings, count: int, seed: int) -> 
     return augment.preview_grid(picture, settings, count=count, seed=seed)
 
 
-@streamlit.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)
 def convnet_summary(settings) -> list:
     """engine.convolutions.summary_rows, once per server for the same settings: building the
     model for its summary took 0.1 s of CPU for every learner's view of lesson 4."""

@@ -10,7 +10,7 @@ import threading
 import cachetools
 import pandas
 import pyarrow
-import streamlit
+import streamlit as st
 
 from engine import charts
 
@@ -32,4 +32,4 @@ def show(rows, **options):
         table = arrow_table(rows)
     except (TypeError, pyarrow.ArrowException):  # a value that cannot be a key (a set, say),
         table = rows  # or a column of mixed types: Streamlit's own conversion handles those
-    return streamlit.dataframe(table, **options)
+    return st.dataframe(table, **options)

@@ -3,7 +3,7 @@ are scaled before it, and how the training pictures are augmented."""
 
 import dataclasses
 
-import streamlit
+import streamlit as st
 
 from engine import augment
 from engine import caps
@@ -63,8 +63,8 @@ def link() -> url_state.Link:
 def keep_cut_on_its_network(base_name: str, cut_names: list) -> None:
     """A cut of the other network (the learner switched networks, or a link named one) falls
     back to this network's default."""
-    if streamlit.session_state.get(WIDGET_KEYS["cut"]) not in cut_names:
-        streamlit.session_state[WIDGET_KEYS["cut"]] = transfer.base_choice(base_name).default_cut
+    if st.session_state.get(WIDGET_KEYS["cut"]) not in cut_names:
+        st.session_state[WIDGET_KEYS["cut"]] = transfer.base_choice(base_name).default_cut
 
 
 def write_link(lesson_link: url_state.Link, base_name: str, cut_name: str,
@@ -88,11 +88,11 @@ def keep_scaling_on_its_network(lesson_link: url_state.Link, base_name: str) -> 
     InceptionV3); switching networks switches to that network's default, rather than
     carrying the other network's over, unless a teacher's link locks the scaling."""
     key = WIDGET_KEYS["pixel_scaling"]
-    switched = streamlit.session_state.get(SCALING_SET_FOR, base_name) != base_name
+    switched = st.session_state.get(SCALING_SET_FOR, base_name) != base_name
     locked = "pixel_scaling" in lesson_link.locks()
-    if streamlit.session_state.get(key) not in transfer.SCALINGS or (switched and not locked):
-        streamlit.session_state[key] = transfer.base_choice(base_name).default_scaling
-    streamlit.session_state[SCALING_SET_FOR] = base_name
+    if st.session_state.get(key) not in transfer.SCALINGS or (switched and not locked):
+        st.session_state[key] = transfer.base_choice(base_name).default_scaling
+    st.session_state[SCALING_SET_FOR] = base_name
 
 
 def choose_scaling(lesson_link: url_state.Link, base_name: str) -> str:
@@ -100,7 +100,7 @@ def choose_scaling(lesson_link: url_state.Link, base_name: str) -> str:
     keep_scaling_on_its_network(lesson_link, base_name)
     default = transfer.base_choice(base_name).default_scaling
     return lesson_link.control(
-        "pixel_scaling", streamlit.radio, "pixel scaling before the network",
+        "pixel_scaling", st.radio, "pixel scaling before the network",
         list(transfer.SCALINGS),
         format_func=lambda key: transfer.SCALINGS[key].title
         + (" (the lesson's default)" if key == default else ""),
@@ -123,7 +123,7 @@ def show_scaling(pixel_scaling: str) -> None:
     trained on and what that was measured to cost; then the code that scales."""
     chosen = transfer.pixel_scaling(pixel_scaling)
     mobilenet_default = transfer.SCALINGS[transfer.base_choice("MobileNet 0.25").default_scaling]
-    streamlit.markdown(
+    st.markdown(
         f"**Pixel scaling: {chosen.title}.** The course divides every picture by 255 "
         "(`ImageDataGenerator(rescale=1./255)`), so InceptionV3 sees values in 0..1, but its "
         "ImageNet weights, like MobileNet's, were trained on values in -1..1, which is what "
@@ -137,7 +137,7 @@ def show_scaling(pixel_scaling: str) -> None:
     costs = " and ".join(
         f"{100 * (figures['network'][0] - figures['course'][0]):.1f} points on {dataset}"
         for dataset, figures in MEASURED_SCALING.items())
-    streamlit.markdown(
+    st.markdown(
         "What the difference costs, measured with MobileNet 0.25's ImageNet weights (the "
         "only ImageNet weights available offline here; InceptionV3's cost is not measured) "
         "on the lesson's default pair: final validation accuracy of both classifiers, mean "
@@ -163,32 +163,32 @@ def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
     would tell which files exist there, and read them."""
     sources = [FROM_DATA_DIRECTORY, FROM_UPLOAD, RANDOM] if hosting.shared_server() else [
         FROM_DATA_DIRECTORY, FROM_PATH, FROM_UPLOAD, RANDOM]
-    source = lesson_link.control("weights", streamlit.radio, "weights", sources)
+    source = lesson_link.control("weights", st.radio, "weights", sources)
     try:
         if source == FROM_DATA_DIRECTORY:
             return transfer.resolve_weights(base_name, transfer.IMAGENET, seed)
         if source == FROM_PATH:
-            path = streamlit.text_input("path of the .h5 file", key="transfer-weights-path")
+            path = st.text_input("path of the .h5 file", key="transfer-weights-path")
             if not path.strip():
                 return None
             return transfer.resolve_weights(base_name, path.strip(), seed)
         if source == FROM_UPLOAD:
-            upload = streamlit.file_uploader(f"weights (.h5, at most {caps.UPLOAD_MEGABYTES} MB)",
-                                             type=["h5"],
-                                             key="transfer-weights-upload")
+            upload = st.file_uploader(f"weights (.h5, at most {caps.UPLOAD_MEGABYTES} MB)",
+                                      type=["h5"],
+                                      key="transfer-weights-upload")
             if upload is None:
                 return None
             return transfer.resolve_weights(base_name, upload.getvalue(), seed)
-        streamlit.warning("**No pretrained knowledge.** With random weights the frozen "
-                          "network knows nothing about pictures, so this is not transfer "
-                          "learning: expect about chance (50% on two classes, 33% on "
-                          "three). It is here to show what the pretrained weights are worth.",
-                          icon=":material/warning:")
+        st.warning("**No pretrained knowledge.** With random weights the frozen "
+                   "network knows nothing about pictures, so this is not transfer "
+                   "learning: expect about chance (50% on two classes, 33% on "
+                   "three). It is here to show what the pretrained weights are worth.",
+                   icon=":material/warning:")
         return transfer.resolve_weights(base_name, None, seed)
     except downloads.MissingDataError as problem:
         data_status.say_missing(problem, "Transfer learning needs pretrained weights. ")
     except ValueError as problem:
-        streamlit.error(str(problem), icon=":material/error:")
+        st.error(str(problem), icon=":material/error:")
     return None
 
 
@@ -200,7 +200,7 @@ def frozen_network(base_name: str, weights, image_size: int, seed: int):
             base_name, weights.identity, str(weights.path) if weights.path else None,
             image_size, seed)
     except ValueError as problem:
-        streamlit.error(str(problem), icon=":material/error:")
+        st.error(str(problem), icon=":material/error:")
         return None
 
 
@@ -213,7 +213,7 @@ def choose_augmentation(lesson_link: url_state.Link):
             augment.COURSE_SETTINGS):
         options[YOUR_AUGMENTATION] = yours
     title = lesson_link.control(
-        "augmentation", streamlit.radio, "augment the training pictures", list(options),
+        "augmentation", st.radio, "augment the training pictures", list(options),
         horizontal=True, help="Set your own in lesson 6 (Augmentation); they appear here.")
     return options[title]
 
@@ -223,7 +223,7 @@ def show_augmentation_code(settings, pixel_scaling: str) -> None:
     if settings is not None:
         # The rescaling is left out here: engine.transfer.prepare_pictures prepares the
         # pictures for the chosen network after augmenting them, as the course's rescale did.
-        streamlit.code(augment.keras3_layers_code(dataclasses.replace(settings, rescale=False)),
-                       language="python")
-        streamlit.caption(f"Then each picture is scaled for the network as chosen in part "
-                          f"1: {transfer.pixel_scaling(pixel_scaling).title}.")
+        st.code(augment.keras3_layers_code(dataclasses.replace(settings, rescale=False)),
+                language="python")
+        st.caption(f"Then each picture is scaled for the network as chosen in part "
+                   f"1: {transfer.pixel_scaling(pixel_scaling).title}.")

@@ -13,7 +13,7 @@ pages; the home page shows them per lesson and offers them as a CSV file.
 
 import time
 
-import streamlit
+import streamlit as st
 
 from engine import questions
 from engine import run_facts
@@ -26,25 +26,25 @@ HEADER = "Check your understanding"
 def answers() -> dict:
     """This session's answers: {lesson url path: {question id: record}}, a record being a dict
     with the question's text, the learner's answer, the right answer and whether it was right."""
-    return streamlit.session_state.setdefault(ANSWERS_KEY, {})
+    return st.session_state.setdefault(ANSWERS_KEY, {})
 
 
 def section(url_path: str, runs=None) -> None:
     """The lesson's questions, at the end of its page. `runs` is the run the page shows
     (engine.run_cache.Run), None before there is one, or {name: Run or None} for a page
     that shows several (as lesson 6's pair)."""
-    streamlit.header(HEADER)
+    st.header(HEADER)
     try:
         lesson_questions = questions.load_lesson(url_path)
     except questions.QuestionFileError as problem:
-        streamlit.error(str(problem), icon=":material/quiz:")
+        st.error(str(problem), icon=":material/quiz:")
         return
-    streamlit.caption("Pick an answer and press Check: every choice is then explained. Your "
-                      "answers are kept while this tab is open; the home page shows your "
-                      "progress and lets you download them.")
+    st.caption("Pick an answer and press Check: every choice is then explained. Your "
+               "answers are kept while this tab is open; the home page shows your "
+               "progress and lets you download them.")
     facts = run_facts.for_lesson(url_path, runs)
     for number, question in enumerate(lesson_questions, 1):
-        with streamlit.container(border=True):
+        with st.container(border=True):
             show_question(url_path, number, questions.ask(question, facts))
 
 
@@ -53,36 +53,36 @@ def stop_before_run(url_path: str, runs=None) -> None:
     questions about the course's ideas can be answered already, and those about the
     learner's own run say that they wait for one. Then the script stops, as st.stop()."""
     section(url_path, runs)
-    streamlit.stop()
+    st.stop()
 
 
 def show_question(url_path: str, number: int, asked) -> None:
     if isinstance(asked, questions.NotAsked):
-        streamlit.markdown(f"**{number}.** :gray[{asked.reason}]")
+        st.markdown(f"**{number}.** :gray[{asked.reason}]")
         return
     record = answers().get(url_path, {}).get(asked.id)
     if record is not None and record["question"] == asked.text:
         show_answered(number, asked, record)
         return
     if record is not None:  # the run changed since: a new question about the new run
-        streamlit.caption("You answered this question about an earlier run; here it is "
-                          "about the run above.")
+        st.caption("You answered this question about an earlier run; here it is "
+                   "about the run above.")
     radio_key = f"understanding-{url_path}-{asked.id}"
-    with streamlit.form(f"{radio_key}-form", border=False):
-        streamlit.radio(f"**{number}.** {asked.text}", range(len(asked.choices)), index=None,
-                        format_func=lambda index: asked.choices[index].answer, key=radio_key)
-        streamlit.form_submit_button("Check", key=f"{radio_key}-check", on_click=record_answer,
-                                     args=(url_path, asked, radio_key))
-    if streamlit.session_state.pop(f"{radio_key}-empty", False):
-        streamlit.warning("Pick one of the answers first, then press Check.",
-                          icon=":material/touch_app:")
+    with st.form(f"{radio_key}-form", border=False):
+        st.radio(f"**{number}.** {asked.text}", range(len(asked.choices)), index=None,
+                 format_func=lambda index: asked.choices[index].answer, key=radio_key)
+        st.form_submit_button("Check", key=f"{radio_key}-check", on_click=record_answer,
+                              args=(url_path, asked, radio_key))
+    if st.session_state.pop(f"{radio_key}-empty", False):
+        st.warning("Pick one of the answers first, then press Check.",
+                   icon=":material/touch_app:")
 
 
 def record_answer(url_path: str, asked, radio_key: str) -> None:
     """The Check button's callback: keep the picked answer (before the page runs again)."""
-    picked = streamlit.session_state.get(radio_key)
+    picked = st.session_state.get(radio_key)
     if picked is None:
-        streamlit.session_state[f"{radio_key}-empty"] = True
+        st.session_state[f"{radio_key}-empty"] = True
         return
     choice = asked.choices[picked]
     answers().setdefault(url_path, {})[asked.id] = {
@@ -91,17 +91,17 @@ def record_answer(url_path: str, asked, radio_key: str) -> None:
 
 
 def show_answered(number: int, asked, record: dict) -> None:
-    streamlit.markdown(f"**{number}.** {asked.text}")
+    st.markdown(f"**{number}.** {asked.text}")
     if record["correct"]:
-        streamlit.success(f"Right: {record['answer']}", icon=":material/check_circle:")
+        st.success(f"Right: {record['answer']}", icon=":material/check_circle:")
     else:
-        streamlit.warning(f"Your answer: {record['answer']}  \nThe right answer: "
-                          f"{record['right answer']}", icon=":material/lightbulb:")
+        st.warning(f"Your answer: {record['answer']}  \nThe right answer: "
+                   f"{record['right answer']}", icon=":material/lightbulb:")
     for choice in asked.choices:
         mark = (":material/check_circle: **right answer**" if choice.correct else
                 ":material/cancel: **your answer**" if choice.answer == record["answer"]
                 else ":material/radio_button_unchecked:")
-        streamlit.markdown(f"{mark} {choice.answer}  \n:gray[{choice.explanation}]")
+        st.markdown(f"{mark} {choice.answer}  \n:gray[{choice.explanation}]")
 
 
 def lesson_progress() -> list:
@@ -121,25 +121,25 @@ def lesson_progress() -> list:
 
 def show_progress() -> None:
     """The home page's part: progress per lesson and the answers as a CSV download."""
-    streamlit.subheader("Your answers")
+    st.subheader("Your answers")
     progress = lesson_progress()
     for lesson, answered, right, total in progress:
         if total is None:
-            streamlit.caption(f"{lesson.title}: its questions cannot be read; open the lesson "
-                              "to see why.")
+            st.caption(f"{lesson.title}: its questions cannot be read; open the lesson "
+                       "to see why.")
             continue
-        streamlit.progress(min(answered / total, 1.0),
-                           text=f"{lesson.title}: {answered} of {total} answered, {right} right")
+        st.progress(min(answered / total, 1.0),
+                    text=f"{lesson.title}: {answered} of {total} answered, {right} right")
     answered = sum(row[1] for row in progress)
     right = sum(row[2] for row in progress)
-    streamlit.download_button(
+    st.download_button(
         "your answers (.csv)", questions.answers_csv(answer_rows()),
         # Dated, so that a teacher who collects a class's files can tell them apart.
         f"keras_classroom_answers_{time.strftime('%Y-%m-%d_%H%M')}.csv", mime="text/csv", icon=":material/download:",
         disabled=not answered, key="understanding-download",
         help=f"Score so far: {right} of {answered} answered right.")
-    streamlit.caption(f"Score so far: {right} right of {answered} answered. Each lesson ends "
-                      f"with its questions, under *{HEADER}*.")
+    st.caption(f"Score so far: {right} right of {answered} answered. Each lesson ends "
+               f"with its questions, under *{HEADER}*.")
 
 
 def answer_rows() -> list:

@@ -30,7 +30,7 @@ The address bar holds `name=value` for every setting that differs from its defau
 import dataclasses
 import urllib.parse
 
-import streamlit
+import streamlit as st
 
 LOCK, HIDE = "lock", "hide"
 TEACHER_NOTE = "set by your teacher"
@@ -77,7 +77,7 @@ class Link:
     def link_value(self, name: str):
         """The setting as its control holds it now, in the link's terms (None when the control
         holds something a link cannot carry, such as a learner's own zip)."""
-        shown = streamlit.session_state.get(self.keys[name], self.widget_value(
+        shown = st.session_state.get(self.keys[name], self.widget_value(
             name, self.defaults[name]))
         options = self.options.get(name)
         if isinstance(options, dict):
@@ -94,22 +94,29 @@ class Link:
         # controls once another page runs), or the last lesson run was another one (whose
         # controls may share a key, and are forgotten only at the end of this run).
         first_control = next(iter(self.keys.values()))
-        if (first_control not in streamlit.session_state
-                or streamlit.session_state.get(CURRENT_LESSON) != self.name):
-            streamlit.session_state[CURRENT_LESSON] = self.name
+        if (first_control not in st.session_state
+                or st.session_state.get(CURRENT_LESSON) != self.name):
+            st.session_state[CURRENT_LESSON] = self.name
             notes = []
             locks = self.read_locks(notes)
             self.use(self.starting_values(locks, notes))
-            streamlit.session_state[self.notes_key] = notes
-        for note in streamlit.session_state.get(self.notes_key, []):
-            streamlit.warning(note, icon=":material/link_off:")
+            st.session_state[self.notes_key] = notes
+        for note in st.session_state.get(self.notes_key, []):
+            st.warning(note, icon=":material/link_off:")
         self.use({name: lock.value for name, lock in self.locks().items()})
 
     def use(self, values: dict) -> None:
         """Put `values` (setting name -> value in the link's terms) into the controls. For the
         lesson's own buttons (e.g. "Classroom defaults") too: start() puts back locked values."""
         for name, value in values.items():
-            streamlit.session_state[self.keys[name]] = self.widget_value(name, value)
+            st.session_state[self.keys[name]] = self.widget_value(name, value)
+
+    def use_settings(self, settings, names=None) -> None:
+        """For a lesson's preset buttons ("Classroom defaults", "The course's recipe"): put a
+        settings dataclass's values into the controls, those of the fields in `names` (named
+        as the link names its settings), else of all its fields."""
+        names = names or [field.name for field in dataclasses.fields(settings)]
+        self.use({name: getattr(settings, name) for name in names})
 
     def control(self, name: str, widget, label: str, *args, **kwargs):
         """Draw the control of setting `name` with `widget` (st.slider, st.selectbox, ...) and
@@ -120,10 +127,10 @@ class Link:
         if lock is None:
             return widget(label, *args, **kwargs)
         if lock.hidden:
-            return streamlit.session_state[kwargs["key"]]
+            return st.session_state[kwargs["key"]]
         kwargs.update(disabled=True, help=f"{label}: {TEACHER_NOTE}.")
         value = widget(label, *args, **kwargs)
-        streamlit.caption(f":material/lock: {label}: {TEACHER_NOTE}")
+        st.caption(f":material/lock: {label}: {TEACHER_NOTE}")
         return value
 
     def write(self, **overrides) -> None:
@@ -132,14 +139,14 @@ class Link:
         comes back through the sidebar. `overrides` replace what a control holds."""
         values = {name: self.link_value(name) for name in self.defaults} | overrides
         values = {name: value for name, value in values.items() if self.offers(name, value)}
-        streamlit.session_state[self.saved_key] = values
+        st.session_state[self.saved_key] = values
         wanted = self.parameters(values, self.locks())
         for parameter in [*self.defaults, LOCK, HIDE]:
             if parameter not in wanted:
-                if parameter in streamlit.query_params:
-                    del streamlit.query_params[parameter]
-            elif streamlit.query_params.get_all(parameter) != wanted[parameter]:
-                streamlit.query_params[parameter] = wanted[parameter]
+                if parameter in st.query_params:
+                    del st.query_params[parameter]
+            elif st.query_params.get_all(parameter) != wanted[parameter]:
+                st.query_params[parameter] = wanted[parameter]
 
     def parameters(self, values: dict, locks: dict) -> dict:
         """The address's parameters (name -> list of texts) for these values and locks."""
@@ -178,11 +185,11 @@ class Link:
 
     def locks(self) -> dict:
         """This lesson's locks (name -> Lock), as start() read them from the link."""
-        return streamlit.session_state.get(self.locks_key, {})
+        return st.session_state.get(self.locks_key, {})
 
     def starting_values(self, locks: dict, notes: list) -> dict:
-        saved = streamlit.session_state.get(self.saved_key)
-        if saved is not None and not any(name in streamlit.query_params
+        saved = st.session_state.get(self.saved_key)
+        if saved is not None and not any(name in st.query_params
                                          for name in self.defaults):
             return saved
         return self.values_from_url(locks, notes)
@@ -203,7 +210,7 @@ class Link:
         """The address's valid values (name -> value); a note in `notes` for each other."""
         found = {}
         for name, default in self.defaults.items():
-            written = streamlit.query_params.get(name)
+            written = st.query_params.get(name)
             if written is None:
                 continue
             value = parse(written, default)
@@ -218,7 +225,7 @@ class Link:
         """The locks of the address, remembered for the session; when the address has none
         (the learner came back through the sidebar), the ones remembered."""
         entries = [(kind, entry) for kind in (LOCK, HIDE)
-                   for entry in streamlit.query_params.get_all(kind)]
+                   for entry in st.query_params.get_all(kind)]
         if not entries:
             return self.locks()
         url_values = self.url_values([])  # their notes come with the settings
@@ -232,7 +239,7 @@ class Link:
                              f"{name} to {text(locks[name].value)}.")
             else:
                 locks[name] = Lock(value, hidden=kind == HIDE)
-        streamlit.session_state[self.locks_key] = locks
+        st.session_state[self.locks_key] = locks
         return locks
 
     def parse_lock(self, entry: str, url_values: dict):
@@ -287,5 +294,5 @@ def keep_settings(keys) -> None:
     session state keeps the learner's settings across such runs. (Only for sliders, boxes
     and inputs: buttons and file uploaders cannot be given a value.)"""
     for key in keys:
-        if key in streamlit.session_state:
-            streamlit.session_state[key] = streamlit.session_state[key]
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]

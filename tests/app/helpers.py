@@ -83,6 +83,24 @@ def train(app: AppTest, key: str = "train") -> AppTest:
     return app
 
 
+# The kinds of control a lesson draws, as AppTest names them.
+CONTROL_KINDS = ("slider", "select_slider", "text_input", "selectbox", "number_input",
+                 "checkbox", "radio")
+
+
+def controls(app: AppTest) -> list:
+    """Every control the page drew, of every kind in CONTROL_KINDS."""
+    return [control for kind in CONTROL_KINDS for control in getattr(app, kind)]
+
+
+def set_controls(app: AppTest, values: dict) -> AppTest:
+    """Set each control (widget key -> value) in turn, each followed by a rerun, as a learner's
+    clicks are; returns the app."""
+    for key, value in values.items():
+        next(control for control in controls(app) if control.key == key).set_value(value).run()
+    return app
+
+
 def asked_questions(app: AppTest, url_path: str) -> set:
     """The ids of the "Check your understanding" questions the page asks now (one radio each,
     ui/understanding.py); the section's header must be there."""

@@ -13,7 +13,7 @@ import textwrap
 import threading
 
 import pytest
-import streamlit
+import streamlit as st
 
 from engine import augment
 from engine import convolutions
@@ -111,8 +111,8 @@ def page_after(path: str, set_up) -> object:
     # made by the same code for the first learner who asked; earlier tests in this process may
     # have asked. Forgotten here, so that this page's run makes it, as a new server's first
     # learner's does, and the recorder sees that code run.
-    streamlit.cache_data.clear()
-    streamlit.cache_resource.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
     app = helpers.run_page(path, timeout=600)
     set_up(app)
     helpers.assert_no_exception(app)

@@ -7,12 +7,8 @@ PAGE = "lessons/convolutions.py"
 
 @pytest.fixture
 def page(classroom_data_dir):
-    app = helpers.run_page(PAGE)
-    app.select_slider(key="cnn-training_images").set_value(1000).run()
-    app.slider(key="cnn-epochs").set_value(1).run()
-    app.select_slider(key="cnn-filters").set_value(16).run()
-    app.select_slider(key="cnn-batch_size").set_value(128).run()
-    return app
+    return helpers.set_controls(helpers.run_page(PAGE), {
+        "cnn-training_images": 1000, "cnn-epochs": 1, "cnn-filters": 16, "cnn-batch_size": 128})
 
 
 def stage_titles(app):

@@ -12,11 +12,8 @@ PAGE = "lessons/fashion_mnist.py"
 
 @pytest.fixture
 def page(classroom_data_dir):
-    app = helpers.run_page(PAGE)
-    app.select_slider(key="setting-training_images").set_value(1000).run()
-    app.slider(key="setting-epochs").set_value(2).run()
-    app.number_input(key="setting-seed").set_value(11).run()
-    return app
+    return helpers.set_controls(helpers.run_page(PAGE), {
+        "setting-training_images": 1000, "setting-epochs": 2, "setting-seed": 11})
 
 
 def test_data_browser_and_pixels_render(page):

@@ -2,52 +2,61 @@
 into its controls; a value a control does not offer is ignored with a warning; locked controls
 are drawn disabled, hidden ones not at all, and a lock that does not parse is reported."""
 
+import pathlib
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine import hello_neuron
 from tests.app import helpers
 
-# Per lesson: its page, a link's parameters, the value each should put into its control
-# (widget key -> value), and one parameter with a value the lesson does not offer.
+def link(page: str, prefix: str, values: dict, bad: tuple, keys: dict = None,
+         also: dict = None):
+    """One lesson's row of LINKS: its page, a link's parameters, the value each should put
+    into its control (widget key -> value), and one parameter with a value the lesson does
+    not offer. `values` maps a parameter to the value its control shows, or to (its text in
+    the link, the value its control shows) when the two differ. A control's key is `prefix`
+    and the parameter's name unless `keys` names another; `also`: other controls the link
+    sets (widget key -> value)."""
+    values = {name: shown if isinstance(shown, tuple) else (shown, shown)
+              for name, shown in values.items()}
+    keys = {name: (keys or {}).get(name, prefix + name) for name in values}
+    expected = {keys[name]: shown for name, (_, shown) in values.items()}
+    return pytest.param(page, {name: text for name, (text, _) in values.items()},
+                        {**expected, **(also or {})}, bad,
+                        id=pathlib.Path(page).stem.replace("_", "-"))
+
+
 LINKS = [
-    pytest.param("lessons/rules_vs_data.py",
-                 {"preset": "Write my own", "rule": "5 * x - 2", "xs": "0, 1, 2, 3"},
-                 {"preset": "Write my own", "rule": "5 * x - 2", "xs": "0, 1, 2, 3",
-                  "epochs": 1000},
-                 ("epochs", "75"), id="rules-vs-data"),  # the slider moves in steps of 50
-    pytest.param("lessons/hello_neuron.py",
-                 {"ys": "2, 3, 4, 5, 6, 7", "epochs": "300", "learning_rate": "0.03"},
-                 {"ys": "2, 3, 4, 5, 6, 7", "epochs": 300, "learning_rate": 0.03},
-                 ("seed", "-1"), id="hello-neuron"),
-    pytest.param("lessons/fashion_mnist.py",
-                 {"callback": "false", "target_accuracy": "0.9", "normalise": "false",
-                  "training_images": "6000"},  # the callback is on by default: off here
-                 {"setting-callback": False, "setting-target_accuracy": 0.9,
-                  "setting-normalise": False, "setting-training_images": 6000},
-                 ("batch_size", "100"), id="fashion-mnist"),
-    pytest.param("lessons/convolutions.py",
-                 {"filters": "16", "conv_blocks": "1", "epochs": "3", "seed": "9"},
-                 {"cnn-filters": 16, "cnn-conv_blocks": 1, "cnn-epochs": 3, "cnn-seed": 9},
-                 ("batch_size", "100"), id="convolutions"),
-    pytest.param("lessons/real_world_images.py",
-                 {"dataset": "cats_and_dogs_filtered", "image_size": "100", "epochs": "2"},
-                 {"real-dataset": "Cats vs dogs (filtered)", "real-image_size": 100,
-                  "real-epochs": 2},
-                 ("conv_blocks", "9"), id="real-world-images"),
-    pytest.param("lessons/augmentation.py",
-                 {"rotation_range": "90", "horizontal_flip": "false", "fill_mode": "reflect",
-                  "epochs": "4", "dataset": "horse-or-human", "experiment": "horse-or-human"},
-                 {"augment-rotation_range": 90, "augment-horizontal_flip": False,
-                  "augment-fill_mode": "reflect", "augment-epochs": 4,
-                  "augment-dataset": "Horses or humans",
-                  "augment-experiment": "Horses or humans"},
-                 ("zoom_range", "0.33"), id="augmentation"),
-    pytest.param("lessons/transfer_learning.py",
-                 {"dataset": "cats_and_dogs_filtered", "batch_size": "32", "seed": "3"},
-                 {"transfer-dataset": "Cats vs dogs (filtered)", "transfer-batch": 32,
-                  "transfer-seed": 3},
-                 ("views", "5"), id="transfer-learning"),
+    link("lessons/rules_vs_data.py", "",
+         {"preset": "Write my own", "rule": "5 * x - 2", "xs": "0, 1, 2, 3"},
+         ("epochs", "75"), also={"epochs": 1000}),  # the slider moves in steps of 50
+    link("lessons/hello_neuron.py", "",
+         {"ys": "2, 3, 4, 5, 6, 7", "epochs": ("300", 300), "learning_rate": ("0.03", 0.03)},
+         ("seed", "-1")),
+    link("lessons/fashion_mnist.py", "setting-",
+         {"callback": ("false", False),  # the callback is on by default: off here
+          "target_accuracy": ("0.9", 0.9), "normalise": ("false", False),
+          "training_images": ("6000", 6000)},
+         ("batch_size", "100")),
+    link("lessons/convolutions.py", "cnn-",
+         {"filters": ("16", 16), "conv_blocks": ("1", 1), "epochs": ("3", 3),
+          "seed": ("9", 9)},
+         ("batch_size", "100")),
+    link("lessons/real_world_images.py", "real-",
+         {"dataset": ("cats_and_dogs_filtered", "Cats vs dogs (filtered)"),
+          "image_size": ("100", 100), "epochs": ("2", 2)},
+         ("conv_blocks", "9")),
+    link("lessons/augmentation.py", "augment-",
+         {"rotation_range": ("90", 90), "horizontal_flip": ("false", False),
+          "fill_mode": "reflect", "epochs": ("4", 4),
+          "dataset": ("horse-or-human", "Horses or humans"),
+          "experiment": ("horse-or-human", "Horses or humans")},
+         ("zoom_range", "0.33")),
+    link("lessons/transfer_learning.py", "transfer-",
+         {"dataset": ("cats_and_dogs_filtered", "Cats vs dogs (filtered)"),
+          "batch_size": ("32", 32), "seed": ("3", 3)},
+         ("views", "5"), keys={"batch_size": "transfer-batch"}),
 ]
 
 
@@ -62,12 +71,7 @@ def open_link(page: str, parameters: dict) -> AppTest:
 
 
 def widget(app: AppTest, key: str):
-    return next(element for element in widgets(app) if element.key == key)
-
-
-def widgets(app: AppTest) -> list:
-    return [*app.slider, *app.select_slider, *app.text_input, *app.selectbox,
-            *app.number_input, *app.checkbox, *app.radio]
+    return next(element for element in helpers.controls(app) if element.key == key)
 
 
 def address(app: AppTest) -> dict:
@@ -97,10 +101,8 @@ def test_a_link_names_the_run_the_controls_name(classroom_data_dir):
     by_link = open_link("lessons/hello_neuron.py", settings)
     helpers.wait_for_jobs()
     by_link.run()
-    by_hand = helpers.run_page("lessons/hello_neuron.py")
-    by_hand.slider(key="epochs").set_value(120).run()
-    by_hand.select_slider(key="learning_rate").set_value(0.03).run()
-    by_hand.number_input(key="seed").set_value(5).run()
+    by_hand = helpers.set_controls(helpers.run_page("lessons/hello_neuron.py"),
+                                   {"epochs": 120, "learning_rate": 0.03, "seed": 5})
     helpers.wait_for_jobs()
     by_hand.run()
     curve = helpers.chart_figure(by_link, "loss")["data"][0]["y"]
@@ -116,7 +118,7 @@ def test_locked_controls_are_disabled_and_hidden_ones_absent(classroom_data_dir)
                              "hide": ["learning_rate:0.03"]})
     assert app.slider(key="epochs").disabled and app.slider(key="epochs").value == 60
     assert any(caption.value.endswith("epochs: set by your teacher") for caption in app.caption)
-    assert "learning_rate" not in [element.key for element in widgets(app)]
+    assert "learning_rate" not in [element.key for element in helpers.controls(app)]
     assert not app.number_input(key="seed").disabled
     helpers.wait_for_jobs()
     app.run()
@@ -163,10 +165,10 @@ def lesson_or_elsewhere(page: str) -> None:
     controls, as when the learner opens another lesson in the sidebar."""
     import runpy
 
-    import streamlit
+    import streamlit as st
 
-    if streamlit.session_state.get("elsewhere"):
-        streamlit.title("Another lesson")
+    if st.session_state.get("elsewhere"):
+        st.title("Another lesson")
     else:
         runpy.run_path(page, run_name="__main__")
 
@@ -198,7 +200,7 @@ def test_the_teacher_panel_builds_a_link_that_locks_and_hides(classroom_data_dir
     assert address(app) == {"epochs": ["80"]}  # the teacher's own page stays unlocked
     learner = open_link(NEURON, {"lock": ["epochs:80"], "hide": ["seed:0"]})
     assert learner.slider(key="epochs").disabled and learner.slider(key="epochs").value == 80
-    assert "seed" not in [element.key for element in widgets(learner)]
+    assert "seed" not in [element.key for element in helpers.controls(learner)]
     assert not learner.sidebar.multiselect  # no teacher panel to build an unlocked link
 
 

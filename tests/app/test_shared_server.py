@@ -125,7 +125,7 @@ def put_a_run(name: str, size_bytes: int):
     """One learner's session: keep a run of `size_bytes` in the server's store, then show the
     store's keys as this session sees them."""
     import numpy
-    import streamlit
+    import streamlit as st
 
     from ui import shared_caches
     from engine import run_cache
@@ -134,7 +134,7 @@ def put_a_run(name: str, size_bytes: int):
                         arrays={"weights": numpy.zeros(size_bytes, numpy.uint8)}, settings={},
                         key=name, from_cache=True)
     shared_caches.result_store().put(("test-kind", name), run)
-    streamlit.write(" ".join(key[1] for key in shared_caches.result_store().keys()))
+    st.write(" ".join(key[1] for key in shared_caches.result_store().keys()))
 
 
 def test_the_run_store_is_one_for_all_sessions_and_drops_the_oldest(monkeypatch):
@@ -174,14 +174,14 @@ def test_the_live_view_polls_less_often_as_a_class_watches_one_run(empty_data_di
 
 
 def two_tables():
-    import streamlit
+    import streamlit as st
 
     from ui import tables
 
     rows = [{"layer": "conv2d", "output": "26 x 26 x 32", "parameters": 320},
             {"layer": "dense", "output": "10", "parameters": 1290.0}]
     tables.show(rows, hide_index=True)
-    streamlit.dataframe(rows, hide_index=True)
+    st.dataframe(rows, hide_index=True)
 
 
 def test_a_table_is_turned_into_arrow_once_and_shows_what_streamlit_shows(empty_data_dir):

@@ -69,6 +69,14 @@ def offered(downloads: Downloads, file_stem: str, history_file: str = "") -> tup
     return model_bytes, history, downloads.content(f"{file_stem}.py").decode()
 
 
+def trained_and_offered(downloads: Downloads, page_file: str, controls: dict, file_stem: str,
+                        button: str = "train") -> tuple:
+    """Set the page's controls (widget key -> value), train with its `button`, and return the
+    three files of the run's row, as offered() does."""
+    helpers.train(helpers.set_controls(helpers.run_page(page_file), controls), button)
+    return offered(downloads, file_stem)
+
+
 def imported_modules(script: str) -> set:
     tree = ast.parse(script)
     return ({alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
@@ -130,13 +138,10 @@ def test_lesson_3_offers_a_model_that_divides_by_255_itself(classroom_data_dir, 
     from engine import fashion_mnist
     from engine import run_cache
 
-    page = helpers.run_page("lessons/fashion_mnist.py")
-    page.select_slider(key="setting-training_images").set_value(1000).run()
-    page.slider(key="setting-epochs").set_value(1).run()
     # Seed 41: settings no other test trains (the TensorBoard test needs seed 31's run new).
-    page.number_input(key="setting-seed").set_value(41).run()
-    helpers.train(page)
-    model_bytes, history, script = offered(downloads, "fashion_mnist")
+    model_bytes, history, script = trained_and_offered(downloads, "lessons/fashion_mnist.py", {
+        "setting-training_images": 1000, "setting-epochs": 1, "setting-seed": 41},
+        "fashion_mnist")
     assert len(history) == 2  # the header and one epoch
     # The course's callback is on by default, so the script trains with it too.
     assert "TARGET_ACCURACY = 0.89" in script and "class StopAtAccuracy" in script
@@ -160,13 +165,9 @@ def test_lesson_3_offers_a_model_that_divides_by_255_itself(classroom_data_dir, 
 
 def test_lesson_4_offers_its_convnet_and_a_script_that_trains_it(classroom_data_dir, downloads,
                                                                  tmp_path):
-    page = helpers.run_page("lessons/convolutions.py")
-    page.select_slider(key="cnn-training_images").set_value(1000).run()
-    page.select_slider(key="cnn-filters").set_value(16).run()
-    page.slider(key="cnn-epochs").set_value(1).run()
-    page.number_input(key="cnn-seed").set_value(41).run()
-    helpers.train(page)
-    model_bytes, _, script = offered(downloads, "convolutions")
+    model_bytes, _, script = trained_and_offered(downloads, "lessons/convolutions.py", {
+        "cnn-training_images": 1000, "cnn-filters": 16, "cnn-epochs": 1, "cnn-seed": 41},
+        "convolutions")
     taken_home = loaded(model_bytes, tmp_path)
     pictures = numpy.random.default_rng(0).integers(0, 256, (3, 28, 28, 1)).astype("uint8")
     inner = taken_home.layers[-1]  # the trained convnet, behind the Rescaling
@@ -180,12 +181,8 @@ def test_lesson_4_offers_its_convnet_and_a_script_that_trains_it(classroom_data_
 
 def test_lesson_5_offers_its_convnet_and_a_script_that_trains_it(classroom_data_dir, downloads,
                                                                  tmp_path):
-    page = helpers.run_page("lessons/real_world_images.py")
-    page.select_slider(key="real-image_size").set_value(100).run()
-    page.select_slider(key="real-conv_blocks").set_value(3).run()
-    page.slider(key="real-epochs").set_value(1).run()
-    helpers.train(page)
-    model_bytes, _, script = offered(downloads, "real_world_images")
+    model_bytes, _, script = trained_and_offered(downloads, "lessons/real_world_images.py", {
+        "real-image_size": 100, "real-conv_blocks": 3, "real-epochs": 1}, "real_world_images")
     assert 'TRAINING_FOLDER = "/tmp/horse-or-human"' in script  # where the course's zip unpacks
     taken_home = loaded(model_bytes, tmp_path)
     retrained = run_script(script, "real_world_images", tmp_path,
@@ -196,10 +193,9 @@ def test_lesson_5_offers_its_convnet_and_a_script_that_trains_it(classroom_data_
 
 def test_lesson_6_offers_the_augmented_run_and_a_script_that_augments(
         classroom_data_dir, downloads, tmp_path):
-    page = helpers.run_page("lessons/augmentation.py")
-    page.slider(key="augment-epochs").set_value(2).run()
-    helpers.train(page, "train-augmented")
-    model_bytes, history, script = offered(downloads, "augmentation_with")
+    model_bytes, history, script = trained_and_offered(
+        downloads, "lessons/augmentation.py", {"augment-epochs": 2}, "augmentation_with",
+        "train-augmented")
     # Whether the run without augmentation is offered too depends on the shared run cache
     # (other tests train it), so only the augmented run's files are checked.
     assert len(history) == 3 and "RandomRotation" in script and "RandomZoom" in script
@@ -218,9 +214,8 @@ def test_lesson_7_model_takes_raw_pictures_and_its_script_trains_the_course_mode
     from engine import run_cache
     from engine import transfer
 
-    page = helpers.run_page("lessons/transfer_learning.py", timeout=600)
-    page.select_slider(key="transfer-size").set_value(128).run()
-    page.slider(key="transfer-epochs").set_value(1).run()
+    page = helpers.set_controls(helpers.run_page("lessons/transfer_learning.py", timeout=600),
+                                {"transfer-size": 128, "transfer-epochs": 1})
     helpers.train(page, "transfer-train")
     page.radio(key="transfer-head").set_value("with dropout").run()
     model_bytes, history, script = offered(downloads, "transfer_learning",
@@ -276,13 +271,12 @@ def test_lesson_7_fine_tuning_offers_its_model_and_a_script_that_fine_tunes(
     from engine import run_cache
     from engine import transfer
 
-    page = helpers.run_page("lessons/transfer_learning.py", timeout=600)
     # The pair and fine-tuning of the page test's fine-tuning: trained once in a whole run.
-    page.select_slider(key="transfer-size").set_value(128).run()
-    page.slider(key="transfer-epochs").set_value(2).run()
+    page = helpers.set_controls(helpers.run_page("lessons/transfer_learning.py", timeout=600),
+                                {"transfer-size": 128, "transfer-epochs": 2})
     helpers.train(page, "transfer-train")
-    page.slider(key="transfer-fine-tune-epochs").set_value(1).run()
-    helpers.train(page, "transfer-fine-tune")
+    helpers.train(helpers.set_controls(page, {"transfer-fine-tune-epochs": 1}),
+                  "transfer-fine-tune")
     model_bytes, history, script = offered(downloads, "transfer_learning_fine_tuned")
     assert len(history) == 2  # the header and the one epoch of fine-tuning
     assert 'UNFREEZE_AFTER = "conv_pw_11_relu"' in script and "EPOCHS = 2" in script

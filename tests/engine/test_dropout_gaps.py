@@ -27,52 +27,51 @@ def test_final_gaps_come_from_the_last_epoch():
     assert dropout_gaps.narrowing(pair((1.0, 0.85), (0.96, 0.88))) == pytest.approx(0.07)
 
 
-def test_when_dropout_narrows_the_gap_the_sentence_says_so_with_both_gaps():
-    sentence = dropout_gaps.verdict(pair((1.0, 0.85), (0.96, 0.88)), 0.2)
-    assert sentence.startswith("The classifier without dropout has the larger gap")
-    assert "15.0 points without dropout, 8.0 points with Dropout(0.2)" in sentence
-    assert "Dropout narrowed it by 7.0 points" in sentence
-    assert "did not narrow" not in sentence
-
-
-def test_easy_features_the_gaps_are_about_the_same_and_the_sentence_says_why():
+# (final accuracies without dropout, with it, the dropout rate, how the sentence starts,
+#  what it must say, what it must not say)
+VERDICTS = [
+    pytest.param((1.0, 0.85), (0.96, 0.88), 0.2,
+                 "The classifier without dropout has the larger gap",
+                 ["15.0 points without dropout, 8.0 points with Dropout(0.2)",
+                  "Dropout narrowed it by 7.0 points"],
+                 ["did not narrow"],
+                 id="when_dropout_narrows_the_gap_the_sentence_says_so_with_both_gaps"),
     # Horses or humans with MobileNet's features: both near perfect on both sets.
-    sentence = dropout_gaps.verdict(pair((1.0, 0.9961), (1.0, 0.9922)), 0.2)
-    assert sentence.startswith("The two gaps are about the same")
-    assert "0.4 points without dropout, 0.8 points with Dropout(0.2)" in sentence
-    assert "Dropout did not narrow the gap here because neither classifier overfits" in sentence
-    assert "features already separate these classes so easily" in sentence
-
-
-def test_a_larger_gap_with_dropout_is_named_and_not_blamed_on_easy_features():
-    sentence = dropout_gaps.verdict(pair((1.0, 0.90), (1.0, 0.86)), 0.5)
-    assert sentence.startswith("The classifier with dropout has the larger gap")
-    assert "10.0 points without dropout, 14.0 points with Dropout(0.5)" in sentence
-    assert "Dropout(0.5) did not narrow the gap here: both classifiers got" in sentence
-    assert "so easily" not in sentence
-
-
-def test_overfitting_alike_on_both_sides_is_about_the_same_but_not_easy():
-    sentence = dropout_gaps.verdict(pair((1.0, 0.895), (1.0, 0.895)), 0.2)
-    assert sentence.startswith("The two gaps are about the same (10.5 points")
-    assert "both classifiers got their training pictures right (1.000 and 1.000)" in sentence
-    assert "so easily" not in sentence
-
-
-def test_just_under_the_tolerance_is_about_the_same():
-    narrowed_a_little = pair((0.95, 0.90), (0.95, 0.90 + dropout_gaps.SAME_GAP / 2))
-    sentence = dropout_gaps.verdict(narrowed_a_little, 0.2)
-    assert sentence.startswith("The two gaps are about the same")
-    assert "did not narrow the gap in this run" in sentence
-
-
-def test_no_overfitting_yet_is_not_called_narrowing():
+    pytest.param((1.0, 0.9961), (1.0, 0.9922), 0.2, "The two gaps are about the same",
+                 ["0.4 points without dropout, 0.8 points with Dropout(0.2)",
+                  "Dropout did not narrow the gap here because neither classifier overfits",
+                  "features already separate these classes so easily"],
+                 [], id="easy_features_the_gaps_are_about_the_same_and_the_sentence_says_why"),
+    pytest.param((1.0, 0.90), (1.0, 0.86), 0.5, "The classifier with dropout has the larger gap",
+                 ["10.0 points without dropout, 14.0 points with Dropout(0.5)",
+                  "Dropout(0.5) did not narrow the gap here: both classifiers got"],
+                 ["so easily"],
+                 id="a_larger_gap_with_dropout_is_named_and_not_blamed_on_easy_features"),
+    pytest.param((1.0, 0.895), (1.0, 0.895), 0.2, "The two gaps are about the same (10.5 points",
+                 ["both classifiers got their training pictures right (1.000 and 1.000)"],
+                 ["so easily"],
+                 id="overfitting_alike_on_both_sides_is_about_the_same_but_not_easy"),
+    pytest.param((0.95, 0.90), (0.95, 0.90 + dropout_gaps.SAME_GAP / 2), 0.2,
+                 "The two gaps are about the same", ["did not narrow the gap in this run"], [],
+                 id="just_under_the_tolerance_is_about_the_same"),
     # After one epoch: training accuracy (averaged while it learned) under validation's.
-    sentence = dropout_gaps.verdict(pair((0.742, 0.775), (0.706, 0.825)), 0.2)
-    assert sentence.startswith("The classifier without dropout has the larger gap "
-                               "(-3.3 points without dropout, -11.9 points with Dropout(0.2))")
-    assert "neither classifier overfits yet" in sentence
-    assert "narrowed it" not in sentence and "so easily" not in sentence
+    pytest.param((0.742, 0.775), (0.706, 0.825), 0.2,
+                 "The classifier without dropout has the larger gap "
+                 "(-3.3 points without dropout, -11.9 points with Dropout(0.2))",
+                 ["neither classifier overfits yet"], ["narrowed it", "so easily"],
+                 id="no_overfitting_yet_is_not_called_narrowing"),
+]
+
+
+@pytest.mark.parametrize("without, with_dropout, rate, start, said, not_said", VERDICTS)
+def test_the_verdict_names_the_larger_gap_and_says_why(without, with_dropout, rate, start,
+                                                       said, not_said):
+    sentence = dropout_gaps.verdict(pair(without, with_dropout), rate)
+    assert sentence.startswith(start)
+    for words in said:
+        assert words in sentence
+    for words in not_said:
+        assert words not in sentence
 
 
 def test_the_page_and_the_larger_gap_question_share_one_tolerance():
