@@ -28,6 +28,7 @@ import keras
 import numpy
 
 from engine import caps
+from engine import course_assets
 from engine import downloads
 from engine import hosting
 from engine import keras_lock
@@ -59,10 +60,10 @@ class BaseChoice:
 # points on horses-or-humans and 1.9 on cats-vs-dogs (benchmarks/pixel_scaling.py).
 BASES = {
     "InceptionV3": BaseChoice(
-        "InceptionV3", recipes.inception_base, registry.INCEPTION_V3_NOTOP.key,
+        "InceptionV3", recipes.inception_base, course_assets.INCEPTION_V3_NOTOP.key,
         tuple(f"mixed{index}" for index in range(11)), "mixed7", 75, "course"),
     "MobileNet 0.25": BaseChoice(
-        "MobileNet 0.25", recipes.mobilenet_base, registry.MOBILENET_V1_025_224_NOTOP.key,
+        "MobileNet 0.25", recipes.mobilenet_base, course_assets.MOBILENET_V1_025_224_NOTOP.key,
         recipes.MOBILENET_CUT_LAYERS, "conv_pw_13_relu", 32, "network"),
 }
 
@@ -71,8 +72,8 @@ def default_base_name() -> str:
     """The network lesson 7 starts with: the course's InceptionV3, unless its 88 MB of weights
     are absent and the small MobileNet's are here, so that a class without internet can still
     run the lesson. Checks the files only (their hashes); downloads nothing."""
-    inception = downloads.asset_status(BASES["InceptionV3"].weights_asset)
-    mobilenet = downloads.asset_status(BASES["MobileNet 0.25"].weights_asset)
+    inception = registry.asset_status(BASES["InceptionV3"].weights_asset)
+    mobilenet = registry.asset_status(BASES["MobileNet 0.25"].weights_asset)
     if not inception.is_present and mobilenet.is_present:
         return "MobileNet 0.25"
     return "InceptionV3"
@@ -169,7 +170,7 @@ def resolve_weights(base_name: str, weights=IMAGENET, seed: int = 0) -> Weights:
             raise ValueError(f"There is no weights file at {path}.")
         check_weights_file(path, choice)
         description = f"weights from {path}"
-    return Weights(path, "sha256:" + downloads.file_digest(path, "sha256"), description)
+    return Weights(path, "sha256:" + registry.file_digest(path, "sha256"), description)
 
 
 def save_uploaded_weights(base_name: str, file_bytes: bytes) -> pathlib.Path:
@@ -230,7 +231,7 @@ def check_weights_file(path: pathlib.Path, choice: BaseChoice) -> None:
 
 
 def expected_file(choice: BaseChoice) -> str:
-    file_name = registry.asset_by_key(choice.weights_asset).files[0].file_name
+    file_name = course_assets.asset_by_key(choice.weights_asset).files[0].file_name
     return f"{choice.name} weights without the top, such as {file_name}"
 
 

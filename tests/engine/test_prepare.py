@@ -9,10 +9,10 @@ import socket
 import subprocess
 import sys
 
+from engine import course_assets
 from engine import jobs
 from engine import prepare
 from engine import readiness
-from engine import registry
 from engine import run_cache
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,7 +113,7 @@ def test_without_network_the_table_names_what_is_missing_and_how_to_get_it(empty
     output = finished.stdout
     assert output.rstrip().endswith("ready 1 of 2")  # lesson 2 needs no download
     fashion_row = next(line for line in output.splitlines()
-                       if registry.FASHION_MNIST.title in line and "missing" in line)
+                       if course_assets.FASHION_MNIST.title in line and "missing" in line)
     assert fashion_row.startswith("3. Fashion-MNIST")
     flat = " ".join(output.split())
     assert "could not be downloaded" in flat and "the connection was refused" in flat
