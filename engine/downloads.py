@@ -1,5 +1,6 @@
-"""Fetch the course's datasets and weights into the data directory, check them, and say plainly
-what to do when a download is impossible.
+"""Fetch the course's datasets and weights into the data directory, check them (with
+engine/registry), and say plainly what to do when a download is impossible (the words are in
+engine/download_messages.py).
 
 A classroom without internet runs this once on a machine that has it:
 
@@ -17,27 +18,21 @@ half-written file or folder where the lessons look.
 """
 
 import argparse
-import errno
-import http.client
 import os
 import pathlib
 import secrets
 import shutil
-import socket
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import zipfile
 
 import keras
 
 from engine import course_assets
+from engine import download_messages
 from engine import hosting
 from engine import registry
 
-PRE_DOWNLOAD_COMMAND = "python -m engine.downloads"
 STAGING_FOLDER = ".incomplete"
 STALE_STAGING_SECONDS = 24 * 60 * 60
 
@@ -54,10 +49,6 @@ class MissingDataError(RuntimeError):
     def __init__(self, message: str, learner_message: str = None):
         super().__init__(message)
         self.learner_message = learner_message or message
-
-
-class BadDownloadError(RuntimeError):
-    """The bytes that arrived are not the published file (wrong hash, cut short, bad zip)."""
 
 
 # Fetching what is missing ---------------------------------------------------------------------
@@ -82,8 +73,10 @@ def ensure_asset(asset: course_assets.Asset | str, progress=None) -> pathlib.Pat
                 source, error = failure
                 pending = [(file, problem) for file in asset.files
                            if (problem := registry.part_problem(asset, file)) is not None]
-                message = _missing_data_message(asset, pending, source, _plain_reason(error))
-                raise MissingDataError(message, _learner_message(asset, source)) from error
+                reason = download_messages.plain_reason(error)
+                message = download_messages.missing_data_message(asset, pending, source, reason)
+                learner = download_messages.learner_message(asset, source)
+                raise MissingDataError(message, learner) from error
     return registry.asset_path(asset)
 
 
@@ -127,10 +120,11 @@ def _install_from(asset, remote_file, source, progress):
         result = pathlib.Path(_call_reporting_progress(download, downloaded, remote_file, progress))
         if not result.resolve().is_relative_to(staging.resolve()):
             # get_file falls back to /tmp/.keras when its folder is not writable.
-            raise BadDownloadError("the data folder cannot be written")
+            raise download_messages.BadDownloadError("the data folder cannot be written")
         problem = registry.bytes_problem(downloaded, remote_file)
         if problem:
-            raise BadDownloadError(f"the file that arrived is not the published one: {problem}")
+            raise download_messages.BadDownloadError(
+                f"the file that arrived is not the published one: {problem}")
         if remote_file.is_archive:
             _move_splits_into_place(asset, remote_file, result, staging)
         else:
@@ -179,7 +173,8 @@ def _move_splits_into_place(asset, remote_file, extracted, staging):
             class_folder = source / class_name
             if not class_folder.is_dir() or not any(class_folder.iterdir()):
                 inside = f"{archive_folder.folder_in_archive}/{class_name}".lstrip("/")
-                raise BadDownloadError(f"the zip has no folder {inside} with images in it")
+                raise download_messages.BadDownloadError(
+                    f"the zip has no folder {inside} with images in it")
             (ready / archive_folder.split).mkdir(parents=True, exist_ok=True)
             os.replace(class_folder, ready / archive_folder.split / class_name)
     for archive_folder in remote_file.extracts:
@@ -218,95 +213,6 @@ def _data_dir() -> pathlib.Path:
     return hosting.data_dir()
 
 
-# Saying what went wrong -----------------------------------------------------------------------
-
-
-def _causes(error):
-    while error is not None:
-        yield error
-        if isinstance(getattr(error, "reason", None), BaseException):
-            yield error.reason
-        error = error.__cause__ or error.__context__
-
-
-def _plain_reason(error: BaseException) -> str:
-    """The network or file error in a few words a teacher understands."""
-    for cause in _causes(error):
-        if isinstance(cause, BadDownloadError):
-            return str(cause)
-        if isinstance(cause, (urllib.error.ContentTooShortError, http.client.IncompleteRead)):
-            return "the connection closed before the whole file arrived"
-        if isinstance(cause, zipfile.BadZipFile):
-            return "the zip that arrived is damaged"
-        if isinstance(cause, urllib.error.HTTPError):
-            return f"the server answered HTTP {cause.code} {cause.reason}"
-        if isinstance(cause, socket.gaierror):
-            return "the server's name could not be looked up; this computer seems to be offline"
-        if isinstance(cause, ConnectionRefusedError):
-            return "the connection was refused"
-        if isinstance(cause, (TimeoutError, socket.timeout)):
-            return "the connection timed out"
-        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
-            return "the disk is full"
-        if isinstance(cause, PermissionError):
-            return "the data folder cannot be written"
-        if isinstance(cause, ValueError) and "hash" in str(cause):
-            return "the file that arrived does not match its expected hash"
-    return " ".join(str(error).split())[:200] or type(error).__name__
-
-
-def _and_list(words) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _learner_message(asset, source) -> str:
-    """One sentence for a lesson page: what is missing and who can fetch it, no server path."""
-    host = urllib.parse.urlsplit(source).netloc or "a file on this computer"
-    return (f"{asset.title} is not on this server yet, and fetching it from {host} failed: "
-            f"whoever runs the app can get everything the course uses with "
-            f"`python -m engine.prepare` on a computer with internet (the home page lists what "
-            f"is missing).")
-
-
-def _missing_data_message(asset, pending, source, reason) -> str:
-    """One paragraph: what is missing, why, where to put it, how to fetch everything."""
-    files = [file for file, _ in pending]
-    names = _and_list([file.file_name for file in files])
-    states = []
-    for adjective, chosen in (("missing", True), ("damaged", False)):
-        found = [file.file_name for file, problem in pending if (problem == "missing") == chosen]
-        if found:
-            states.append(f"{_and_list(found)} {'is' if len(found) == 1 else 'are'} {adjective}")
-    if len(states) == 2:
-        what = " and ".join(states) + "; fresh copies"
-    else:
-        what = states[0] + (" and" if "missing" in states[0] else " and a fresh copy")
-    host = urllib.parse.urlsplit(source).netloc or "a file on this computer"
-    common = os.path.commonprefix([file.origin for file in files])
-    origin = common[: common.rfind("/") + 1]  # e.g. https://storage.googleapis.com/.../data/
-    if len(files) == 1 or urllib.parse.urlsplit(origin).path in ("", "/"):
-        origin = _and_list([file.origin for file in files])
-    folder = registry.asset_folder(asset)
-    if files[0].is_archive:
-        splits = _and_list([str(folder / part.split) for file in files for part in file.extracts])
-        where = (
-            f"put {names} (from {origin}) in {folder}{os.sep}, where each zip is checked and "
-            f"unpacked the next time it is needed (or unpack it yourself so that the folders "
-            f"{_and_list(asset.class_names)} sit in {splits})"
-        )
-    elif len(files) == 1:
-        where = f"put {names} (from {origin}) at {registry.file_path(asset, files[0])}"
-    else:
-        where = f"put {names} (from {origin}) in {folder}{os.sep}"
-    return (
-        f"{asset.title} is not ready: {what} could not be downloaded from {host} ({reason}). "
-        f"To fix this, {where}; or run `{PRE_DOWNLOAD_COMMAND}` on a computer with internet to "
-        f"fetch everything the course uses into {_data_dir()}, then copy that folder here. To "
-        f"use a folder that already holds the course data, set the environment variable "
-        f"{hosting.DATA_DIR_VARIABLE} to it before starting the app."
-    )
-
-
 # Command line ---------------------------------------------------------------------------------
 
 
@@ -323,7 +229,7 @@ def _status_table(statuses) -> str:
 
 def main(argv=None, assets=course_assets.ASSETS) -> int:
     parser = argparse.ArgumentParser(
-        prog=PRE_DOWNLOAD_COMMAND,
+        prog=download_messages.PRE_DOWNLOAD_COMMAND,
         description="Download and check every dataset and weights file the course uses.",
     )
     parser.add_argument("--only", nargs="+", metavar="KEY", choices=[a.key for a in assets],
