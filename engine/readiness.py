@@ -16,6 +16,7 @@ from engine import dropout_pair
 from engine import fashion_mnist
 from engine import hello_neuron
 from engine import hosting
+from engine import job_records
 from engine import jobs
 from engine import real_world
 from engine import registry
@@ -128,8 +129,8 @@ def run_need(lesson: int, what: str, job: jobs.Job) -> Need:
     what = f"default run: {what}, {job.epochs} epochs"
     if run_cache.run_folder(job.kind, job.key).is_dir():
         return Need(lesson, what, READY, job=job)
-    status = jobs.read_status(job.kind, job.key)
-    if status.state == jobs.FAILED:
+    status = job_records.read_status(job.kind, job.key)
+    if status.state == job_records.FAILED:
         return Need(lesson, what, FAILED, f"Training failed: {status.message}", job=job)
     if status.active:
         detail = "Being trained now; it is ready when the training ends."
