@@ -38,7 +38,6 @@ from engine import training
 from engine import whole_files
 
 IMAGENET = "imagenet"  # the ImageNet weights kept in the data directory (see engine/registry.py)
-UPLOADS_FOLDER = "models/uploads"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,14 +173,14 @@ def resolve_weights(base_name: str, weights=IMAGENET, seed: int = 0) -> Weights:
 
 
 def save_uploaded_weights(base_name: str, file_bytes: bytes) -> pathlib.Path:
-    """Keep an uploaded weights file under <data dir>/models/uploads/, named after its contents,
+    """Keep an uploaded weights file in hosting.weights_uploads_folder(), named after its contents,
     once it has loaded into the network it is meant for. It is written under a temporary name
     and renamed only after that check, so a wrong or cut-off upload leaves nothing behind."""
     file_format, _ = weights_file_layout(io.BytesIO(file_bytes), base_choice(base_name))
     # Keras picks the loader by the file name: .weights.h5 is Keras 3's layout, .h5 the older.
     suffix = ".weights.h5" if file_format == "keras 3" else ".h5"
     digest = hashlib.sha256(file_bytes).hexdigest()
-    folder = hosting.data_dir().joinpath(*UPLOADS_FOLDER.split("/"))
+    folder = hosting.weights_uploads_folder()
     final_path = folder / f"{base_name.replace(' ', '-').lower()}-{digest[:16]}{suffix}"
     if final_path.is_file():
         return final_path  # the same bytes were checked when they were first uploaded

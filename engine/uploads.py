@@ -24,7 +24,6 @@ import zipfile
 
 from engine import caps
 from engine import folder_layout
-from engine import hosting
 from engine import images
 from engine import zip_entries
 from engine import zip_names
@@ -73,11 +72,6 @@ class _PlannedPicture:
     split: str
     class_name: str
     parts_inside_class: tuple  # Subfolders a class may have, then the file name.
-
-
-def uploads_root() -> pathlib.Path:
-    """Where the app keeps unpacked uploads: `uploads/` in the data directory."""
-    return hosting.data_dir() / "uploads"
 
 
 def extract_class_folders(

@@ -160,7 +160,7 @@ def test_cut_short_and_foreign_files_are_refused_and_leave_nothing(
 
 def test_an_uploaded_file_is_kept_by_its_contents(classroom_data_dir, mobilenet_weights_bytes):
     path = transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes)
-    assert path.parent == classroom_data_dir / "models" / "uploads"
+    assert path.parent == classroom_data_dir / "uploads" / "weights"
     assert path.name == "mobilenet-0.25-dbdb03ee2a22fd89.h5"  # its sha256, as the registry's
     assert transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes) == path
     assert [file.name for file in path.parent.iterdir()] == [path.name]  # nothing partial

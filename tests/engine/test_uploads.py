@@ -262,9 +262,9 @@ def test_abandoned_uploads_older_than_the_limit_are_removed(tmp_path, upload_roo
         uploads.remove_abandoned_uploads(upload_root, older_than_hours=-1)
 
 
-def test_uploads_root_is_inside_the_data_directory(tmp_path, monkeypatch):
+def test_picture_uploads_are_inside_the_data_directory(tmp_path, monkeypatch):
     monkeypatch.setenv(hosting.DATA_DIR_VARIABLE, str(tmp_path))
-    assert uploads.uploads_root() == tmp_path / "uploads"
+    assert hosting.picture_uploads_folder() == tmp_path / "uploads" / "pictures"
 
 
 def test_a_cached_upload_in_use_is_kept_and_a_removed_one_is_unpacked_again(tmp_path,
@@ -282,7 +282,7 @@ def test_a_cached_upload_in_use_is_kept_and_a_removed_one_is_unpacked_again(tmp_
     os.utime(first.folder, (two_days_ago, two_days_ago))
     again = shared_caches.extracted_zip("digest-a", zip_bytes)  # opened again: in use, so kept
     assert again.folder == first.folder
-    assert uploads.remove_abandoned_uploads(uploads.uploads_root()) == []
+    assert uploads.remove_abandoned_uploads(hosting.picture_uploads_folder()) == []
 
     uploads.remove_extracted(first)  # as another replica's cleanup could
     unpacked_again = shared_caches.extracted_zip("digest-a", zip_bytes)
