@@ -1,7 +1,6 @@
 """What a training job and its watchers share lives in the data directory, where a worker on
 another machine reaches it too (engine/jobs.py submits, watches and runs the jobs):
 
-
     jobs/<kind>/<key>/progress.json    state, epoch and batch, the history so far
     jobs/<kind>/<key>/stop             present once Stop was pressed (checked every batch)
     jobs/<kind>/<key>/watchers/<id>    touched by every page that watches the job
