@@ -42,6 +42,7 @@ from benchmarks import browser_page  # noqa: E402
 from benchmarks.browser_page import EXCEPTION, PLOTLY  # noqa: E402
 from benchmarks import process_tree  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
+from engine import course_assets  # noqa: E402
 from engine import registry  # noqa: E402
 
 LESSON_URL_PATH = "transfer-learning"  # ui/lesson_list.py
@@ -159,7 +160,7 @@ class Phases:
 
 
 def horse_picture() -> pathlib.Path:
-    folder = registry.image_folder(registry.HORSE_OR_HUMAN.key, "train") / "horses"
+    folder = registry.image_folder(course_assets.HORSE_OR_HUMAN.key, "train") / "horses"
     return sorted(path for path in folder.iterdir() if path.is_file())[0]
 
 

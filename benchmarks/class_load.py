@@ -71,7 +71,7 @@ from benchmarks import process_tree  # noqa: E402
 from benchmarks import streamlit_session  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import hosting  # noqa: E402
-from engine import jobs  # noqa: E402
+from engine import job_records  # noqa: E402
 from engine import readiness  # noqa: E402
 from ui import lesson_list  # noqa: E402
 
@@ -244,7 +244,7 @@ def measure(arguments, data_dir: pathlib.Path, logs: pathlib.Path) -> dict:
             quiet_s = process_tree.wait_until_quiet(server.pid)
             print(f"before the class: the teacher's home page took {home_s:.1f} s, then the "
                   f"server was quiet after {quiet_s:.0f} s; measured from here on", flush=True)
-        trained_before = len(jobs.trainings())
+        trained_before = len(job_records.trainings())
         cpu_before = process_tree.tree_cpu_seconds(server.pid)
         page_cpu_before = process_tree.cpu_seconds(server.pid, with_children=False)
         started = time.monotonic()
@@ -255,7 +255,7 @@ def measure(arguments, data_dir: pathlib.Path, logs: pathlib.Path) -> dict:
         sampler.halt.set()
         sampler.join()
         server_hwm = sampler.server_hwm_mb()
-    ran = [(record["kind"], record["key"]) for record in jobs.trainings()[trained_before:]]
+    ran = [(record["kind"], record["key"]) for record in job_records.trainings()[trained_before:]]
     peak = sampler.peak()
     return {"visits": [visit for session in sessions for visit in session], "asked": asked,
             "ran": ran, "peak": peak, "server_hwm_mb": server_hwm, "cpu_s": cpu,

@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from engine import datasets  # noqa: E402
 from engine import fashion_mnist  # noqa: E402
+from engine import job_records  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import run_cache  # noqa: E402
 from engine import runner as job_runner  # noqa: E402
@@ -48,7 +49,7 @@ def through_the_page(seed: int) -> float:
     app.number_input(key="setting-seed").set_value(seed).run()
     started = time.perf_counter()
     app.button(key="train").click().run()
-    while jobs.read_status(job.kind, job.key).active:
+    while job_records.read_status(job.kind, job.key).active:
         time.sleep(POLL_SECONDS)
     app.run()
     assert any(metric.label == "test accuracy" for metric in app.metric), "no result shown"

@@ -43,6 +43,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 
 from benchmarks import compare  # noqa: E402
+from engine import course_assets  # noqa: E402
 from engine import dropout_pair  # noqa: E402
 from engine import hosting  # noqa: E402
 from engine import image_folders  # noqa: E402
@@ -77,12 +78,12 @@ def link_data(folder: pathlib.Path):
             if (source / part).exists():
                 (folder / part).symlink_to(source / part)
         return source
-    for asset in (registry.HORSE_OR_HUMAN, registry.CATS_AND_DOGS_FILTERED):
+    for asset in (course_assets.HORSE_OR_HUMAN, course_assets.CATS_AND_DOGS_FILTERED):
         for split in asset.splits:
             target = registry.image_folder(asset.key, split)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to((SHARED_DATA / asset.key / split).resolve())
-    weights = registry.asset_path(registry.MOBILENET_V1_025_224_NOTOP)
+    weights = registry.asset_path(course_assets.MOBILENET_V1_025_224_NOTOP)
     weights.parent.mkdir(parents=True, exist_ok=True)
     weights.symlink_to((SHARED_DATA / "weights" / weights.name).resolve())
     return SHARED_DATA.resolve()

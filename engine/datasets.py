@@ -10,6 +10,7 @@ import gzip
 
 import numpy
 
+from engine import course_assets
 from engine import downloads
 from engine import registry
 
@@ -34,7 +35,7 @@ def load_fashion_mnist():
 
     Downloads the four files first if they are missing (raising downloads.MissingDataError with
     instructions when that is impossible)."""
-    asset = registry.FASHION_MNIST
+    asset = course_assets.FASHION_MNIST
     downloads.ensure_asset(asset)
     paths = {file.file_name: registry.file_path(asset, file) for file in asset.files}
 

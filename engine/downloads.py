@@ -1,5 +1,6 @@
-"""Fetch the course's datasets and weights into the data directory, check them, and say plainly
-what to do when a download is impossible.
+"""Fetch the course's datasets and weights into the data directory, check them (with
+engine/registry), and say plainly what to do when a download is impossible (the words are in
+engine/download_messages.py).
 
 A classroom without internet runs this once on a machine that has it:
 
@@ -17,29 +18,21 @@ half-written file or folder where the lessons look.
 """
 
 import argparse
-import dataclasses
-import errno
-import hashlib
-import http.client
 import os
 import pathlib
 import secrets
 import shutil
-import socket
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import zipfile
 
-import cachetools
 import keras
 
+from engine import course_assets
+from engine import download_messages
 from engine import hosting
 from engine import registry
 
-PRE_DOWNLOAD_COMMAND = "python -m engine.downloads"
 STAGING_FOLDER = ".incomplete"
 STALE_STAGING_SECONDS = 24 * 60 * 60
 
@@ -58,152 +51,32 @@ class MissingDataError(RuntimeError):
         self.learner_message = learner_message or message
 
 
-class BadDownloadError(RuntimeError):
-    """The bytes that arrived are not the published file (wrong hash, cut short, bad zip)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class AssetStatus:
-    key: str
-    title: str
-    state: str  # "present", "missing" or "corrupt"
-    path: pathlib.Path
-    size_bytes: int  # what is on disk now
-    detail: str  # what was checked, or what is wrong, in a sentence
-
-    @property
-    def is_present(self) -> bool:
-        return self.state == "present"
-
-
-# Checking what is already there ---------------------------------------------------------------
-
-# Hashing 90 MB of weights takes a moment, and the status panel asks often, so a digest is reused
-# while the file's size and modification time stay the same. Every uploaded weights file adds
-# one, so the memo keeps the most recently used only (cachetools; a lock, since sessions hash
-# in threads of their own).
-_digest_memo = cachetools.LRUCache(maxsize=1024)
-_digest_memo_lock = threading.Lock()
-
-
-def file_digest(path: pathlib.Path, algorithm: str) -> str:
-    """The file's hex digest by `algorithm` (a hashlib name), remembered for the same size and
-    modification time."""
-    details = path.stat()
-    memo_key = (str(path.resolve()), details.st_size, details.st_mtime_ns, algorithm)
-    with _digest_memo_lock:
-        known = _digest_memo.get(memo_key)
-    if known is not None:
-        return known
-    hasher = hashlib.new(algorithm)
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            hasher.update(block)
-    with _digest_memo_lock:
-        _digest_memo[memo_key] = hasher.hexdigest()
-    return hasher.hexdigest()
-
-
-def _bytes_problem(path: pathlib.Path, remote_file: registry.RemoteFile) -> str | None:
-    """None when the file at `path` is the published one, else what is wrong with it."""
-    if remote_file.file_hash is not None:
-        if file_digest(path, remote_file.hash_algorithm) != remote_file.file_hash:
-            return f"its {remote_file.hash_algorithm} does not match the expected value"
-    elif remote_file.size_bytes is not None and path.stat().st_size != remote_file.size_bytes:
-        return f"it has {path.stat().st_size:,} bytes instead of {remote_file.size_bytes:,}"
-    if remote_file.is_archive and not zipfile.is_zipfile(path):
-        return "it is not a zip file"
-    if remote_file.is_archive:
-        with zipfile.ZipFile(path) as archive:
-            if archive.testzip() is not None:  # the zip's own CRC-32 of every member
-                return "some files inside the zip are damaged"
-    return None
-
-
-def _part_problem(asset: registry.Asset, remote_file: registry.RemoteFile) -> str | None:
-    """None when this part of the asset is ready, "missing", or what is damaged."""
-    if not remote_file.is_archive:
-        path = registry.file_path(asset, remote_file)
-        if not path.exists():
-            return "missing"
-        problem = _bytes_problem(path, remote_file) if path.is_file() else "it is not a file"
-        return f"{remote_file.file_name} is damaged: {problem}" if problem else None
-    splits = [folder.split for folder in remote_file.extracts]
-    if not any((registry.asset_folder(asset) / split).exists() for split in splits):
-        return "missing"
-    for split in splits:
-        for class_name in asset.class_names:
-            class_folder = registry.asset_folder(asset) / split / class_name
-            if not class_folder.is_dir() or not any(class_folder.iterdir()):
-                return f"the folder {split}/{class_name} is missing or empty"
-    return None
-
-
-def _size_on_disk(path: pathlib.Path) -> int:
-    try:
-        if path.is_dir():
-            return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-        return path.stat().st_size
-    except FileNotFoundError:  # not there, or removed while we looked
-        return 0
-
-
-def asset_status(asset: registry.Asset | str) -> AssetStatus:
-    """Whether an asset is ready, checking the hash of every file already present."""
-    asset = registry.asset_by_key(asset) if isinstance(asset, str) else asset
-    problems = [_part_problem(asset, remote_file) for remote_file in asset.files]
-    damaged = [problem for problem in problems if problem not in (None, "missing")]
-    if damaged:
-        state, detail = "corrupt", "; ".join(damaged) + "."
-    elif "missing" in problems:
-        state = "missing"
-        missing = [file.file_name for file, problem in zip(asset.files, problems) if problem]
-        detail = f"Not downloaded yet: {', '.join(missing)}."
-    elif asset.kind == "image folders":
-        state = "present"
-        detail = f"Class folders {', '.join(asset.class_names)} found in {', '.join(asset.splits)}."
-    else:
-        state = "present"
-        algorithms = sorted({file.hash_algorithm or "size" for file in asset.files})
-        detail = f"{' and '.join(algorithms)} of every file matches the registry."
-    if asset.kind == "weights":
-        paths = [registry.asset_path(asset)]
-    else:
-        paths = [registry.file_path(asset, file) for file in asset.files if not file.is_archive]
-        paths += [registry.asset_folder(asset) / split for split in asset.splits]
-    size = sum(_size_on_disk(path) for path in paths)
-    return AssetStatus(asset.key, asset.title, state, registry.asset_path(asset), size, detail)
-
-
-def all_statuses() -> list[AssetStatus]:
-    """One status per registry entry, in course order, for the status panel."""
-    return [asset_status(asset) for asset in registry.ASSETS]
-
-
 # Fetching what is missing ---------------------------------------------------------------------
 
 
-def ensure_asset(asset: registry.Asset | str, progress=None) -> pathlib.Path:
+def ensure_asset(asset: course_assets.Asset | str, progress=None) -> pathlib.Path:
     """Make sure an asset is in the data directory, downloading what is missing or damaged, and
     return its path (the .h5 file for weights, the folder for a dataset).
 
     `progress`, when given, is called as progress(file_name, bytes_so_far, total_bytes_or_None)
     from the calling thread while a file downloads. Raises MissingDataError when it cannot."""
-    asset = registry.asset_by_key(asset) if isinstance(asset, str) else asset
+    asset = course_assets.asset_by_key(asset) if isinstance(asset, str) else asset
     with _asset_locks_guard:
         lock = _asset_locks.setdefault(asset.key, threading.Lock())
     with lock:
         _remove_abandoned_staging()
         for remote_file in asset.files:
-            if _part_problem(asset, remote_file) is None:
+            if registry.part_problem(asset, remote_file) is None:
                 continue
             failure = _install(asset, remote_file, progress)
             if failure is not None:
                 source, error = failure
                 pending = [(file, problem) for file in asset.files
-                           if (problem := _part_problem(asset, file)) is not None]
-                message = _missing_data_message(asset, pending, source, _plain_reason(error))
-                raise MissingDataError(message, _learner_message(asset, source)) from error
+                           if (problem := registry.part_problem(asset, file)) is not None]
+                reason = download_messages.plain_reason(error)
+                message = download_messages.missing_data_message(asset, pending, source, reason)
+                learner = download_messages.learner_message(asset, source)
+                raise MissingDataError(message, learner) from error
     return registry.asset_path(asset)
 
 
@@ -247,10 +120,11 @@ def _install_from(asset, remote_file, source, progress):
         result = pathlib.Path(_call_reporting_progress(download, downloaded, remote_file, progress))
         if not result.resolve().is_relative_to(staging.resolve()):
             # get_file falls back to /tmp/.keras when its folder is not writable.
-            raise BadDownloadError("the data folder cannot be written")
-        problem = _bytes_problem(downloaded, remote_file)
+            raise download_messages.BadDownloadError("the data folder cannot be written")
+        problem = registry.bytes_problem(downloaded, remote_file)
         if problem:
-            raise BadDownloadError(f"the file that arrived is not the published one: {problem}")
+            raise download_messages.BadDownloadError(
+                f"the file that arrived is not the published one: {problem}")
         if remote_file.is_archive:
             _move_splits_into_place(asset, remote_file, result, staging)
         else:
@@ -283,7 +157,7 @@ def _call_reporting_progress(download, downloaded, remote_file, progress):
     worker.start()
     while worker.is_alive():
         worker.join(timeout=0.2)
-        progress(remote_file.file_name, _size_on_disk(downloaded), remote_file.size_bytes)
+        progress(remote_file.file_name, registry.size_on_disk(downloaded), remote_file.size_bytes)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
@@ -299,7 +173,8 @@ def _move_splits_into_place(asset, remote_file, extracted, staging):
             class_folder = source / class_name
             if not class_folder.is_dir() or not any(class_folder.iterdir()):
                 inside = f"{archive_folder.folder_in_archive}/{class_name}".lstrip("/")
-                raise BadDownloadError(f"the zip has no folder {inside} with images in it")
+                raise download_messages.BadDownloadError(
+                    f"the zip has no folder {inside} with images in it")
             (ready / archive_folder.split).mkdir(parents=True, exist_ok=True)
             os.replace(class_folder, ready / archive_folder.split / class_name)
     for archive_folder in remote_file.extracts:
@@ -338,95 +213,6 @@ def _data_dir() -> pathlib.Path:
     return hosting.data_dir()
 
 
-# Saying what went wrong -----------------------------------------------------------------------
-
-
-def _causes(error):
-    while error is not None:
-        yield error
-        if isinstance(getattr(error, "reason", None), BaseException):
-            yield error.reason
-        error = error.__cause__ or error.__context__
-
-
-def _plain_reason(error: BaseException) -> str:
-    """The network or file error in a few words a teacher understands."""
-    for cause in _causes(error):
-        if isinstance(cause, BadDownloadError):
-            return str(cause)
-        if isinstance(cause, (urllib.error.ContentTooShortError, http.client.IncompleteRead)):
-            return "the connection closed before the whole file arrived"
-        if isinstance(cause, zipfile.BadZipFile):
-            return "the zip that arrived is damaged"
-        if isinstance(cause, urllib.error.HTTPError):
-            return f"the server answered HTTP {cause.code} {cause.reason}"
-        if isinstance(cause, socket.gaierror):
-            return "the server's name could not be looked up; this computer seems to be offline"
-        if isinstance(cause, ConnectionRefusedError):
-            return "the connection was refused"
-        if isinstance(cause, (TimeoutError, socket.timeout)):
-            return "the connection timed out"
-        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
-            return "the disk is full"
-        if isinstance(cause, PermissionError):
-            return "the data folder cannot be written"
-        if isinstance(cause, ValueError) and "hash" in str(cause):
-            return "the file that arrived does not match its expected hash"
-    return " ".join(str(error).split())[:200] or type(error).__name__
-
-
-def _and_list(words) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _learner_message(asset, source) -> str:
-    """One sentence for a lesson page: what is missing and who can fetch it, no server path."""
-    host = urllib.parse.urlsplit(source).netloc or "a file on this computer"
-    return (f"{asset.title} is not on this server yet, and fetching it from {host} failed: "
-            f"whoever runs the app can get everything the course uses with "
-            f"`python -m engine.prepare` on a computer with internet (the home page lists what "
-            f"is missing).")
-
-
-def _missing_data_message(asset, pending, source, reason) -> str:
-    """One paragraph: what is missing, why, where to put it, how to fetch everything."""
-    files = [file for file, _ in pending]
-    names = _and_list([file.file_name for file in files])
-    states = []
-    for adjective, chosen in (("missing", True), ("damaged", False)):
-        found = [file.file_name for file, problem in pending if (problem == "missing") == chosen]
-        if found:
-            states.append(f"{_and_list(found)} {'is' if len(found) == 1 else 'are'} {adjective}")
-    if len(states) == 2:
-        what = " and ".join(states) + "; fresh copies"
-    else:
-        what = states[0] + (" and" if "missing" in states[0] else " and a fresh copy")
-    host = urllib.parse.urlsplit(source).netloc or "a file on this computer"
-    common = os.path.commonprefix([file.origin for file in files])
-    origin = common[: common.rfind("/") + 1]  # e.g. https://storage.googleapis.com/.../data/
-    if len(files) == 1 or urllib.parse.urlsplit(origin).path in ("", "/"):
-        origin = _and_list([file.origin for file in files])
-    folder = registry.asset_folder(asset)
-    if files[0].is_archive:
-        splits = _and_list([str(folder / part.split) for file in files for part in file.extracts])
-        where = (
-            f"put {names} (from {origin}) in {folder}{os.sep}, where each zip is checked and "
-            f"unpacked the next time it is needed (or unpack it yourself so that the folders "
-            f"{_and_list(asset.class_names)} sit in {splits})"
-        )
-    elif len(files) == 1:
-        where = f"put {names} (from {origin}) at {registry.file_path(asset, files[0])}"
-    else:
-        where = f"put {names} (from {origin}) in {folder}{os.sep}"
-    return (
-        f"{asset.title} is not ready: {what} could not be downloaded from {host} ({reason}). "
-        f"To fix this, {where}; or run `{PRE_DOWNLOAD_COMMAND}` on a computer with internet to "
-        f"fetch everything the course uses into {_data_dir()}, then copy that folder here. To "
-        f"use a folder that already holds the course data, set the environment variable "
-        f"{hosting.DATA_DIR_VARIABLE} to it before starting the app."
-    )
-
-
 # Command line ---------------------------------------------------------------------------------
 
 
@@ -441,9 +227,9 @@ def _status_table(statuses) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None, assets=registry.ASSETS) -> int:
+def main(argv=None, assets=course_assets.ASSETS) -> int:
     parser = argparse.ArgumentParser(
-        prog=PRE_DOWNLOAD_COMMAND,
+        prog=download_messages.PRE_DOWNLOAD_COMMAND,
         description="Download and check every dataset and weights file the course uses.",
     )
     parser.add_argument("--only", nargs="+", metavar="KEY", choices=[a.key for a in assets],
@@ -461,7 +247,7 @@ def main(argv=None, assets=registry.ASSETS) -> int:
                 print(f"ready: {ensure_asset(asset)}")
             except MissingDataError as error:
                 failures.append(str(error))
-    print("\n" + _status_table([asset_status(asset) for asset in chosen]))
+    print("\n" + _status_table([registry.asset_status(asset) for asset in chosen]))
     for failure in failures:
         print("\n" + failure, file=sys.stderr)
     return 1 if failures else 0

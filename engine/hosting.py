@@ -14,10 +14,23 @@ DEFAULT_DATA_DIR = pathlib.Path.home() / ".keras-classroom"
 
 
 def data_dir() -> pathlib.Path:
-    """The folder that holds datasets/, models/ and the training cache; read on every call
-    so a test (or a teacher) can point it elsewhere without restarting Python."""
+    """The folder that holds datasets/, models/, uploads/ and the training cache; read on every
+    call so a test (or a teacher) can point it elsewhere without restarting Python."""
     configured = os.environ.get(DATA_DIR_VARIABLE, "").strip()
     return pathlib.Path(configured).expanduser() if configured else DEFAULT_DATA_DIR
+
+
+# What learners upload is kept in the data directory too, each kind in a folder named for it.
+def picture_uploads_folder() -> pathlib.Path:
+    """Where learners' zips of class folders are unpacked, one folder per upload
+    (engine/uploads.py): <data dir>/uploads/pictures/."""
+    return data_dir() / "uploads" / "pictures"
+
+
+def weights_uploads_folder() -> pathlib.Path:
+    """Where uploaded weights files are kept, named after their contents (engine/transfer.py):
+    <data dir>/uploads/weights/."""
+    return data_dir() / "uploads" / "weights"
 
 
 SHARED_SERVER_VARIABLE = "KERAS_CLASSROOM_SHARED_SERVER"

@@ -22,12 +22,13 @@ import pathlib
 import numpy
 import tensorflow
 
+from engine import course_assets
 from engine import folder_layout
 from engine import picture_store
 from engine import registry
 
 # The datasets a lesson offers, and which of their splits it trains and validates on.
-DATASETS = {asset.key: asset.splits for asset in registry.image_datasets()}
+DATASETS = {asset.key: asset.splits for asset in course_assets.image_datasets()}
 PICTURE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 VALIDATION_FRACTION = 0.2  # without a validation folder, a seeded fifth validates
 # What one dataset may cost once decoded, pictures x height x width x 3 bytes: 1 GB holds

@@ -7,15 +7,7 @@ for the same settings watches the one run, and the run's random numbers are its 
 else that the server does at the same time draws from them.
 
 What a job and its watchers share lives in the data directory, where a worker on another
-machine reaches it too:
-
-    jobs/<kind>/<key>/progress.json    state, epoch and batch, the history so far
-    jobs/<kind>/<key>/stop             present once Stop was pressed (checked every batch)
-    jobs/<kind>/<key>/watchers/<id>    touched by every page that watches the job
-    jobs/queue/<time>--<kind>--<key>   one marker per job waiting or training, oldest first
-    jobs/trainings.jsonl               one line per training that ran: kind, key, seconds
-    runs/<kind>/<key>/                 the finished run (engine/run_cache.py)
-    stopped/<kind>/<key>/              the last stopped run of these settings
+machine reaches it too (engine/job_records.py lists the files).
 
 A job's routine is `train(settings, reporter) -> run_cache.RunResult`, a plain module-level
 function, so that it can be sent to a worker by reference.
@@ -34,14 +26,9 @@ import typing
 
 from engine import caps
 from engine import hosting
+from engine import job_records
 from engine import run_cache
-from engine import whole_files
 
-QUEUED, RUNNING, FINISHED, STOPPED, FAILED, CANCELLED, LOST = (
-    "queued", "running", "finished", "stopped", "failed", "cancelled", "lost")
-ACTIVE = (QUEUED, RUNNING)
-PROGRESS_FILE = "progress.json"
-STOP_FILE = "stop"
 # A page that has not looked at a job for this long has left it (closed tab, other lesson).
 WATCHER_TIMEOUT_SECONDS = 15.0
 # How often a running job writes its progress between epochs; each write is a small file.
@@ -89,95 +76,39 @@ class Job:
         return run_cache.run_key(self.kind, self.key_settings, self.version)
 
 
-@dataclasses.dataclass
-class Status:
-    """What a job's progress file says, as a page shows it."""
-
-    state: typing.Optional[str] = None  # None: never submitted
-    owner: str = ""
-    epochs: int = 0
-    epochs_done: int = 0
-    batch: int = 0  # within the epoch under way, 1-based
-    steps: int = 0  # batches per epoch
-    history: dict = dataclasses.field(default_factory=dict)
-    message: str = ""  # why it failed, in a sentence for the learner
-    phase: str = ""  # work before the epochs, e.g. "Computing features"; "" while training
-    submitted_at: float = 0.0
-    started_at: float = 0.0
-    updated_at: float = 0.0
-    runner: str = ""
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE
-
-    @property
-    def fraction_done(self) -> float:
-        if not self.epochs:
-            return 0.0
-        within = self.batch / self.steps if self.steps else 0.0
-        return min(1.0, (self.epochs_done + within) / self.epochs)
-
-
-# Where things are ---------------------------------------------------------------------------
-
-def job_folder(kind: str, key: str) -> pathlib.Path:
-    run_cache.run_folder(kind, key)  # checks kind and key: both become folder names
-    return hosting.data_dir() / "jobs" / kind / key
-
-
-def queue_folder() -> pathlib.Path:
-    return hosting.data_dir() / "jobs" / "queue"
-
-
-def write_json(path: pathlib.Path, record: dict) -> None:
-    """Write under a temporary name, then rename: a reader sees the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with whole_files.written_whole(path) as partial:
-        partial.write_text(json.dumps(record), encoding="utf-8")
-
-
-def read_status(kind: str, key: str) -> Status:
-    path = job_folder(kind, key) / PROGRESS_FILE
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Status()
-    known = {field.name for field in dataclasses.fields(Status)}
-    return Status(**{name: value for name, value in record.items() if name in known})
-
-
 # The page's side ----------------------------------------------------------------------------
 
-def status(job: Job, runner_id: typing.Callable[[], str] = None) -> Status:
+def status(job: Job, runner_id: typing.Callable[[], str] = None) -> job_records.Status:
     """The job's state. An active job whose runner is gone (a restarted server) is LOST, and
     so is a training job silent for SILENT_JOB_SECONDS (its worker died): `runner_id()` names
     the runner this server uses now; it is only asked for active jobs."""
-    found = read_status(job.kind, job.key)
-    silent = found.state == RUNNING and time.time() - found.updated_at > SILENT_JOB_SECONDS
+    found = job_records.read_status(job.kind, job.key)
+    silent = (found.state == job_records.RUNNING
+              and time.time() - found.updated_at > SILENT_JOB_SECONDS)
     if found.active and runner_id is not None and (silent or found.runner != runner_id()):
-        found.state = LOST
-        remove_queue_markers(job.kind, job.key)
+        found.state = job_records.LOST
+        job_records.remove_queue_markers(job.kind, job.key)
     return found
 
 
-def submit(job: Job, owner: str, runner) -> Status:
+def submit(job: Job, owner: str, runner) -> job_records.Status:
     """Ask for `job`: join it when it is already waiting or training, else queue it on
     `runner` (engine/runner.py) with `owner` (a session id) as the learner who started it.
     Raises ValueError, in a sentence with the cap, for settings over a cap (engine/caps.py),
     and queues nothing then."""
     caps.check(job.kind, job.settings)
-    folder = job_folder(job.kind, job.key)
+    folder = job_records.job_folder(job.kind, job.key)
     folder.mkdir(parents=True, exist_ok=True)
     with run_cache.exclusive_lock(folder.parent / f"{job.key}.submit-lock"):
         current = status(job, runner.runner_id)
         if not current.active:
-            (folder / STOP_FILE).unlink(missing_ok=True)
+            (folder / job_records.STOP_FILE).unlink(missing_ok=True)
             now = time.time()
-            current = Status(state=QUEUED, owner=owner, epochs=job.epochs, submitted_at=now,
-                             updated_at=now, runner=runner.runner_id())
-            write_json(folder / PROGRESS_FILE, dataclasses.asdict(current))
-            marker = queue_folder() / f"{time.time_ns():020d}--{job.kind}--{job.key}"
+            current = job_records.Status(
+                state=job_records.QUEUED, owner=owner, epochs=job.epochs, submitted_at=now,
+                updated_at=now, runner=runner.runner_id())
+            job_records.write_json(folder / job_records.PROGRESS_FILE, dataclasses.asdict(current))
+            marker = job_records.queue_folder() / f"{time.time_ns():020d}--{job.kind}--{job.key}"
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
             runner.submit(execute, job, str(hosting.data_dir()),
@@ -188,7 +119,7 @@ def submit(job: Job, owner: str, runner) -> Status:
 
 def watch(job: Job, watcher: str) -> None:
     """Say that `watcher` (a session id) is looking at the job, now."""
-    path = job_folder(job.kind, job.key) / "watchers" / watcher
+    path = job_records.job_folder(job.kind, job.key) / "watchers" / watcher
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
 
@@ -196,7 +127,7 @@ def watch(job: Job, watcher: str) -> None:
 def watchers(job: Job, besides: str = "") -> typing.Iterator[str]:
     """The sessions, other than `besides`, that looked at the job within
     WATCHER_TIMEOUT_SECONDS, found one by one (a caller may stop at the first)."""
-    folder = job_folder(job.kind, job.key) / "watchers"
+    folder = job_records.job_folder(job.kind, job.key) / "watchers"
     now = time.time()
     for path in folder.glob("*") if folder.is_dir() else ():
         with contextlib.suppress(OSError):  # left meanwhile
@@ -208,7 +139,7 @@ def may_stop(job: Job, watcher: str) -> bool:
     """Only the learner who started a job, or its last remaining watcher, can stop it: a
     classmate watching the same run cannot take it away from them. Asked by every watcher's
     live view twice a second, so it looks no further than the first other watcher."""
-    current = read_status(job.kind, job.key)
+    current = job_records.read_status(job.kind, job.key)
     return current.owner == watcher or next(watchers(job, besides=watcher), None) is None
 
 
@@ -217,30 +148,30 @@ def stop(job: Job, watcher: str, runner=None) -> bool:
     may_stop). A job still waiting in the queue is taken out of it instead."""
     if not may_stop(job, watcher):
         return False
-    folder = job_folder(job.kind, job.key)
+    folder = job_records.job_folder(job.kind, job.key)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / STOP_FILE).touch()  # execute() refuses a job stopped before it started
-    current = read_status(job.kind, job.key)
-    if current.state == QUEUED:
+    (folder / job_records.STOP_FILE).touch()  # execute() refuses a job stopped before it started
+    current = job_records.read_status(job.kind, job.key)
+    if current.state == job_records.QUEUED:
         if runner is not None:
             runner.cancel(f"{job.kind}-{job.key}")
-        current.state = CANCELLED
-        write_json(folder / PROGRESS_FILE, dataclasses.asdict(current))
-        remove_queue_markers(job.kind, job.key)
+        current.state = job_records.CANCELLED
+        job_records.write_json(folder / job_records.PROGRESS_FILE, dataclasses.asdict(current))
+        job_records.remove_queue_markers(job.kind, job.key)
     return True
 
 
 def stop_requested(job: Job) -> bool:
     """Stop was pressed and the job is finishing: keeping and measuring what it learned."""
-    return (job_folder(job.kind, job.key) / STOP_FILE).exists()
+    return (job_records.job_folder(job.kind, job.key) / job_records.STOP_FILE).exists()
 
 
 def leave(job: Job, watcher: str, runner=None) -> None:
     """`watcher` stops watching. A job still waiting that nobody else watches leaves the
     queue; a job training goes on (its result is kept for whoever asks again)."""
-    (job_folder(job.kind, job.key) / "watchers" / watcher).unlink(missing_ok=True)
-    current = read_status(job.kind, job.key)
-    if current.state == QUEUED and next(watchers(job), None) is None:
+    (job_records.job_folder(job.kind, job.key) / "watchers" / watcher).unlink(missing_ok=True)
+    current = job_records.read_status(job.kind, job.key)
+    if current.state == job_records.QUEUED and next(watchers(job), None) is None:
         stop(job, watcher, runner)
 
 
@@ -248,49 +179,20 @@ def queue_position(job: Job) -> tuple:
     """(jobs ahead of this one, about how many seconds until it starts) for a waiting job:
     each job ahead is expected to take the median of its kind's recorded training times,
     less the part a training one has done."""
-    markers = sorted(path.name for path in queue_folder().glob("*--*--*"))
+    markers = sorted(path.name for path in job_records.queue_folder().glob("*--*--*"))
     mine = next((index for index, name in enumerate(markers)
                  if name.endswith(f"--{job.kind}--{job.key}")), len(markers))
     seconds = 0.0
     for name in markers[:mine]:
         _, kind, key = name.split("--")
-        done = read_status(kind, key).fraction_done
+        done = job_records.read_status(kind, key).fraction_done
         seconds += typical_seconds(kind) * (1.0 - done)
     return mine, seconds
 
 
 def typical_seconds(kind: str) -> float:
-    durations = read_durations(kind)
+    durations = job_records.read_durations(kind)
     return statistics.median(durations) if durations else UNKNOWN_DURATION_SECONDS
-
-
-def trainings_path() -> pathlib.Path:
-    return hosting.data_dir() / "jobs" / "trainings.jsonl"
-
-
-def trainings() -> list:
-    """Every training the runner's workers ran to the end, oldest first: dictionaries with
-    kind, key, seconds (of training) and finished_at (a Unix time)."""
-    try:
-        lines = trainings_path().read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    found = []
-    for line in lines:
-        with contextlib.suppress(ValueError):  # a line cut short by a crash
-            found.append(json.loads(line))
-    return found
-
-
-def read_durations(kind: str, kept: int = 20) -> list:
-    """The training seconds of the last `kept` runs of this kind."""
-    return [float(record["seconds"]) for record in trainings()
-            if record.get("kind") == kind][-kept:]
-
-
-def remove_queue_markers(kind: str, key: str) -> None:
-    for marker in queue_folder().glob(f"*--{kind}--{key}"):
-        marker.unlink(missing_ok=True)
 
 
 # The worker's side --------------------------------------------------------------------------
@@ -299,10 +201,10 @@ class Reporter:
     """What a running job hands its training routine: where to say how far it got, and
     whether a learner pressed Stop. Every call is cheap enough to make after every batch."""
 
-    def __init__(self, folder: pathlib.Path, progress: Status):
+    def __init__(self, folder: pathlib.Path, progress: job_records.Status):
         self.folder = folder
         self.progress = progress
-        self.stop_file = folder / STOP_FILE
+        self.stop_file = folder / job_records.STOP_FILE
         self.last_write = 0.0
 
     def should_stop(self) -> bool:
@@ -340,7 +242,8 @@ class Reporter:
     def write(self) -> None:
         self.progress.updated_at = time.time()
         self.last_write = time.monotonic()
-        write_json(self.folder / PROGRESS_FILE, dataclasses.asdict(self.progress))
+        job_records.write_json(self.folder / job_records.PROGRESS_FILE,
+                               dataclasses.asdict(self.progress))
 
 
 class QuietReporter:
@@ -368,53 +271,44 @@ def execute(job: Job, data_dir: str) -> str:
     The finished run goes to the run cache, a stopped one to the stopped shelf, before the
     progress file says so, so a watcher that reads the state finds the run."""
     os.environ[hosting.DATA_DIR_VARIABLE] = data_dir  # a worker serves any server
-    folder = job_folder(job.kind, job.key)
+    folder = job_records.job_folder(job.kind, job.key)
     folder.mkdir(parents=True, exist_ok=True)
-    progress = read_status(job.kind, job.key)
+    progress = job_records.read_status(job.kind, job.key)
     reporter = Reporter(folder, progress)
     try:
         with run_cache.exclusive_lock(folder.parent / f"{job.key}.run-lock"):
             if reporter.should_stop():
-                progress.state = CANCELLED
+                progress.state = job_records.CANCELLED
             elif run_cache.run_folder(job.kind, job.key).is_dir():
-                progress.state = FINISHED  # trained by someone else meanwhile
+                progress.state = job_records.FINISHED  # trained by someone else meanwhile
             else:
                 progress.state = train_and_store(job, reporter)
     except Exception as error:  # noqa: BLE001 - a learner's settings must never kill a worker
         logger.exception("Job %s/%s failed", job.kind, job.key)
-        progress.state, progress.message = FAILED, learner_message(error)
+        progress.state, progress.message = job_records.FAILED, learner_message(error)
     finally:
         reporter.write()
-        remove_queue_markers(job.kind, job.key)
+        job_records.remove_queue_markers(job.kind, job.key)
     return progress.state
 
 
 def train_and_store(job: Job, reporter: Reporter) -> str:
     import keras  # in the worker only: the page's side of this module needs no Keras
 
-    reporter.progress.state, reporter.progress.started_at = RUNNING, time.time()
+    reporter.progress.state, reporter.progress.started_at = job_records.RUNNING, time.time()
     reporter.write()
     # Fresh layer names for every run (conv2d, not conv2d_7): the page shows them.
     keras.backend.clear_session()
     result = job.train(job.settings, reporter)
     if result.complete:
         run_cache.save_run(job.kind, job.key_settings, job.version, result)
-        record_training(job, time.time() - reporter.progress.started_at)
+        job_records.record_training(job, time.time() - reporter.progress.started_at)
         reporter.on_epoch(result.history)
-        return FINISHED
+        return job_records.FINISHED
     run_cache.save_run(job.kind, job.key_settings, job.version, result,
                        shelf=run_cache.STOPPED_SHELF)
     reporter.on_epoch(result.history)
-    return STOPPED
-
-
-def record_training(job: Job, seconds: float) -> None:
-    line = json.dumps({"kind": job.kind, "key": job.key, "seconds": round(seconds, 3),
-                       "finished_at": time.time()})
-    trainings_path().parent.mkdir(parents=True, exist_ok=True)
-    # One short line in append mode: whole, however many workers write at once.
-    with open(trainings_path(), "a", encoding="utf-8") as log:
-        log.write(line + "\n")
+    return job_records.STOPPED
 
 
 def learner_message(error: Exception) -> str:
@@ -431,5 +325,5 @@ def learner_message(error: Exception) -> str:
 
 def forget(job: Job) -> None:
     """Remove the job's progress (not its runs): for tests and for a teacher's reset."""
-    shutil.rmtree(job_folder(job.kind, job.key), ignore_errors=True)
-    remove_queue_markers(job.kind, job.key)
+    shutil.rmtree(job_records.job_folder(job.kind, job.key), ignore_errors=True)
+    job_records.remove_queue_markers(job.kind, job.key)

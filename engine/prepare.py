@@ -29,6 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from engine import downloads  # noqa: E402
 from engine import hosting  # noqa: E402
+from engine import job_records  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import readiness  # noqa: E402
 
@@ -80,7 +81,7 @@ def download(need: readiness.Need, details: dict) -> None:
 
 def train(need: readiness.Need, runner: InProcessRunner) -> str:
     """Train a default run as the server would, drawing its progress; returns its final state
-    (jobs.FINISHED when stored). Ctrl-C stops it, keeping it on the stopped shelf."""
+    (job_records.FINISHED when stored). Ctrl-C stops it, keeping it on the stopped shelf."""
     job = need.job
     jobs.submit(job, OWNER, runner)
     with progress_bar(desc=f"  {need.what}", total=job.epochs, unit="epoch",
@@ -88,15 +89,15 @@ def train(need: readiness.Need, runner: InProcessRunner) -> str:
                       ) as bar:
         try:
             while not runner.wait(f"{job.kind}-{job.key}", POLL_SECONDS):
-                status = jobs.read_status(job.kind, job.key)
+                status = job_records.read_status(job.kind, job.key)
                 bar.n = round(status.fraction_done * job.epochs, 1)
                 bar.set_postfix_str(status.phase, refresh=True)
         except KeyboardInterrupt:
             jobs.stop(job, OWNER)
             runner.wait(f"{job.kind}-{job.key}", None)
             raise
-        bar.n = round(jobs.read_status(job.kind, job.key).fraction_done * job.epochs, 1)
-    return jobs.read_status(job.kind, job.key).state
+        bar.n = round(job_records.read_status(job.kind, job.key).fraction_done * job.epochs, 1)
+    return job_records.read_status(job.kind, job.key).state
 
 
 def timed(step: str, seconds: dict, work) -> None:

@@ -11,11 +11,12 @@ import dataclasses
 import typing
 
 from engine import convolutions
-from engine import downloads
+from engine import course_assets
 from engine import dropout_pair
 from engine import fashion_mnist
 from engine import hello_neuron
 from engine import hosting
+from engine import job_records
 from engine import jobs
 from engine import real_world
 from engine import registry
@@ -96,9 +97,9 @@ LESSONS = (
            lambda: [("the neuron that finds the rule", rules.default_job())]),
     Lesson(2, "Hello, neuron", lambda: (),
            lambda: [("the neuron learning y = 2x - 1", hello_neuron.default_job())]),
-    Lesson(3, "Fashion-MNIST", lambda: (registry.FASHION_MNIST.key,),
+    Lesson(3, "Fashion-MNIST", lambda: (course_assets.FASHION_MNIST.key,),
            lambda: [("the dense network", fashion_mnist.default_job())]),
-    Lesson(4, "Convolutions", lambda: (registry.FASHION_MNIST.key,),
+    Lesson(4, "Convolutions", lambda: (course_assets.FASHION_MNIST.key,),
            lambda: [("the convnet", convolutions.default_job()),
                     ("lesson 3's dense network, for the comparison",
                      fashion_mnist.default_job())]),
@@ -114,7 +115,7 @@ LESSONS = (
 
 def asset_need(lesson: int, key: str, optional: bool = False) -> Need:
     """A dataset or weights file: ready when present and its hash matches the registry."""
-    status = downloads.asset_status(key)
+    status = registry.asset_status(key)
     what = status.title + (" (optional)" if optional else "")
     if status.is_present:
         return Need(lesson, what, READY, optional=optional, asset_key=key)
@@ -128,8 +129,8 @@ def run_need(lesson: int, what: str, job: jobs.Job) -> Need:
     what = f"default run: {what}, {job.epochs} epochs"
     if run_cache.run_folder(job.kind, job.key).is_dir():
         return Need(lesson, what, READY, job=job)
-    status = jobs.read_status(job.kind, job.key)
-    if status.state == jobs.FAILED:
+    status = job_records.read_status(job.kind, job.key)
+    if status.state == job_records.FAILED:
         return Need(lesson, what, FAILED, f"Training failed: {status.message}", job=job)
     if status.active:
         detail = "Being trained now; it is ready when the training ends."
@@ -148,7 +149,7 @@ def lesson_needs(lesson: Lesson, required: set = None) -> LessonReadiness:
     lesson's default runs read, shown with the first lesson that offers them), its runs."""
     required = required_assets() if required is None else required
     needs = [asset_need(lesson.number, key) for key in lesson.assets()]
-    needs += [asset_need(lesson.number, asset.key, optional=True) for asset in registry.ASSETS
+    needs += [asset_need(lesson.number, asset.key, optional=True) for asset in course_assets.ASSETS
               if asset.key not in required and asset.lessons[0] == lesson.number]
     missing = [need.what for need in needs if not need.optional and need.state != READY]
     if missing:

@@ -1,320 +1,61 @@
-"""Every dataset and weights file the course uses: where it comes from, how to check it, where
-it lives inside the data directory.
+"""Where each dataset and weights file of the course lives inside the data directory, and whether
+it is there: present, missing, or damaged (its bytes checked against the published hash).
 
-The registry is plain data. `engine.downloads` reads it to fetch and verify files, the status
-panel reads it to show what is ready, and the tests read it to build an offline copy. The layout
-inside the data directory copies Keras' own cache (`datasets/fashion-mnist/`, `models/`), so a
-data directory also works as KERAS_HOME for `keras.datasets.fashion_mnist.load_data()` and
-`keras.applications.*(weights="imagenet")`.
-
-Image datasets are stored extracted, one folder of class folders per split, ready for
-`keras.utils.image_dataset_from_directory` or `ImageDataGenerator.flow_from_directory`:
-
-    datasets/horse-or-human/train/horses/...      datasets/horse-or-human/validation/humans/...
+`engine.course_assets` says what the files are and where they come from; `engine.downloads`
+fetches what this module finds missing. The status panel and the readiness checks ask here.
 """
 
 import dataclasses
+import hashlib
 import pathlib
+import threading
+import zipfile
 
+import cachetools
+
+from engine import course_assets
 from engine import hosting
 
-HASH_LENGTHS = {"sha256": 64, "md5": 32}
-
 
 @dataclasses.dataclass(frozen=True)
-class ArchiveFolder:
-    """One folder inside a zip that becomes one split of an image dataset."""
-
-    folder_in_archive: str  # "" means the top of the archive
-    split: str  # the folder name it gets inside the dataset folder: train, validation, test
-
-
-@dataclasses.dataclass(frozen=True)
-class RemoteFile:
-    """One file as published, with what we know for sure about its bytes."""
-
-    origin: str
-    file_name: str
-    size_bytes: int | None  # None when no trustworthy size is known
-    file_hash: str | None  # None when nobody publishes a hash we can trust
-    hash_algorithm: str | None  # "sha256" or "md5", None when file_hash is None
-    hash_source: str  # where the hash (or its absence) comes from, in a few words
-    mirrors: tuple[str, ...] = ()  # other addresses of the same bytes, tried after origin
-    extracts: tuple[ArchiveFolder, ...] = ()  # empty: the file is kept as it is
-
-    @property
-    def is_archive(self) -> bool:
-        return bool(self.extracts)
-
-
-@dataclasses.dataclass(frozen=True)
-class Asset:
-    """A dataset or a weights file, as a lesson asks for it."""
-
+class AssetStatus:
     key: str
     title: str
-    kind: str  # "dataset files", "image folders" or "weights"
-    lessons: tuple[int, ...]  # lesson numbers, as in ui/lesson_list.py
-    location: str  # folder inside the data directory, always written with "/"
-    files: tuple[RemoteFile, ...]
-    class_names: tuple[str, ...] = ()  # the class folders of every split (image folders only)
-    # Image folders only: the name a lesson's picker shows, and where the course's notebooks
-    # unpack the training and validation splits (the take-home scripts read them there).
-    picker_title: str = ""
-    course_folders: tuple[str, str] = ("", "")
+    state: str  # "present", "missing" or "corrupt"
+    path: pathlib.Path
+    size_bytes: int  # what is on disk now
+    detail: str  # what was checked, or what is wrong, in a sentence
 
     @property
-    def splits(self) -> tuple[str, ...]:
-        return tuple(folder.split for file in self.files for folder in file.extracts)
+    def is_present(self) -> bool:
+        return self.state == "present"
 
 
-FASHION_MNIST_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-FASHION_MNIST_HASH_SOURCE = (
-    "tensorflow/datasets tensorflow_datasets/url_checksums/fashion_mnist.txt "
-    "(Zalando's original files, which Keras mirrors unchanged)"
-)
-TFDS_CHECKSUMS = "tensorflow/datasets tensorflow_datasets/url_checksums/"
-TFDS_HORSES_HASH_SOURCE = TFDS_CHECKSUMS + "horses_or_humans.txt"
-TFDS_RPS_HASH_SOURCE = TFDS_CHECKSUMS + "rock_paper_scissors.txt"
-KERAS_APPLICATIONS_ORIGIN = "https://storage.googleapis.com/tensorflow/keras-applications/"
+# Where files live -----------------------------------------------------------------------------
 
 
-def _fashion_mnist_file(file_name: str, size_bytes: int, sha256: str) -> RemoteFile:
-    return RemoteFile(
-        origin=FASHION_MNIST_ORIGIN + file_name,
-        file_name=file_name,
-        size_bytes=size_bytes,
-        file_hash=sha256,
-        hash_algorithm="sha256",
-        hash_source=FASHION_MNIST_HASH_SOURCE,
-    )
-
-
-FASHION_MNIST = Asset(
-    key="fashion-mnist",
-    title="Fashion-MNIST (70,000 clothing images, 28x28 grey)",
-    kind="dataset files",
-    lessons=(3, 4),
-    location="datasets/fashion-mnist",
-    # The order is the one keras.datasets.fashion_mnist.load_data() reads them in.
-    files=(
-        _fashion_mnist_file(
-            "train-labels-idx1-ubyte.gz",
-            29_515,
-            "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-        ),
-        _fashion_mnist_file(
-            "train-images-idx3-ubyte.gz",
-            26_421_880,
-            "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-        ),
-        _fashion_mnist_file(
-            "t10k-labels-idx1-ubyte.gz",
-            5_148,
-            "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-        ),
-        _fashion_mnist_file(
-            "t10k-images-idx3-ubyte.gz",
-            4_422_102,
-            "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-        ),
-    ),
-)
-
-# TensorFlow Datasets publishes the hashes for the download.tensorflow.org copies, so those are
-# the origins; the course notebooks' learning-datasets address is tried as a mirror, and the
-# same hash decides whether its bytes are accepted. Both zips hold horses/ and humans/ at their
-# top (TFDS reads them with the pattern ^(humans|horses)/...png$).
-HORSE_OR_HUMAN = Asset(
-    key="horse-or-human",
-    picker_title="Horses or humans",
-    course_folders=("/tmp/horse-or-human", "/tmp/validation-horse-or-human"),
-    title="Horses or Humans (CGI renders, 300x300)",
-    kind="image folders",
-    lessons=(5, 6, 7),
-    location="datasets/horse-or-human",
-    class_names=("horses", "humans"),
-    files=(
-        RemoteFile(
-            origin="https://storage.googleapis.com/download.tensorflow.org/data/horse-or-human.zip",
-            file_name="horse-or-human.zip",
-            size_bytes=149_574_867,
-            file_hash="e2e6f70d3d549c5dd10a57165e55af253ee66ad750403f95c0fb76bb943633a9",
-            hash_algorithm="sha256",
-            hash_source=TFDS_HORSES_HASH_SOURCE,
-            mirrors=("https://storage.googleapis.com/learning-datasets/horse-or-human.zip",),
-            extracts=(ArchiveFolder("", "train"),),
-        ),
-        RemoteFile(
-            origin=(
-                "https://storage.googleapis.com/download.tensorflow.org/data/"
-                "validation-horse-or-human.zip"
-            ),
-            file_name="validation-horse-or-human.zip",
-            size_bytes=11_480_187,
-            file_hash="ae5fff2f4f5554791f05358108e2e05d9801b191f1896ea101402f0e7f6c32c0",
-            hash_algorithm="sha256",
-            hash_source=TFDS_HORSES_HASH_SOURCE,
-            mirrors=(
-                "https://storage.googleapis.com/learning-datasets/validation-horse-or-human.zip",
-            ),
-            extracts=(ArchiveFolder("", "validation"),),
-        ),
-    ),
-)
-
-CATS_AND_DOGS_FILTERED = Asset(
-    key="cats_and_dogs_filtered",
-    picker_title="Cats vs dogs (filtered)",
-    course_folders=("/tmp/cats_and_dogs_filtered/train",
-                    "/tmp/cats_and_dogs_filtered/validation"),
-    title="Cats and dogs, filtered (2,000 train / 1,000 validation photos)",
-    kind="image folders",
-    lessons=(5, 6, 7),
-    location="datasets/cats_and_dogs_filtered",
-    class_names=("cats", "dogs"),
-    files=(
-        RemoteFile(
-            origin="https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip",
-            file_name="cats_and_dogs_filtered.zip",
-            size_bytes=68_606_236,
-            file_hash=None,
-            hash_algorithm=None,
-            hash_source=(
-                "no published hash found; the size is the Content-Length shown in the download "
-                "logs of the TensorFlow tutorials, and the zip's own CRC-32 checks are tested"
-            ),
-            extracts=(
-                ArchiveFolder("cats_and_dogs_filtered/train", "train"),
-                ArchiveFolder("cats_and_dogs_filtered/validation", "validation"),
-            ),
-        ),
-    ),
-)
-
-ROCK_PAPER_SCISSORS = Asset(
-    key="rps",
-    picker_title="Rock, paper, scissors (three classes)",
-    course_folders=("/tmp/rps", "/tmp/rps-test-set"),
-    title="Rock, Paper, Scissors (CGI hands, 300x300)",
-    kind="image folders",
-    lessons=(5,),
-    location="datasets/rps",
-    class_names=("paper", "rock", "scissors"),
-    # TFDS reads them with ^(rps|rps-test-set)/(rock|paper|scissors)/...png$.
-    files=(
-        RemoteFile(
-            origin="https://storage.googleapis.com/download.tensorflow.org/data/rps.zip",
-            file_name="rps.zip",
-            size_bytes=200_682_221,
-            file_hash="c2403444395842ad04c53612bad54b574443eae17a0723117a2ff87b9d72194f",
-            hash_algorithm="sha256",
-            hash_source=TFDS_RPS_HASH_SOURCE,
-            extracts=(ArchiveFolder("rps", "train"),),
-        ),
-        RemoteFile(
-            origin="https://storage.googleapis.com/download.tensorflow.org/data/rps-test-set.zip",
-            file_name="rps-test-set.zip",
-            size_bytes=29_516_758,
-            file_hash="c27ab9fa43ce40b2e453de711365b477f4424586edf0388116674fd320f07503",
-            hash_algorithm="sha256",
-            hash_source=TFDS_RPS_HASH_SOURCE,
-            extracts=(ArchiveFolder("rps-test-set", "test"),),
-        ),
-    ),
-)
-
-INCEPTION_V3_NOTOP = Asset(
-    key="inception-v3-notop",
-    title="InceptionV3 ImageNet weights, without the top (87 MB)",
-    kind="weights",
-    lessons=(7,),
-    location="models",
-    files=(
-        RemoteFile(
-            origin=(
-                KERAS_APPLICATIONS_ORIGIN + "inception_v3/"
-                "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
-            ),
-            file_name="inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-            size_bytes=87_910_968,
-            file_hash="bcbd6486424b2319ff4ef7d526e38f63",
-            hash_algorithm="md5",
-            hash_source="keras-team/keras keras/src/applications/inception_v3.py (file_hash)",
-        ),
-    ),
-)
-
-MOBILENET_V1_025_224_NOTOP = Asset(
-    key="mobilenet-v1-0.25-224-notop",
-    title="MobileNet v1 (alpha 0.25, 224) ImageNet weights, without the top (2 MB)",
-    kind="weights",
-    lessons=(7,),
-    location="models",
-    files=(
-        RemoteFile(
-            origin=KERAS_APPLICATIONS_ORIGIN + "mobilenet/mobilenet_2_5_224_tf_no_top.h5",
-            file_name="mobilenet_2_5_224_tf_no_top.h5",
-            size_bytes=2_108_140,
-            file_hash="dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf",
-            hash_algorithm="sha256",
-            hash_source=(
-                "our own measurement of the Keras release file (HDF5 saved by Keras 2.0.4); "
-                "Keras publishes no hash for MobileNet v1 weights"
-            ),
-        ),
-    ),
-)
-
-ASSETS = (
-    FASHION_MNIST,
-    HORSE_OR_HUMAN,
-    CATS_AND_DOGS_FILTERED,
-    ROCK_PAPER_SCISSORS,
-    INCEPTION_V3_NOTOP,
-    MOBILENET_V1_025_224_NOTOP,
-)
-
-
-def asset_by_key(key: str) -> Asset:
-    """The registry entry called `key`, e.g. asset_by_key("fashion-mnist")."""
-    for asset in ASSETS:
-        if asset.key == key:
-            return asset
-    known_keys = ", ".join(asset.key for asset in ASSETS)
-    raise ValueError(
-        f"There is no dataset or weights file called {key!r}. Known names: {known_keys}."
-    )
-
-
-def asset_folder(asset: Asset) -> pathlib.Path:
+def asset_folder(asset: course_assets.Asset) -> pathlib.Path:
     """The folder inside the data directory that holds this asset (read on every call, so a
     change of KERAS_CLASSROOM_DATA_DIR takes effect at once)."""
     return hosting.data_dir().joinpath(*asset.location.split("/"))
 
 
-def file_path(asset: Asset, remote_file: RemoteFile) -> pathlib.Path:
+def file_path(asset: course_assets.Asset, remote_file: course_assets.RemoteFile) -> pathlib.Path:
     """Where a downloaded file is kept. For an archive this is where a teacher may drop the zip
     by hand: the next download run checks and extracts it instead of fetching it."""
     return asset_folder(asset) / remote_file.file_name
 
 
-def asset_path(asset: Asset) -> pathlib.Path:
+def asset_path(asset: course_assets.Asset) -> pathlib.Path:
     """What a lesson opens: the .h5 file for weights, the folder for a dataset."""
     if asset.kind == "weights":
         return file_path(asset, asset.files[0])
     return asset_folder(asset)
 
 
-def image_datasets() -> tuple:
-    """The course's picture datasets (Assets of kind "image folders"), in the order a lesson's
-    picker offers them; each one's `splits` are its (training, validation) folders."""
-    return tuple(asset for asset in ASSETS if asset.kind == "image folders")
-
-
 def image_folder(dataset_key: str, split: str) -> pathlib.Path:
     """The folder of class folders for one split, e.g. image_folder("horse-or-human", "train")."""
-    asset = asset_by_key(dataset_key)
+    asset = course_assets.asset_by_key(dataset_key)
     if asset.kind != "image folders":
         raise ValueError(
             f"{asset.title} is not stored as folders of images, so it has no {split!r} folder."
@@ -324,3 +65,108 @@ def image_folder(dataset_key: str, split: str) -> pathlib.Path:
             f"{asset.title} has no split called {split!r}. It has: {', '.join(asset.splits)}."
         )
     return asset_folder(asset) / split
+
+
+# Checking what is already there ---------------------------------------------------------------
+
+# Hashing 90 MB of weights takes a moment, and the status panel asks often, so a digest is reused
+# while the file's size and modification time stay the same. Every uploaded weights file adds
+# one, so the memo keeps the most recently used only (cachetools; a lock, since sessions hash
+# in threads of their own).
+_digest_memo = cachetools.LRUCache(maxsize=1024)
+_digest_memo_lock = threading.Lock()
+
+
+def file_digest(path: pathlib.Path, algorithm: str) -> str:
+    """The file's hex digest by `algorithm` (a hashlib name), remembered for the same size and
+    modification time."""
+    details = path.stat()
+    memo_key = (str(path.resolve()), details.st_size, details.st_mtime_ns, algorithm)
+    with _digest_memo_lock:
+        known = _digest_memo.get(memo_key)
+    if known is not None:
+        return known
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            hasher.update(block)
+    with _digest_memo_lock:
+        _digest_memo[memo_key] = hasher.hexdigest()
+    return hasher.hexdigest()
+
+
+def bytes_problem(path: pathlib.Path, remote_file: course_assets.RemoteFile) -> str | None:
+    """None when the file at `path` is the published one, else what is wrong with it."""
+    if remote_file.file_hash is not None:
+        if file_digest(path, remote_file.hash_algorithm) != remote_file.file_hash:
+            return f"its {remote_file.hash_algorithm} does not match the expected value"
+    elif remote_file.size_bytes is not None and path.stat().st_size != remote_file.size_bytes:
+        return f"it has {path.stat().st_size:,} bytes instead of {remote_file.size_bytes:,}"
+    if remote_file.is_archive and not zipfile.is_zipfile(path):
+        return "it is not a zip file"
+    if remote_file.is_archive:
+        with zipfile.ZipFile(path) as archive:
+            if archive.testzip() is not None:  # the zip's own CRC-32 of every member
+                return "some files inside the zip are damaged"
+    return None
+
+
+def part_problem(asset: course_assets.Asset, remote_file: course_assets.RemoteFile) -> str | None:
+    """None when this part of the asset is ready, "missing", or what is damaged."""
+    if not remote_file.is_archive:
+        path = file_path(asset, remote_file)
+        if not path.exists():
+            return "missing"
+        problem = bytes_problem(path, remote_file) if path.is_file() else "it is not a file"
+        return f"{remote_file.file_name} is damaged: {problem}" if problem else None
+    splits = [folder.split for folder in remote_file.extracts]
+    if not any((asset_folder(asset) / split).exists() for split in splits):
+        return "missing"
+    for split in splits:
+        for class_name in asset.class_names:
+            class_folder = asset_folder(asset) / split / class_name
+            if not class_folder.is_dir() or not any(class_folder.iterdir()):
+                return f"the folder {split}/{class_name} is missing or empty"
+    return None
+
+
+def size_on_disk(path: pathlib.Path) -> int:
+    """Bytes of the file, or of every file below the folder; 0 when nothing is there."""
+    try:
+        if path.is_dir():
+            return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+        return path.stat().st_size
+    except FileNotFoundError:  # not there, or removed while we looked
+        return 0
+
+
+def asset_status(asset: course_assets.Asset | str) -> AssetStatus:
+    """Whether an asset is ready, checking the hash of every file already present."""
+    asset = course_assets.asset_by_key(asset) if isinstance(asset, str) else asset
+    problems = [part_problem(asset, remote_file) for remote_file in asset.files]
+    damaged = [problem for problem in problems if problem not in (None, "missing")]
+    if damaged:
+        state, detail = "corrupt", "; ".join(damaged) + "."
+    elif "missing" in problems:
+        state = "missing"
+        missing = [file.file_name for file, problem in zip(asset.files, problems) if problem]
+        detail = f"Not downloaded yet: {', '.join(missing)}."
+    elif asset.kind == "image folders":
+        state = "present"
+        detail = f"Class folders {', '.join(asset.class_names)} found in {', '.join(asset.splits)}."
+    else:
+        state = "present"
+        algorithms = sorted({file.hash_algorithm or "size" for file in asset.files})
+        detail = f"{' and '.join(algorithms)} of every file matches the registry."
+    if asset.kind == "weights":
+        paths = [asset_path(asset)]
+    else:
+        paths = [file_path(asset, file) for file in asset.files if not file.is_archive]
+        paths += [asset_folder(asset) / split for split in asset.splits]
+    size = sum(size_on_disk(path) for path in paths)
+    return AssetStatus(asset.key, asset.title, state, asset_path(asset), size, detail)
+
+
+def all_statuses() -> list[AssetStatus]:
+    """One status per registry entry, in course order, for the status panel."""
+    return [asset_status(asset) for asset in course_assets.ASSETS]

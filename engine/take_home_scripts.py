@@ -13,9 +13,9 @@ import dataclasses
 from typing import Optional
 
 from engine import augment
+from engine import course_assets
 from engine import fashion_mnist
 from engine import recipes
-from engine import registry
 from engine import take_home
 
 EPOCHS_ARGUMENT = ('parser.add_argument("--epochs", type=int, default=EPOCHS,\n'
@@ -27,7 +27,7 @@ FOLDER_ARGUMENTS = (
     '                    help="the validation pictures, one folder per class")')
 
 # Where the course's zips unpack: (training folder, validation folder).
-COURSE_FOLDERS = {asset.key: asset.course_folders for asset in registry.image_datasets()}
+COURSE_FOLDERS = {asset.key: asset.course_folders for asset in course_assets.image_datasets()}
 # A learner's own pictures: the script cannot know where they are on another computer.
 OWN_FOLDERS = ("my_pictures/train", "my_pictures/validation")
 

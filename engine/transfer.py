@@ -28,6 +28,7 @@ import keras
 import numpy
 
 from engine import caps
+from engine import course_assets
 from engine import downloads
 from engine import hosting
 from engine import keras_lock
@@ -37,7 +38,6 @@ from engine import training
 from engine import whole_files
 
 IMAGENET = "imagenet"  # the ImageNet weights kept in the data directory (see engine/registry.py)
-UPLOADS_FOLDER = "models/uploads"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,10 +59,10 @@ class BaseChoice:
 # points on horses-or-humans and 1.9 on cats-vs-dogs (benchmarks/pixel_scaling.py).
 BASES = {
     "InceptionV3": BaseChoice(
-        "InceptionV3", recipes.inception_base, registry.INCEPTION_V3_NOTOP.key,
+        "InceptionV3", recipes.inception_base, course_assets.INCEPTION_V3_NOTOP.key,
         tuple(f"mixed{index}" for index in range(11)), "mixed7", 75, "course"),
     "MobileNet 0.25": BaseChoice(
-        "MobileNet 0.25", recipes.mobilenet_base, registry.MOBILENET_V1_025_224_NOTOP.key,
+        "MobileNet 0.25", recipes.mobilenet_base, course_assets.MOBILENET_V1_025_224_NOTOP.key,
         recipes.MOBILENET_CUT_LAYERS, "conv_pw_13_relu", 32, "network"),
 }
 
@@ -71,8 +71,8 @@ def default_base_name() -> str:
     """The network lesson 7 starts with: the course's InceptionV3, unless its 88 MB of weights
     are absent and the small MobileNet's are here, so that a class without internet can still
     run the lesson. Checks the files only (their hashes); downloads nothing."""
-    inception = downloads.asset_status(BASES["InceptionV3"].weights_asset)
-    mobilenet = downloads.asset_status(BASES["MobileNet 0.25"].weights_asset)
+    inception = registry.asset_status(BASES["InceptionV3"].weights_asset)
+    mobilenet = registry.asset_status(BASES["MobileNet 0.25"].weights_asset)
     if not inception.is_present and mobilenet.is_present:
         return "MobileNet 0.25"
     return "InceptionV3"
@@ -169,18 +169,18 @@ def resolve_weights(base_name: str, weights=IMAGENET, seed: int = 0) -> Weights:
             raise ValueError(f"There is no weights file at {path}.")
         check_weights_file(path, choice)
         description = f"weights from {path}"
-    return Weights(path, "sha256:" + downloads.file_digest(path, "sha256"), description)
+    return Weights(path, "sha256:" + registry.file_digest(path, "sha256"), description)
 
 
 def save_uploaded_weights(base_name: str, file_bytes: bytes) -> pathlib.Path:
-    """Keep an uploaded weights file under <data dir>/models/uploads/, named after its contents,
+    """Keep an uploaded weights file in hosting.weights_uploads_folder(), named after its contents,
     once it has loaded into the network it is meant for. It is written under a temporary name
     and renamed only after that check, so a wrong or cut-off upload leaves nothing behind."""
     file_format, _ = weights_file_layout(io.BytesIO(file_bytes), base_choice(base_name))
     # Keras picks the loader by the file name: .weights.h5 is Keras 3's layout, .h5 the older.
     suffix = ".weights.h5" if file_format == "keras 3" else ".h5"
     digest = hashlib.sha256(file_bytes).hexdigest()
-    folder = hosting.data_dir().joinpath(*UPLOADS_FOLDER.split("/"))
+    folder = hosting.weights_uploads_folder()
     final_path = folder / f"{base_name.replace(' ', '-').lower()}-{digest[:16]}{suffix}"
     if final_path.is_file():
         return final_path  # the same bytes were checked when they were first uploaded
@@ -230,7 +230,7 @@ def check_weights_file(path: pathlib.Path, choice: BaseChoice) -> None:
 
 
 def expected_file(choice: BaseChoice) -> str:
-    file_name = registry.asset_by_key(choice.weights_asset).files[0].file_name
+    file_name = course_assets.asset_by_key(choice.weights_asset).files[0].file_name
     return f"{choice.name} weights without the top, such as {file_name}"
 
 

@@ -41,6 +41,7 @@ import typing
 import keras
 import numpy
 
+from engine import course_assets
 from engine import downloads
 from engine import hosting
 from engine import image_folders
@@ -194,7 +195,7 @@ def pictures_fingerprint(dataset_key: str, folders, seed: int) -> str:
     """A digest of every picture's name and size (new or changed pictures, new features),
     and of the seed that splits a folder without a validation folder."""
     if folders is None:
-        asset = registry.asset_by_key(dataset_key)
+        asset = course_assets.asset_by_key(dataset_key)
         return ":".join(image_folders.folder_fingerprint(registry.image_folder(
             dataset_key, split)) for split in asset.splits)
     training_folder, validation_folder = folders

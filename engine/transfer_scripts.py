@@ -7,10 +7,10 @@ Each runs with TensorFlow alone: `python <file>.py --epochs 1` trains one epoch.
 
 from typing import Optional
 
+from engine import course_assets
 from engine import dropout_pair
 from engine import fine_tuning
 from engine import recipes
-from engine import registry
 from engine import take_home
 from engine import take_home_scripts
 from engine import transfer
@@ -27,7 +27,7 @@ def weights_file(pair) -> Optional[str]:
     a placeholder for a learner's own file, None for random weights."""
     if pair.weights_path is None:
         return None
-    asset = registry.asset_by_key(transfer.base_choice(pair.base_name).weights_asset)
+    asset = course_assets.asset_by_key(transfer.base_choice(pair.base_name).weights_asset)
     name = asset.files[0].file_name
     return f"/tmp/{name}" if pair.weights_path.endswith(name) else "/tmp/your_weights.h5"
 

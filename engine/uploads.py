@@ -3,11 +3,11 @@
 The zip is untrusted: entry names may point outside the folder (`../x`, `/etc/x`, `C:\\x`), an
 entry may be a symbolic link, and headers may promise kilobytes that unpack to gigabytes. So
 `extract_class_folders()` first reads only the zip's table of contents, and refuses the whole
-upload if an entry is unsafe, the files are too many or too large, or the folders make no
-classifier's dataset. Only then does it unpack, into a fresh folder under `destination_root`,
-counting the bytes that really come out and keeping a picture only once `images.open_upload()`
-decoded it, so the Keras loader never meets a damaged file. A refusal removes that folder;
-success leaves what `keras.utils.image_dataset_from_directory` reads, e.g.
+upload if an entry is unsafe, the files are too many or too large (engine/zip_entries.py), or
+the folders make no classifier's dataset. Only then does it unpack, into a fresh folder under
+`destination_root`, counting the bytes that really come out and keeping a picture only once
+`images.open_upload()` decoded it, so the Keras loader never meets a damaged file. A refusal
+removes that folder; success leaves what `keras.utils.image_dataset_from_directory` reads, e.g.
 `<destination_root>/upload-xxxx/train/cats/cat1.jpg`. `remove_extracted()` deletes it when the
 learner is done; `remove_abandoned_uploads()` deletes those of sessions that never said so.
 """
@@ -24,18 +24,16 @@ import zipfile
 
 from engine import caps
 from engine import folder_layout
-from engine import hosting
 from engine import images
+from engine import zip_entries
 from engine import zip_names
 
 UPLOAD_FOLDER_PREFIX = "upload-"
 # The extensions `image_dataset_from_directory` lists; it silently ignores every other file.
 KERAS_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 OTHER_PICTURE_SUFFIXES = (".webp", ".tif", ".tiff", ".avif", ".heic", ".heif")
-UNPACKABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 # How the files TensorFlow's decode_image reads begin (WebP, which it reads too, is checked apart).
 TENSORFLOW_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
-READ_CHUNK_BYTES = 1 << 20
 # A name already taken (listed twice, or a file where a folder must go), or too long to save.
 UNSAVABLE_NAME_ERRORS = (errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG)
 DAMAGED_ZIP = "The zip is damaged (perhaps the upload was cut off); please make it again."
@@ -76,11 +74,6 @@ class _PlannedPicture:
     parts_inside_class: tuple  # Subfolders a class may have, then the file name.
 
 
-def uploads_root() -> pathlib.Path:
-    """Where the app keeps unpacked uploads: `uploads/` in the data directory."""
-    return hosting.data_dir() / "uploads"
-
-
 def extract_class_folders(
     zip_bytes: bytes,
     destination_root: pathlib.Path,
@@ -97,9 +90,9 @@ def extract_class_folders(
         entries = archive.infolist()
         if not entries:
             raise ValueError(f"The zip is empty; {EXPECTED_LAYOUT}.")
-        paths = {id(entry): _safe_parts(entry) for entry in entries}
+        paths = {id(entry): zip_entries.safe_parts(entry) for entry in entries}
         files = [entry for entry in entries if not zip_names.is_folder(entry)]
-        _refuse_too_much(files, max_total_bytes, max_files, max_file_bytes)
+        zip_entries.refuse_too_much(files, max_total_bytes, max_files, max_file_bytes)
         skipped = []
         candidates = []
         for entry in files:
@@ -175,45 +168,6 @@ def _open_zip(zip_bytes) -> zipfile.ZipFile:
         raise ValueError(f"This file is not a zip archive; {PLEASE_UPLOAD_A_ZIP}.") from None
 
 
-def _safe_parts(entry: zipfile.ZipInfo) -> tuple:
-    """The entry's path as folder names, or refuse the upload if it could escape its folder."""
-    name = zip_names.entry_name(entry)
-    parts = tuple(part for part in name.split("/") if part not in ("", "."))
-    problem = None
-    if "\\" in name:
-        problem = ("uses backslashes between folders but was not made on Windows; please "
-                   "make the zip again with your computer's own Compress command")
-    elif name.startswith("/") or (name[1:2] == ":" and name[:1].isalpha()):
-        problem = "is an absolute path, pointing outside the upload"
-    elif ".." in parts:
-        problem = "contains '..', pointing outside the upload"
-    elif stat.S_ISLNK(entry.external_attr >> 16):  # Unix keeps the file type in the top bits.
-        problem = "is a symbolic link, which could point anywhere on the server"
-    elif entry.flag_bits & 0x1:
-        problem = "is protected by a password; please make the zip again without one"
-    elif entry.compress_type not in UNPACKABLE_METHODS:
-        problem = "uses a compression the classroom cannot unpack; please zip it the usual way"
-    elif not parts and not zip_names.is_folder(entry):
-        problem = "has no file name"
-    if problem:
-        raise ValueError(f"The upload was refused: the zip entry '{_shown(name)}' {problem}.")
-    return parts
-
-
-def _refuse_too_much(files, max_total_bytes, max_files, max_file_bytes):
-    if len(files) > max_files:
-        raise ValueError(
-            f"The upload was refused: the zip holds {len(files):,} files, more than the "
-            f"{max_files:,} the classroom accepts; please upload fewer pictures."
-        )
-    for entry in files:
-        if entry.file_size > max_file_bytes:
-            raise ValueError(_too_large(entry.filename, entry.file_size, max_file_bytes))
-    total = sum(entry.file_size for entry in files)
-    if total > max_total_bytes:
-        raise ValueError(_too_large(None, total, max_total_bytes))
-
-
 def _reason_to_skip(parts) -> str | None:
     if "__MACOSX" in parts:
         return "macOS bookkeeping (__MACOSX), not a picture"
@@ -240,8 +194,9 @@ def _plan_layout(candidates, layout) -> list:
         inside = parts[len(prefix):]
         if not found or len(inside) < 2:
             where = "in a split folder" if found and has_splits else "at the top of the zip"
+            name = zip_entries.shown(zip_names.entry_name(entry))
             raise ValueError(
-                f"The picture '{_shown(zip_names.entry_name(entry))}' sits directly {where}, not inside "
+                f"The picture '{name}' sits directly {where}, not inside "
                 f"a class folder; {EXPECTED_LAYOUT}."
             )
         plan.append(_PlannedPicture(entry, split, inside[0], inside[1:]))
@@ -283,7 +238,7 @@ def _count_classes(split_and_class_of_each_picture) -> dict:
         if len(classes) < 2:
             raise ValueError(
                 f"A classifier needs at least two classes: all the {split} pictures are in one "
-                f"folder, '{_shown(next(iter(classes)))}'; {EXPECTED_LAYOUT}."
+                f"folder, '{zip_entries.shown(next(iter(classes)))}'; {EXPECTED_LAYOUT}."
             )
         if sorted(classes) != sorted(counts["train"]):
             raise ValueError(
@@ -303,11 +258,11 @@ def _unpack(archive, plan, folder, skipped, max_total_bytes, max_file_bytes) -> 
     real_folder = folder.resolve()
     for picture in plan:
         name = zip_names.entry_name(picture.entry)
-        data = _read_entry(archive, picture.entry, max_file_bytes)
+        data = zip_entries.read_entry(archive, picture.entry, max_file_bytes)
         # Counting what really came out, because the sizes in the table of contents can lie.
         unpacked_bytes += len(data)
         if unpacked_bytes > max_total_bytes:
-            raise ValueError(_too_large(None, unpacked_bytes, max_total_bytes))
+            raise ValueError(zip_entries.too_large(None, unpacked_bytes, max_total_bytes))
         problem = _picture_problem(data, max_file_bytes)
         if problem:
             skipped.append((name, problem))
@@ -315,7 +270,8 @@ def _unpack(archive, plan, folder, skipped, max_total_bytes, max_file_bytes) -> 
         target = folder.joinpath(picture.split, picture.class_name, *picture.parts_inside_class)
         # The names were checked already; this guards against a mistake in those checks.
         if not target.resolve().is_relative_to(real_folder):
-            raise ValueError(f"The upload was refused: '{_shown(name)}' points outside it.")
+            raise ValueError(
+                f"The upload was refused: '{zip_entries.shown(name)}' points outside it.")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as file:  # "x": never overwrite, e.g. a name listed twice.
@@ -329,26 +285,6 @@ def _unpack(archive, plan, folder, skipped, max_total_bytes, max_file_bytes) -> 
     return kept
 
 
-def _read_entry(archive, entry, max_file_bytes) -> bytes:
-    """The entry's bytes, read a chunk at a time so that a lying header cannot make it more
-    than one chunk over `max_file_bytes` in memory."""
-    data = bytearray()
-    try:
-        with archive.open(entry) as member:
-            while len(data) <= max_file_bytes and (chunk := member.read(READ_CHUNK_BYTES)):
-                data += chunk
-    except MemoryError:
-        raise
-    except Exception as error:  # zlib, bz2, lzma and zipfile each fail their own way.
-        raise ValueError(
-            f"The zip is damaged where '{_shown(entry.filename)}' is (perhaps the upload was cut "
-            "off); please make it again."
-        ) from error
-    if len(data) > max_file_bytes:
-        raise ValueError(_too_large(entry.filename, len(data), max_file_bytes))
-    return bytes(data)
-
-
 def _picture_problem(data: bytes, max_file_bytes) -> str | None:
     try:
         images.open_upload(data, max_bytes=max_file_bytes).close()
@@ -359,16 +295,3 @@ def _picture_problem(data: bytes, max_file_bytes) -> str | None:
     if not (data.startswith(TENSORFLOW_SIGNATURES) or is_webp):
         return "inside it is no JPEG, PNG, GIF or BMP picture, whatever its name says"
     return None
-
-
-def _shown(name: str) -> str:
-    return name if len(name) <= 120 else name[:117] + "..."
-
-
-def _too_large(name, size, limit) -> str:
-    what = f"'{_shown(name)}' in the zip" if name else "the zip"
-    allowed = "for one file" if name else "in all"
-    return (
-        f"The upload was refused: {what} unpacks to {size / 1e6:,.1f} MB or more, over the "
-        f"{limit / 1e6:g} MB allowed {allowed}; please upload fewer or smaller pictures."
-    )

@@ -22,8 +22,9 @@ SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from engine import registry  # noqa: E402  (needs the path above)
+from engine import course_assets  # noqa: E402  (needs the path above)
 from engine import hosting  # noqa: E402
+from engine import registry  # noqa: E402
 # Under CI a skipped test fails unless allowed (see tests/skip_policy.py); pytest finds
 # hooks by their names in this module, so importing them registers them.
 from tests.skip_policy import pytest_make_collect_report  # noqa: E402,F401
@@ -43,14 +44,14 @@ def _expected_shared_paths():
     paths = [fashion / name for name in TRAIN_IMAGES_PARTS]
     paths += [
         fashion / file.file_name
-        for file in registry.FASHION_MNIST.files
+        for file in course_assets.FASHION_MNIST.files
         if file.file_name != "train-images-idx3-ubyte.gz"
     ]
     for key, folder in SHARED_IMAGE_FOLDERS.items():
-        asset = registry.asset_by_key(key)
+        asset = course_assets.asset_by_key(key)
         paths += [SHARED_DATA / folder / split for split in asset.splits]
     for key, folder in SHARED_WEIGHTS.items():
-        paths += [SHARED_DATA / folder / registry.asset_by_key(key).files[0].file_name]
+        paths += [SHARED_DATA / folder / course_assets.asset_by_key(key).files[0].file_name]
     return paths
 
 
@@ -69,9 +70,9 @@ def _require_shared_data():
 
 def _build_classroom_data(root: pathlib.Path):
     """Lay the shared data out the way engine.registry expects it under `root`."""
-    fashion_folder = registry.asset_folder(registry.FASHION_MNIST)
+    fashion_folder = registry.asset_folder(course_assets.FASHION_MNIST)
     fashion_folder.mkdir(parents=True)
-    for file in registry.FASHION_MNIST.files:
+    for file in course_assets.FASHION_MNIST.files:
         target = fashion_folder / file.file_name
         if file.file_name == "train-images-idx3-ubyte.gz":
             # Stored as two halves to keep each file under 20 MB; join them back.
@@ -83,16 +84,16 @@ def _build_classroom_data(root: pathlib.Path):
             shutil.copy2(SHARED_DATA / "fashion_mnist" / file.file_name, target)
 
     for key, folder in SHARED_IMAGE_FOLDERS.items():
-        asset = registry.asset_by_key(key)
+        asset = course_assets.asset_by_key(key)
         for split in asset.splits:
             shutil.copytree(SHARED_DATA / folder / split, registry.image_folder(key, split))
 
     for key, folder in SHARED_WEIGHTS.items():
-        asset = registry.asset_by_key(key)
+        asset = course_assets.asset_by_key(key)
         target = registry.asset_path(asset)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(SHARED_DATA / folder / asset.files[0].file_name, target)
-    assert registry.asset_folder(registry.FASHION_MNIST).is_relative_to(root)
+    assert registry.asset_folder(course_assets.FASHION_MNIST).is_relative_to(root)
 
 
 @pytest.fixture(scope="session")

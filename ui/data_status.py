@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from engine import course_assets
 from engine import downloads
 from engine import hosting
 from engine import registry
@@ -13,8 +14,8 @@ STATES = {"present": "present", "missing": "missing", "corrupt": "corrupt: downl
 
 
 def render_table() -> None:
-    statuses = downloads.all_statuses()
-    lessons = {asset.key: ", ".join(map(str, asset.lessons)) for asset in registry.ASSETS}
+    statuses = registry.all_statuses()
+    lessons = {asset.key: ", ".join(map(str, asset.lessons)) for asset in course_assets.ASSETS}
     shared = hosting.shared_server()  # a shared server names none of its folders
     tables.show(
         [{"asset": status.title,

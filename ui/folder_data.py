@@ -7,14 +7,14 @@ import hashlib
 import streamlit as st
 
 from engine import caps
+from engine import course_assets
 from engine import downloads
 from engine import hosting
-from engine import registry
 from ui import data_status
 from ui import shared_caches
 
-# The picker's title -> the dataset's key (engine/registry.py holds both).
-COURSE_DATASETS = {asset.picker_title: asset.key for asset in registry.image_datasets()}
+# The picker's title -> the dataset's key (engine/course_assets.py holds both).
+COURSE_DATASETS = {asset.picker_title: asset.key for asset in course_assets.image_datasets()}
 OWN = "My own pictures (a .zip, one folder per class)"
 LOCAL = "A folder on this computer (when the classroom runs on it)"
 

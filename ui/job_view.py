@@ -14,9 +14,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine import caps
 from engine import charts
+from engine import job_records
 from engine import jobs
-from ui import shared_caches
 from engine import runner as job_runner
+from ui import shared_caches
 
 POLL_SECONDS = 0.5
 # With many learners on one run, each poll still costs the server a script run (about 0.010 s
@@ -75,7 +76,7 @@ def train_or_show(job: jobs.Job, draw_live, button_label: str = "Train", key: st
         return None
     state = jobs.status(job, runner_id)
     stopped = shared_caches.stopped_run(job.kind, job.key)
-    if auto_start and not state.active and stopped is None and state.state != jobs.FAILED:
+    if auto_start and not state.active and stopped is None and state.state != job_records.FAILED:
         st.session_state[watched_key(job)] = True
         state = jobs.submit(job, session_id(), job_runner.runner())
     if state.active and not st.session_state.get(left_key(job)):
@@ -122,17 +123,17 @@ def wait_for(job: jobs.Job, seconds: float) -> bool:
     """Wait up to `seconds` for the job to end; True when it did."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not jobs.read_status(job.kind, job.key).active:
+        if not job_records.read_status(job.kind, job.key).active:
             return True
         time.sleep(0.05)
     return False
 
 
-def show_state(job: jobs.Job, state: jobs.Status) -> None:
+def show_state(job: jobs.Job, state: job_records.Status) -> None:
     """What became of the last job for these settings, when the learner needs to know."""
-    if state.state == jobs.FAILED:
+    if state.state == job_records.FAILED:
         st.error(state.message, icon=":material/error:")
-    elif state.state == jobs.LOST:
+    elif state.state == job_records.LOST:
         st.warning("The server restarted while this run was training, so it was lost: "
                    "press the button to train it again.", icon=":material/restart_alt:")
     elif state.active:  # the learner left it to a classmate
@@ -174,7 +175,7 @@ def live_poll(job: jobs.Job, draw_live, key: str) -> None:
         st.rerun()  # the whole page, which now shows the run (or that it was left)
     jobs.watch(job, me)
     st.session_state[watched_key(job)] = True
-    if state.state == jobs.QUEUED:
+    if state.state == job_records.QUEUED:
         ahead, seconds = jobs.queue_position(job)
         st.info(f"Waiting for the server: {ahead} run{'s' if ahead != 1 else ''} ahead "
                 f"of this one, about {max(seconds, 1):.0f} s." if ahead else
@@ -200,7 +201,7 @@ def live_poll(job: jobs.Job, draw_live, key: str) -> None:
         draw_live(state.history)
 
 
-def progress_bar(state: jobs.Status) -> tuple:
+def progress_bar(state: job_records.Status) -> tuple:
     """(fraction done, text) of the progress bar for a training job."""
     if state.phase:
         counted = f": {state.batch} of {state.steps}" if state.steps else "..."

@@ -186,9 +186,10 @@ def still_unpacked(extracted) -> bool:
 def extracted_zip(digest: str, _zip_bytes: bytes):
     """A learner's zip, checked and extracted once per content: `digest` (its sha256) is
     the cache key; the leading underscore keeps Streamlit from hashing the bytes again."""
+    from engine import hosting
     from engine import uploads
 
-    root = uploads.uploads_root()
+    root = hosting.picture_uploads_folder()
     root.mkdir(parents=True, exist_ok=True)
     uploads.remove_abandoned_uploads(root)  # folders of sessions long gone
     return uploads.extract_class_folders(_zip_bytes, root)

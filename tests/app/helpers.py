@@ -22,10 +22,10 @@ def run_page(relative_path: str, timeout: float = 120) -> AppTest:
 
 
 def jobs_are_running() -> bool:
-    from engine import jobs
+    from engine import job_records
     from engine import hosting
 
-    return any(json.loads(path.read_text()).get("state") in jobs.ACTIVE
+    return any(json.loads(path.read_text()).get("state") in job_records.ACTIVE
                for path in (hosting.data_dir() / "jobs").glob("*/*/progress.json"))
 
 

@@ -22,6 +22,7 @@ from engine import fashion_mnist
 from engine import fine_tuning
 from engine import hello_neuron
 from engine import hosting
+from engine import job_records
 from engine import jobs
 from engine import real_world
 from engine import rules
@@ -167,5 +168,5 @@ def test_the_code_shown_is_the_code_that_ran(lesson, classroom_data_dir):
     with CallRecorder() as recorder:
         states = [run_job_here(job) for job in make_jobs()]
         app = page_after(f"lessons/{lesson}.py", set_up)
-    assert states == [jobs.FINISHED] * len(states)
+    assert states == [job_records.FINISHED] * len(states)
     check(app, recorder, states)

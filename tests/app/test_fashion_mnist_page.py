@@ -104,7 +104,7 @@ def test_course_recipe_button_sets_the_course_settings(page):
 def test_stop_mid_epoch_shows_exactly_the_kept_model(page):
     """Stop through the page, mid-epoch: the page says where it stopped, and its test
     accuracy is that of the model kept at that batch."""
-    from engine import jobs
+    from engine import job_records
 
     # Runs other tests left in the server's queue would hold this one back (in a local CI
     # run it waited past the deadline below): this test times Stop, not the queue.
@@ -117,7 +117,7 @@ def test_stop_mid_epoch_shows_exactly_the_kept_model(page):
                                              batch_size=32)
     job = fashion_mnist.job(settings)
     deadline = time.monotonic() + 300
-    while jobs.read_status(job.kind, job.key).batch < 3:  # an epoch has 1,875 batches
+    while job_records.read_status(job.kind, job.key).batch < 3:  # an epoch has 1,875 batches
         assert time.monotonic() < deadline
         page.run()  # the live view polls, as its fragment does every half second
     page.button(key="train-stop").click().run()

@@ -17,6 +17,7 @@ import numpy
 import pytest
 from streamlit.runtime import media_file_manager
 
+from engine import course_assets
 from engine import registry
 from tests.app import helpers
 
@@ -123,8 +124,8 @@ def fashion_mnist_home(folder: pathlib.Path) -> None:
     network: $KERAS_HOME/datasets/fashion-mnist (the data directory's copies, linked)."""
     target = folder / "keras" / "datasets" / "fashion-mnist"
     target.mkdir(parents=True)
-    for file in registry.FASHION_MNIST.files:
-        (target / file.file_name).symlink_to(registry.file_path(registry.FASHION_MNIST, file))
+    for file in course_assets.FASHION_MNIST.files:
+        (target / file.file_name).symlink_to(registry.file_path(course_assets.FASHION_MNIST, file))
 
 
 def picture_folders(dataset_key: str) -> tuple:

@@ -16,7 +16,7 @@ from benchmarks import class_load
 from benchmarks import streamlit_session
 from engine import fashion_mnist
 from engine import hosting
-from engine import jobs
+from engine import job_records
 from tests.app import helpers
 
 TIMEOUT_S = 240.0
@@ -84,7 +84,7 @@ def test_two_learners_press_train_and_the_server_trains_once(streamlit_server):
         assert visit.open_s > 0 and visit.result_s >= visit.open_s
         assert len(visit.press_s) <= 1  # each pressed Train at most once
     assert sum(len(visit.press_s) for visit in visits) >= 1  # the run came from a press
-    assert [record["key"] for record in jobs.trainings()].count(job.key) == 1
+    assert [record["key"] for record in job_records.trainings()].count(job.key) == 1
 
 
 @server_test

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from engine import fashion_mnist
-from engine import jobs
+from engine import job_records
 from engine import run_cache
 from tests.browser import classroom_cluster
 from tests.browser import test_fashion_mnist as fashion
@@ -134,7 +134,7 @@ def curves_drawn(page, within: str) -> bool:
 def trained(settings) -> int:
     """How many times the cluster's workers trained these settings to the end."""
     key = fashion_mnist.job(settings).key
-    return [record["key"] for record in jobs.trainings()].count(key)
+    return [record["key"] for record in job_records.trainings()].count(key)
 
 
 def test_two_replicas_share_one_cluster_s_trainings(cluster, chromium_browser, screenshot_dir):
@@ -155,7 +155,7 @@ def test_two_replicas_share_one_cluster_s_trainings(cluster, chromium_browser, s
         scheduler_id = cluster.dask.scheduler_info()["id"]
         for settings in (SAME, DIFFERENT):
             job = fashion_mnist.job(settings)
-            assert jobs.read_status(job.kind, job.key).runner == scheduler_id
+            assert job_records.read_status(job.kind, job.key).runner == scheduler_id
         # The two runs went to the two workers: each ran a job.
         executed = cluster.dask.run(lambda dask_worker: dask_worker.state.executed_count)
         assert sorted(executed.values()) == [1, 1], executed
@@ -189,7 +189,7 @@ def test_two_replicas_share_one_cluster_s_trainings(cluster, chromium_browser, s
             pages.wait_for_app_idle(page)
             pages.assert_no_exception(page)
         long_job = fashion_mnist.job(LONG)
-        assert jobs.read_status(long_job.kind, long_job.key).state == jobs.STOPPED
+        assert job_records.read_status(long_job.kind, long_job.key).state == job_records.STOPPED
         kept = run_cache.load_run(long_job.kind, long_job.key, run_cache.STOPPED_SHELF)
         assert 1 <= len(kept.history["loss"]) < LONG.epochs and trained(LONG) == 0
         pages.full_page_screenshot(watcher, screenshot_dir / "cluster-stopped-on-other-replica.png")

@@ -7,7 +7,7 @@ import pytest
 
 from engine import datasets
 from engine import fashion_mnist
-from engine import jobs
+from engine import job_records
 from engine import run_cache
 from tests.app import helpers
 from tests.browser import test_pages as pages
@@ -119,7 +119,7 @@ def test_two_learners_on_the_same_settings_watch_one_run(chromium_browser, strea
             pages.assert_no_exception(page)
         accuracies = {pages.metric_value(page, "test accuracy") for page in (first, second)}
         assert len(accuracies) == 1
-        assert [record["key"] for record in jobs.trainings()].count(job.key) == 1
+        assert [record["key"] for record in job_records.trainings()].count(job.key) == 1
     finally:
         for context in contexts:
             context.close()

@@ -13,6 +13,7 @@ from engine import dropout_pair
 from engine import fashion_mnist
 from engine import fine_tuning
 from engine import hello_neuron
+from engine import job_records
 from engine import jobs
 from engine import real_world
 from engine import rules
@@ -54,10 +55,10 @@ def test_a_job_over_a_cap_is_refused_with_the_cap_and_nothing_is_queued(empty_da
     with pytest.raises(ValueError, match="at most 2,000 epochs per run; choose 2,000 or fewer"):
         jobs.submit(too_long, "a-learner", runner)
     assert runner.submitted == []
-    assert jobs.read_status(too_long.kind, too_long.key).state is None
-    assert not jobs.queue_folder().exists() or not any(jobs.queue_folder().iterdir())
+    assert job_records.read_status(too_long.kind, too_long.key).state is None
+    assert not job_records.queue_folder().exists() or not any(job_records.queue_folder().iterdir())
     at_the_cap = hello_neuron.job(hello_neuron.HelloNeuronSettings(epochs=2000))
-    assert jobs.submit(at_the_cap, "a-learner", runner).state == jobs.QUEUED
+    assert jobs.submit(at_the_cap, "a-learner", runner).state == job_records.QUEUED
     assert runner.submitted == [f"{at_the_cap.kind}-{at_the_cap.key}"]
 
 

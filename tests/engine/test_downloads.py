@@ -16,6 +16,7 @@ import numpy
 import PIL.Image
 import pytest
 
+from engine import course_assets
 from engine import datasets
 from engine import downloads
 from engine import hosting
@@ -72,7 +73,7 @@ def sha256(data):
 
 def served_weights(origin, body, file_hash="same as body"):
     """The MobileNet registry entry, pointed at `origin` and at the bytes `body`."""
-    base = registry.MOBILENET_V1_025_224_NOTOP
+    base = course_assets.MOBILENET_V1_025_224_NOTOP
     remote = dataclasses.replace(
         base.files[0],
         origin=origin,
@@ -130,7 +131,7 @@ def test_download_is_verified_and_lands_at_its_final_path(empty_data_dir, file_s
 
     assert path == empty_data_dir / "models" / "mobilenet_2_5_224_tf_no_top.h5"
     assert path.read_bytes() == body
-    assert downloads.asset_status(asset).state == "present"
+    assert registry.asset_status(asset).state == "present"
     assert progress_calls[-1] == ("mobilenet_2_5_224_tf_no_top.h5", len(body), len(body))
     assert staging_leftovers(empty_data_dir) == []
 
@@ -181,7 +182,7 @@ def test_zips_extract_into_one_folder_of_class_folders_per_split(empty_data_dir,
         {"horses/horse1-000.png": png_bytes(40), "humans/valhuman01-00.png": png_bytes(50)}
     )
     bodies = {"horse-or-human.zip": train_zip, "validation-horse-or-human.zip": validation_zip}
-    asset = served_archives(registry.HORSE_OR_HUMAN, file_server, bodies)
+    asset = served_archives(course_assets.HORSE_OR_HUMAN, file_server, bodies)
 
     downloads.ensure_asset(asset)
 
@@ -191,7 +192,7 @@ def test_zips_extract_into_one_folder_of_class_folders_per_split(empty_data_dir,
     assert len(list((train_folder / "horses").iterdir())) == 2
     validation_folder = registry.image_folder("horse-or-human", "validation")
     assert sorted(path.name for path in validation_folder.iterdir()) == ["horses", "humans"]
-    assert downloads.asset_status(asset).state == "present"
+    assert registry.asset_status(asset).state == "present"
     assert staging_leftovers(empty_data_dir) == []
 
 
@@ -202,14 +203,14 @@ def test_a_zip_with_a_top_folder_and_no_published_hash(empty_data_dir, file_serv
             name = f"cats_and_dogs_filtered/{split}/{animal}s/{animal}.{first_number}.jpg"
             members[name] = png_bytes(first_number % 250)
     bodies = {"cats_and_dogs_filtered.zip": zip_bytes(members)}
-    asset = served_archives(registry.CATS_AND_DOGS_FILTERED, file_server, bodies, hashed=False)
+    asset = served_archives(course_assets.CATS_AND_DOGS_FILTERED, file_server, bodies, hashed=False)
 
     downloads.ensure_asset(asset)
 
     dataset_folder = empty_data_dir / "datasets" / "cats_and_dogs_filtered"
     assert sorted(path.name for path in dataset_folder.iterdir()) == ["train", "validation"]
     assert (dataset_folder / "validation" / "dogs" / "dog.2000.jpg").is_file()
-    assert downloads.asset_status(asset).state == "present"
+    assert registry.asset_status(asset).state == "present"
 
 
 def test_a_damaged_zip_without_published_hash_is_refused(empty_data_dir, file_server):
@@ -222,7 +223,7 @@ def test_a_damaged_zip_without_published_hash_is_refused(empty_data_dir, file_se
     position = bytes(body).index(image) + len(image) // 2
     body[position] ^= 0xFF
     bodies = {"cats_and_dogs_filtered.zip": bytes(body)}
-    asset = served_archives(registry.CATS_AND_DOGS_FILTERED, file_server, bodies, hashed=False)
+    asset = served_archives(course_assets.CATS_AND_DOGS_FILTERED, file_server, bodies, hashed=False)
 
     with pytest.raises(downloads.MissingDataError, match="damaged"):
         downloads.ensure_asset(asset)
@@ -234,7 +235,7 @@ def test_a_damaged_zip_without_published_hash_is_refused(empty_data_dir, file_se
 def test_a_zip_copied_in_by_hand_is_checked_and_unpacked_offline(empty_data_dir, file_server):
     body = zip_bytes({"rps/rock/r.png": png_bytes(1), "rps/paper/p.png": png_bytes(2),
                       "rps/scissors/s.png": png_bytes(3)})
-    asset = served_archives(registry.ROCK_PAPER_SCISSORS, file_server,
+    asset = served_archives(course_assets.ROCK_PAPER_SCISSORS, file_server,
                             {"rps.zip": body, "rps-test-set.zip": b"unused"})
     train_file = dataclasses.replace(asset.files[0], origin=closed_port_url("rps.zip"))
     asset = dataclasses.replace(asset, files=(train_file,))
@@ -258,9 +259,9 @@ def unreachable(asset):
 @pytest.mark.parametrize(
     "asset, where",
     [
-        (registry.MOBILENET_V1_025_224_NOTOP, "models/mobilenet_2_5_224_tf_no_top.h5"),
-        (registry.FASHION_MNIST, "datasets/fashion-mnist/"),
-        (registry.HORSE_OR_HUMAN, "datasets/horse-or-human/validation"),
+        (course_assets.MOBILENET_V1_025_224_NOTOP, "models/mobilenet_2_5_224_tf_no_top.h5"),
+        (course_assets.FASHION_MNIST, "datasets/fashion-mnist/"),
+        (course_assets.HORSE_OR_HUMAN, "datasets/horse-or-human/validation"),
     ],
     ids=["one weights file", "four dataset files", "two zips"],
 )
@@ -281,7 +282,7 @@ def test_an_unreachable_origin_gives_one_paragraph_a_teacher_can_act_on(
     assert "python -m engine.downloads" in message
     assert hosting.DATA_DIR_VARIABLE in message
     assert not (empty_data_dir / downloads.STAGING_FOLDER).exists()
-    assert downloads.asset_status(asset).state == "missing"
+    assert registry.asset_status(asset).state == "missing"
 
 
 def test_a_corrupt_file_already_present_is_reported_then_replaced(empty_data_dir, file_server):
@@ -291,7 +292,7 @@ def test_a_corrupt_file_already_present_is_reported_then_replaced(empty_data_dir
     registry.asset_path(asset).parent.mkdir(parents=True)
     registry.asset_path(asset).write_bytes(body[:-1] + b"!")
 
-    status = downloads.asset_status(asset)
+    status = registry.asset_status(asset)
     assert status.state == "corrupt"
     assert "sha256 does not match" in status.detail
 
@@ -327,7 +328,7 @@ def test_the_command_line_exits_non_zero_with_the_paragraph(empty_data_dir, caps
 
 
 def test_the_real_data_is_present_and_verified(classroom_data_dir):
-    statuses = {status.key: status for status in downloads.all_statuses()}
+    statuses = {status.key: status for status in registry.all_statuses()}
 
     for key in ("fashion-mnist", "horse-or-human", "cats_and_dogs_filtered",
                 "mobilenet-v1-0.25-224-notop"):
@@ -380,6 +381,6 @@ def test_the_command_line_lists_what_is_ready(classroom_data_dir):
     assert listing.returncode == 0, listing.stderr
     assert str(classroom_data_dir) in listing.stdout
     rows = {line.split()[0]: line.split()[1] for line in listing.stdout.splitlines()
-            if line.split() and line.split()[0] in {asset.key for asset in registry.ASSETS}}
+            if line.split() and line.split()[0] in {asset.key for asset in course_assets.ASSETS}}
     assert rows["fashion-mnist"] == "present"
     assert rows["rps"] == "missing"

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from PIL import Image
 
+from engine import hosting
 from engine import image_folders
 from engine import picture_store
 from engine import uploads
@@ -203,7 +204,7 @@ def test_no_message_shows_a_server_path(empty_data_dir, tmp_path, monkeypatch):
             try:
                 if load == "zip":
                     extracted = uploads.extract_class_folders(zip_of(files),
-                                                              uploads.uploads_root())
+                                                              hosting.picture_uploads_folder())
                     image_folders.load_folders(extracted.training_folder,
                                                extracted.validation_folder, 8, 4)
                 else:
@@ -216,7 +217,8 @@ def test_no_message_shows_a_server_path(empty_data_dir, tmp_path, monkeypatch):
                 messages.append(str(refusal).replace(str(folder), "<typed>")
                                 if load == "folder" else str(refusal))
     monkeypatch.setattr(image_folders, "DECODED_BUDGET_BYTES", 10)
-    extracted = uploads.extract_class_folders(zip_of(files_in("")), uploads.uploads_root())
+    extracted = uploads.extract_class_folders(zip_of(files_in("")),
+                                              hosting.picture_uploads_folder())
     for refused in (lambda: image_folders.load_folders(extracted.training_folder, None, 8, 4),
                     lambda: uploads.extract_class_folders(b"PK\x03\x04 cut", tmp_path)):
         with pytest.raises(ValueError) as refusal:

@@ -13,6 +13,7 @@ from engine import caps
 from engine import datasets
 from engine import downloads
 from engine import fashion_mnist
+from engine import job_records
 from engine import jobs
 from engine import run_cache
 from engine import runner as job_runner
@@ -43,7 +44,7 @@ def uncapped_test_kinds(monkeypatch):
 def wait(job, timeout=300, until=lambda status: not status.active):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = jobs.read_status(job.kind, job.key)
+        status = job_records.read_status(job.kind, job.key)
         if status.state is not None and until(status):
             return status
         time.sleep(0.05)
@@ -62,17 +63,17 @@ def test_many_learners_one_training(classroom_data_dir, runner):
     fresh(job)
     for learner in ("ada", "grace", "alan"):
         jobs.submit(job, learner, runner)
-    assert wait(job).state == jobs.FINISHED
-    assert [record["key"] for record in jobs.trainings()].count(job.key) == 1
-    assert jobs.read_durations(job.kind)  # recorded, for the queue's estimates
+    assert wait(job).state == job_records.FINISHED
+    assert [record["key"] for record in job_records.trainings()].count(job.key) == 1
+    assert job_records.read_durations(job.kind)  # recorded, for the queue's estimates
     run = run_cache.load_run(job.kind, job.key)
     assert run is not None and run.complete
     # Asked again after it finished: the stored run, no second training.
     stamp = run_cache.run_folder(job.kind, job.key).stat().st_mtime_ns
     jobs.submit(job, "edsger", runner)
-    assert wait(job).state == jobs.FINISHED
+    assert wait(job).state == job_records.FINISHED
     assert run_cache.run_folder(job.kind, job.key).stat().st_mtime_ns == stamp
-    assert [record["key"] for record in jobs.trainings()].count(job.key) == 1
+    assert [record["key"] for record in job_records.trainings()].count(job.key) == 1
 
 
 def test_stop_mid_epoch_keeps_the_weights_of_that_batch(classroom_data_dir, runner):
@@ -85,7 +86,7 @@ def test_stop_mid_epoch_keeps_the_weights_of_that_batch(classroom_data_dir, runn
         jobs.watch(job, learner)
     assert not jobs.stop(job, "grace")  # a classmate cannot stop Ada's run while she watches
     assert jobs.stop(job, "ada")
-    assert wait(job).state == jobs.STOPPED
+    assert wait(job).state == job_records.STOPPED
     stopped = run_cache.load_run(job.kind, job.key, run_cache.STOPPED_SHELF)
     partial = stopped.extras["partial_epoch"]
     assert partial["epoch"] == 2 and 5 <= partial["batches"] < partial["of"] == 938
@@ -104,10 +105,10 @@ def test_stop_in_the_first_epoch_keeps_a_model(classroom_data_dir, runner):
     job = fashion_mnist.job(dataclasses.replace(SMALL, seed=23, training_images=60000))
     fresh(job)
     jobs.submit(job, "ada", runner)
-    wait(job, until=lambda status: status.state == jobs.RUNNING and status.epochs_done == 0
+    wait(job, until=lambda status: status.state == job_records.RUNNING and status.epochs_done == 0
          and status.batch >= 2)
     jobs.stop(job, "ada")
-    assert wait(job).state == jobs.STOPPED
+    assert wait(job).state == job_records.STOPPED
     stopped = run_cache.load_run(job.kind, job.key, run_cache.STOPPED_SHELF)
     assert stopped.extras["partial_epoch"]["epoch"] == 1
     assert 0 < stopped.extras["test_accuracy"] < 1
@@ -168,16 +169,16 @@ def test_queue_says_where_a_job_stands_and_a_learner_can_leave_it(classroom_data
         fresh(job)
         jobs.submit(job, "ada", runner)
     for blocker in blockers:
-        wait(blocker, until=lambda status: status.state == jobs.RUNNING)
-    assert jobs.read_status(waiting.kind, waiting.key).state == jobs.QUEUED
+        wait(blocker, until=lambda status: status.state == job_records.RUNNING)
+    assert job_records.read_status(waiting.kind, waiting.key).state == job_records.QUEUED
     ahead, seconds = jobs.queue_position(waiting)
     assert ahead == len(blockers) and seconds > 0
     jobs.leave(waiting, "ada", runner)  # nobody else waits for it: it leaves the queue
-    assert jobs.read_status(waiting.kind, waiting.key).state == jobs.CANCELLED
+    assert job_records.read_status(waiting.kind, waiting.key).state == job_records.CANCELLED
     for blocker in blockers:
         (classroom_data_dir / f"gate-{blocker.settings.name}").touch()
-        assert wait(blocker).state == jobs.FINISHED
-    assert not list(jobs.queue_folder().glob(f"*--{waiting.kind}--*"))
+        assert wait(blocker).state == job_records.FINISHED
+    assert not list(job_records.queue_folder().glob(f"*--{waiting.kind}--*"))
 
 
 def test_a_failing_job_reports_its_sentence(classroom_data_dir, runner):
@@ -185,26 +186,28 @@ def test_a_failing_job_reports_its_sentence(classroom_data_dir, runner):
     fresh(job)
     jobs.submit(job, "ada", runner)
     status = wait(job)
-    assert status.state == jobs.FAILED
+    assert status.state == job_records.FAILED
     assert status.message == "Nothing to learn from an empty folder: add pictures."
 
 
 def test_a_job_of_a_runner_that_is_gone_is_lost(classroom_data_dir, runner):
     job = gate("orphan")
     fresh(job)
-    record = dataclasses.asdict(jobs.Status(state=jobs.RUNNING, owner="ada", epochs=1,
-                                            runner="a scheduler from before a restart"))
-    jobs.write_json(jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE, record)
-    assert jobs.status(job, runner.runner_id).state == jobs.LOST
-    assert json.loads((jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE).read_text())[
-        "state"] == jobs.RUNNING  # only the view says lost; a new submit starts it again
+    record = dataclasses.asdict(job_records.Status(
+        state=job_records.RUNNING, owner="ada", epochs=1,
+        runner="a scheduler from before a restart"))
+    progress_file = job_records.job_folder(job.kind, job.key) / job_records.PROGRESS_FILE
+    job_records.write_json(progress_file, record)
+    assert jobs.status(job, runner.runner_id).state == job_records.LOST
+    assert json.loads(progress_file.read_text())[
+        "state"] == job_records.RUNNING  # only the view says lost; a new submit starts it again
     # A job of this very runner that has said nothing for too long died with its worker.
     record.update(runner=runner.runner_id(), updated_at=time.time() - jobs.SILENT_JOB_SECONDS - 1)
-    jobs.write_json(jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE, record)
-    assert jobs.status(job, runner.runner_id).state == jobs.LOST
+    job_records.write_json(progress_file, record)
+    assert jobs.status(job, runner.runner_id).state == job_records.LOST
     record.update(updated_at=time.time())
-    jobs.write_json(jobs.job_folder(job.kind, job.key) / jobs.PROGRESS_FILE, record)
-    assert jobs.status(job, runner.runner_id).state == jobs.RUNNING
+    job_records.write_json(progress_file, record)
+    assert jobs.status(job, runner.runner_id).state == job_records.RUNNING
 
 
 def test_a_job_without_its_data_fails_in_a_sentence_without_the_server_s_folders():

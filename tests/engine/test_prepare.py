@@ -9,10 +9,10 @@ import socket
 import subprocess
 import sys
 
-from engine import jobs
+from engine import course_assets
+from engine import job_records
 from engine import prepare
 from engine import readiness
-from engine import registry
 from engine import run_cache
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -60,7 +60,7 @@ def test_prepare_trains_lessons_1_and_2_and_reports_the_others(classroom_data_di
     for number in (1, 2):
         (run,) = needs_of(lessons, number)
         assert run.state == readiness.READY
-        assert jobs.read_status(run.job.kind, run.job.key).owner == prepare.OWNER
+        assert job_records.read_status(run.job.kind, run.job.key).owner == prepare.OWNER
         assert run.what in output
     for lesson in lessons[2:]:
         for need in lesson.needs:
@@ -79,14 +79,14 @@ def test_prepare_trains_lessons_1_and_2_and_reports_the_others(classroom_data_di
 def test_a_second_prepare_finds_everything_ready_and_trains_nothing(classroom_data_dir,
                                                                    capsys):
     prepare.main(["--lessons", "1", "2"])
-    trained_before = len(jobs.trainings())
+    trained_before = len(job_records.trainings())
     capsys.readouterr()
 
     exit_code = prepare.main(["--lessons", "1", "2"])
 
     output = capsys.readouterr().out
     assert exit_code == 0 and output.rstrip().endswith("ready 2 of 2")
-    assert len(jobs.trainings()) == trained_before
+    assert len(job_records.trainings()) == trained_before
     rows = [line for line in output.splitlines() if line.startswith(("1. ", "2. "))]
     # Ready, and no time taken: nothing was downloaded or trained.
     assert len(rows) == 2 and all(re.search(r" ready$", row) for row in rows), rows
@@ -113,7 +113,7 @@ def test_without_network_the_table_names_what_is_missing_and_how_to_get_it(empty
     output = finished.stdout
     assert output.rstrip().endswith("ready 1 of 2")  # lesson 2 needs no download
     fashion_row = next(line for line in output.splitlines()
-                       if registry.FASHION_MNIST.title in line and "missing" in line)
+                       if course_assets.FASHION_MNIST.title in line and "missing" in line)
     assert fashion_row.startswith("3. Fashion-MNIST")
     flat = " ".join(output.split())
     assert "could not be downloaded" in flat and "the connection was refused" in flat

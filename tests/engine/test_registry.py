@@ -7,16 +7,17 @@ import urllib.parse
 
 import pytest
 
+from engine import course_assets
 from engine import registry
 
-ALL_FILES = [(asset, file) for asset in registry.ASSETS for file in asset.files]
+ALL_FILES = [(asset, file) for asset in course_assets.ASSETS for file in asset.files]
 FILE_IDS = [file.file_name for _, file in ALL_FILES]
 
 
 def test_keys_are_unique_and_every_asset_has_a_title_and_lessons():
-    keys = [asset.key for asset in registry.ASSETS]
+    keys = [asset.key for asset in course_assets.ASSETS]
     assert len(keys) == len(set(keys))
-    for asset in registry.ASSETS:
+    for asset in course_assets.ASSETS:
         assert asset.title and asset.files
         assert asset.kind in {"dataset files", "image folders", "weights"}
         assert asset.lessons and all(1 <= lesson <= 7 for lesson in asset.lessons)
@@ -41,13 +42,13 @@ def test_every_hash_has_the_length_of_its_algorithm(asset, remote_file):
         # Without a hash the size is the only check on the bytes before unpacking.
         assert remote_file.size_bytes
     else:
-        expected_length = registry.HASH_LENGTHS[remote_file.hash_algorithm]
+        expected_length = course_assets.HASH_LENGTHS[remote_file.hash_algorithm]
         assert re.fullmatch(f"[0-9a-f]{{{expected_length}}}", remote_file.file_hash)
     assert remote_file.size_bytes is None or remote_file.size_bytes > 0
 
 
 def test_image_datasets_name_their_splits_and_classes():
-    for asset in registry.ASSETS:
+    for asset in course_assets.ASSETS:
         if asset.kind == "image folders":
             assert asset.class_names and len(set(asset.splits)) == len(asset.splits)
             assert all(file.is_archive for file in asset.files)
@@ -75,7 +76,7 @@ def test_image_folder_explains_a_wrong_name():
 
 
 def test_weights_live_where_keras_applications_look_for_them(empty_data_dir):
-    path = registry.asset_path(registry.INCEPTION_V3_NOTOP)
+    path = registry.asset_path(course_assets.INCEPTION_V3_NOTOP)
     assert path == empty_data_dir / "models" / path.name
 
 
@@ -84,19 +85,19 @@ def test_fashion_mnist_matches_keras_own_loader():
 
     source = inspect.getsource(fashion_mnist.load_data)
     assert '"datasets", "fashion-mnist"' in source
-    assert registry.FASHION_MNIST.location == "datasets/fashion-mnist"
-    for remote_file in registry.FASHION_MNIST.files:
-        assert remote_file.origin == registry.FASHION_MNIST_ORIGIN + remote_file.file_name
+    assert course_assets.FASHION_MNIST.location == "datasets/fashion-mnist"
+    for remote_file in course_assets.FASHION_MNIST.files:
+        assert remote_file.origin == course_assets.FASHION_MNIST_ORIGIN + remote_file.file_name
         assert f'"{remote_file.file_name}"' in source
-    assert registry.FASHION_MNIST_ORIGIN in source
+    assert course_assets.FASHION_MNIST_ORIGIN in source
 
 
 def test_weights_match_keras_applications_source():
     from keras.src.applications import inception_v3
     from keras.src.applications import mobilenet
 
-    inception = registry.INCEPTION_V3_NOTOP.files[0]
+    inception = course_assets.INCEPTION_V3_NOTOP.files[0]
     assert inception.origin == inception_v3.WEIGHTS_PATH_NO_TOP
     assert f'file_hash="{inception.file_hash}"' in inspect.getsource(inception_v3.InceptionV3)
-    mobilenet_file = registry.MOBILENET_V1_025_224_NOTOP.files[0]
+    mobilenet_file = course_assets.MOBILENET_V1_025_224_NOTOP.files[0]
     assert mobilenet_file.origin == mobilenet.BASE_WEIGHT_PATH + mobilenet_file.file_name

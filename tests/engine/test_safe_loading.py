@@ -38,5 +38,5 @@ def test_an_uploaded_model_with_code_is_read_as_weights_only_and_refused(empty_d
     with pytest.raises(ValueError, match="This file holds weights for a different network"):
         transfer.resolve_weights("MobileNet 0.25", saved.read_bytes())
     assert not flag.exists()
-    assert not list((empty_data_dir / "models" / "uploads").glob("*.h5"))
+    assert not list((empty_data_dir / "uploads" / "weights").glob("*.h5"))
 

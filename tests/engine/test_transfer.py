@@ -12,6 +12,7 @@ import keras
 import numpy
 import pytest
 
+from engine import course_assets
 from engine import downloads
 from engine import dropout_gaps
 from engine import dropout_pair
@@ -30,7 +31,7 @@ def all_files(root: pathlib.Path) -> set:
 
 @pytest.fixture(scope="module")
 def mobilenet_weights_bytes(classroom_data_dir):
-    return registry.asset_path(registry.MOBILENET_V1_025_224_NOTOP).read_bytes()
+    return registry.asset_path(course_assets.MOBILENET_V1_025_224_NOTOP).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -159,14 +160,14 @@ def test_cut_short_and_foreign_files_are_refused_and_leave_nothing(
 
 def test_an_uploaded_file_is_kept_by_its_contents(classroom_data_dir, mobilenet_weights_bytes):
     path = transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes)
-    assert path.parent == classroom_data_dir / "models" / "uploads"
+    assert path.parent == classroom_data_dir / "uploads" / "weights"
     assert path.name == "mobilenet-0.25-dbdb03ee2a22fd89.h5"  # its sha256, as the registry's
     assert transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes) == path
     assert [file.name for file in path.parent.iterdir()] == [path.name]  # nothing partial
     frozen = transfer.build_frozen_network(MOBILENET, weights=mobilenet_weights_bytes)
     from_data_directory = transfer.build_frozen_network(MOBILENET)
     assert frozen.weights.identity == from_data_directory.weights.identity == (
-        "sha256:" + registry.MOBILENET_V1_025_224_NOTOP.files[0].file_hash)
+        "sha256:" + course_assets.MOBILENET_V1_025_224_NOTOP.files[0].file_hash)
     for uploaded, original in zip(frozen.model.weights, from_data_directory.model.weights):
         numpy.testing.assert_array_equal(uploaded.numpy(), original.numpy())
 
