@@ -5,7 +5,7 @@ import pathlib
 import streamlit as st
 
 from engine import caps
-from engine import charts
+from engine import training_charts
 from engine import recipes
 from engine import rules
 from engine import take_home
@@ -91,7 +91,8 @@ st.caption(caps.sentence(rules.RUN_KIND))
 rule_settings = rules.rule_settings(rule_text, xs, epochs, tensorboard)
 run = job_view.train_or_show(
     rules.job(rule_settings),
-    lambda history: st.plotly_chart(charts.loss_curve(history["loss"]), key="live-loss"),
+    lambda history: st.plotly_chart(training_charts.loss_curve(history["loss"]),
+                                    key="live-loss"),
     auto_start=True, quick_wait_seconds=5)
 if run is None:
     st.stop()
@@ -125,9 +126,9 @@ else:
         st.warning(verdict.message, icon=":material/lightbulb:")
 
 chart_column, loss_column = st.columns(2)
-chart_column.plotly_chart(charts.examples_and_line(xs, answers, found.weight, found.bias),
-                          key="line")
-loss_column.plotly_chart(charts.loss_curve(found.history.losses), key="loss")
+chart_column.plotly_chart(training_charts.examples_and_line(xs, answers, found.weight,
+                                                            found.bias), key="line")
+loss_column.plotly_chart(training_charts.loss_curve(found.history.losses), key="loss")
 tensorboard_option.show_logs(rule_settings)
 
 with projector.code_expander("The code that ran"):

@@ -11,6 +11,7 @@ from engine import dropout_gaps
 from engine import dropout_pair
 from engine import recipes
 from engine import take_home
+from engine import training_charts
 from engine import transfer
 from engine import transfer_scripts
 from ui import code
@@ -132,8 +133,9 @@ st.caption("A frozen network gives the same numbers for a picture in every epoch
            "computed **once** and kept on disk; both classifiers then train on them. The "
            "first time takes a minute or two.")
 run = job_view.train_or_show(
-    pair_job, lambda history: st.plotly_chart(charts.gap_comparison(
-        dropout_pair.histories(history)), key="transfer-live"),
+    pair_job, lambda history: st.plotly_chart(training_charts.comparison_curves(
+        dropout_pair.histories(history), "accuracy", training_charts.GAP_SHADED_TITLE,
+        gap_shaded=True), key="transfer-live"),
     button_label="Compute features and train both", key="transfer-train")
 if run is None:
     understanding.stop_before_run("transfer-learning")
@@ -150,7 +152,9 @@ st.caption(f"Pixel scaling of these features: "
            f"{'Loaded from disk' if features['features_from_disk'] else 'Computed'} in "
            f"{features['features_seconds']:.1f} s; both classifiers trained in "
            f"{features['training_seconds']:.1f} s.")
-st.plotly_chart(charts.gap_comparison(histories), key="transfer-compare")
+st.plotly_chart(training_charts.comparison_curves(histories, "accuracy",
+                                                  training_charts.GAP_SHADED_TITLE,
+                                                  gap_shaded=True), key="transfer-compare")
 tensorboard_option.show_logs(pair_settings)
 final_gaps = dropout_gaps.final_gaps(histories)
 tables.show([{"classifier": name, "final training accuracy": gap.training_accuracy,

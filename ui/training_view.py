@@ -3,15 +3,16 @@
 
 import streamlit
 
-from engine import charts
+from engine import training_charts
 
 
 def draw_curves(history: dict, key_prefix: str, validation_label: str = "validation") -> None:
     loss_column, accuracy_column = streamlit.columns(2)
-    loss_column.plotly_chart(charts.history_curves(history, "loss", "Loss", validation_label),
+    loss_column.plotly_chart(training_charts.history_curves(history, "loss", "Loss",
+                                                            validation_label),
                              key=f"{key_prefix}-loss")
-    accuracy_column.plotly_chart(charts.history_curves(history, "accuracy", "Accuracy",
-                                                       validation_label),
+    accuracy_column.plotly_chart(training_charts.history_curves(history, "accuracy", "Accuracy",
+                                                                validation_label),
                                  key=f"{key_prefix}-accuracy")
 
 
