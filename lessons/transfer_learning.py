@@ -9,6 +9,7 @@ from engine import caps
 from engine import charts
 from engine import dropout_gaps
 from engine import dropout_pair
+from engine import frozen_base
 from engine import recipes
 from engine import take_home
 from engine import training_charts
@@ -70,7 +71,7 @@ st.caption(f"Weights: {weights.description}. Locked: every one of the "
 transfer_choices.show_scaling(pixel_scaling)
 
 st.header("2. Where to cut")
-points = transfer.cut_points(frozen)
+points = frozen_base.cut_points(frozen)
 cut_names = [point.layer_name for point in points]
 transfer_choices.keep_cut_on_its_network(base_name, cut_names)
 cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
@@ -90,8 +91,8 @@ st.markdown("The course builds one model from pictures to prediction:")
 code.show_code(recipes.transfer_head_model, runs=False, caption="The course's form. The classroom trains "
                "the same new layers on the cut layer's stored features (below), then puts "
                "them back on the network for the model you take home.")
-code.show_code(transfer.feature_extractor, recipes.feature_head_model, dropout_pair.train_paired,
-               transfer.full_model)
+code.show_code(frozen_base.feature_extractor, recipes.feature_head_model,
+               dropout_pair.train_paired, frozen_base.full_model)
 
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
