@@ -27,10 +27,8 @@ app's, so Chromium is not counted (its total is printed for information only).
 
 import argparse
 import contextlib
-import importlib.metadata
 import os
 import pathlib
-import platform
 import sys
 import tempfile
 import time
@@ -40,6 +38,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from benchmarks import app_server  # noqa: E402
 from benchmarks import browser_page  # noqa: E402
 from benchmarks.browser_page import EXCEPTION, PLOTLY  # noqa: E402
+from benchmarks import machine  # noqa: E402
 from benchmarks import process_tree  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import course_assets  # noqa: E402
@@ -267,20 +266,6 @@ def page_settings(page) -> str:
         })"""))
 
 
-def machine_line() -> str:
-    memory_kb = next(int(line.split()[1]) for line in
-                     pathlib.Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal:"))
-    return (f"{platform.machine()}, {os.cpu_count()} cores, {memory_kb / 1024 ** 2:.1f} GB RAM, "
-            f"load average {os.getloadavg()[0]:.1f} at start")
-
-
-def versions_line() -> str:
-    packages = ("streamlit", "tensorflow", "keras", "playwright")
-    return f"Python {platform.python_version()}, " + ", ".join(
-        f"{name} {importlib.metadata.version(name)}" for name in packages)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--network", default="InceptionV3",
@@ -295,8 +280,8 @@ def main():
 
     from playwright.sync_api import sync_playwright
 
-    print(f"machine: {machine_line()}")
-    print(f"versions: {versions_line()}", flush=True)
+    print(f"machine: {machine.machine_line()}")
+    print(f"versions: {machine.versions_line()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="app-memory-") as folder:
         data_dir = pathlib.Path(folder) / "data"
         logs = pathlib.Path(folder) / "logs"

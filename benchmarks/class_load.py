@@ -65,8 +65,8 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from benchmarks import app_memory  # noqa: E402
 from benchmarks import app_server  # noqa: E402
+from benchmarks import machine  # noqa: E402
 from benchmarks import process_tree  # noqa: E402
 from benchmarks import streamlit_session  # noqa: E402
 from benchmarks.transfer_learning import link_data  # noqa: E402
@@ -325,8 +325,8 @@ def parse_arguments(argv=None):
 
 def main(argv=None) -> None:
     arguments = parse_arguments(argv)
-    print(f"machine: {app_memory.machine_line()}")
-    print(f"versions: {app_memory.versions_line()}")
+    print(f"machine: {machine.machine_line()}")
+    print(f"versions: {machine.versions_line()}")
     with tempfile.TemporaryDirectory(prefix="class-load-") as folder:
         logs = pathlib.Path(folder)
         data_dir = hosting.data_dir()

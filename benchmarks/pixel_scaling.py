@@ -34,6 +34,7 @@ from benchmarks.transfer_learning import link_data  # noqa: E402
 from engine import dropout_pair  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import transfer  # noqa: E402
+from engine import weights_files  # noqa: E402
 
 BASE = "MobileNet 0.25"
 DATASETS = ("horse-or-human", "cats_and_dogs_filtered")
@@ -41,7 +42,7 @@ DATASETS = ("horse-or-human", "cats_and_dogs_filtered")
 
 def final_accuracies(dataset: str, scaling: str, seed: int, epochs: int) -> dict:
     """{classifier: final validation accuracy} of the lesson's pair, trained as its job."""
-    weights = transfer.resolve_weights(BASE)
+    weights = weights_files.resolve_weights(BASE)
     settings = dropout_pair.PairSettings(
         base_name=BASE, weights_identity=weights.identity, weights_path=str(weights.path),
         pixel_scaling=scaling, cut_layer=transfer.base_choice(BASE).default_cut,

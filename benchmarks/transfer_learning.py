@@ -45,12 +45,14 @@ import keras  # noqa: E402
 from benchmarks import compare  # noqa: E402
 from engine import course_assets  # noqa: E402
 from engine import dropout_pair  # noqa: E402
+from engine import frozen_base  # noqa: E402
 from engine import hosting  # noqa: E402
 from engine import image_folders  # noqa: E402
 from engine import recipes  # noqa: E402
 from engine import registry  # noqa: E402
 from engine import transfer  # noqa: E402
 from engine import transfer_features  # noqa: E402
+from engine import weights_files  # noqa: E402
 
 SHARED_DATA = pathlib.Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATASET = "horse-or-human"
@@ -115,7 +117,7 @@ def course_run(base_name, cut_layer_name, weights, dropout_rate, epochs, seed,
     started = time.perf_counter()
     folder_data = image_folders.load_dataset(dataset, (150, 150), batch_size=COURSE_BATCH,
                                              seed=seed)
-    weights_file = transfer.resolve_weights(base_name, weights, seed).path
+    weights_file = weights_files.resolve_weights(base_name, weights, seed).path
     keras.utils.set_random_seed(seed)
     pre_trained_model = transfer.base_choice(base_name).build(weights_file, (150, 150, 3))
     recipes.freeze_layers(pre_trained_model)
@@ -185,9 +187,9 @@ def classroom_seconds(epochs_measured, seed) -> dict:
         last_run, seconds[label] = train_heads(features, epochs_measured, batch_size, use_xla,
                                                seed)
     started = time.perf_counter()
-    frozen = transfer.build_frozen_network("InceptionV3", None, 150, seed)
+    frozen = frozen_base.build_frozen_network("InceptionV3", None, 150, seed)
     for head in last_run.models.values():
-        transfer.full_model(frozen, "mixed7", head)
+        frozen_base.full_model(frozen, "mixed7", head)
     assembly = time.perf_counter() - started
     print(f"    classroom: features computed in {extraction:.1f} s, the course's full models "
           f"put together in {assembly:.1f} s", flush=True)

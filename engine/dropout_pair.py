@@ -14,12 +14,14 @@ import keras
 import numpy
 
 from engine import augment
+from engine import frozen_base
 from engine import jobs
 from engine import recipes
 from engine import run_cache
 from engine import training
 from engine import transfer
 from engine import transfer_features
+from engine import weights_files
 
 RUN_KIND = "dropout-pair"
 # 1: features from engine.images' pixels; the heads' batches drawn by one seeded shuffle.
@@ -192,9 +194,10 @@ class PairSettings:
     def augment_settings(self) -> augment.AugmentSettings:
         return augment.AugmentSettings(**dict(self.augmentation))
 
-    def weights(self) -> transfer.Weights:
-        return transfer.Weights(pathlib.Path(self.weights_path) if self.weights_path else None,
-                                self.weights_identity, "")
+    def weights(self) -> weights_files.Weights:
+        return weights_files.Weights(
+            pathlib.Path(self.weights_path) if self.weights_path else None,
+            self.weights_identity, "")
 
     def folders(self):
         """(training folder, validation folder or None) of a learner's pictures, or None for
@@ -207,8 +210,8 @@ class PairSettings:
 def train_job(settings: PairSettings, reporter) -> run_cache.RunResult:
     """The job the page submits: the cut layer's features (computed once, kept on disk),
     then the pair trained on them."""
-    frozen = transfer.kept_frozen_network(settings.base_name, settings.weights(),
-                                          settings.image_size, settings.seed)
+    frozen = frozen_base.kept_frozen_network(settings.base_name, settings.weights(),
+                                             settings.image_size, settings.seed)
     layers = augment.augmentation_layers(settings.augment_settings(), seed=settings.seed)
     features = transfer_features.cached_features(
         settings.dataset, settings.base_name, settings.weights(), settings.cut_layer,
@@ -244,7 +247,7 @@ def default_job() -> jobs.Job:
     missing and cannot be downloaded."""
     base_name = transfer.default_base_name()
     choice = transfer.base_choice(base_name)
-    weights = transfer.resolve_weights(base_name)
+    weights = weights_files.resolve_weights(base_name)
     return job(PairSettings(base_name=base_name, weights_identity=weights.identity,
                             weights_path=str(weights.path), cut_layer=choice.default_cut,
                             pixel_scaling=choice.default_scaling))

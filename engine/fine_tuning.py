@@ -2,7 +2,7 @@
 top blocks of the pretrained network below the cut and train them too, gently.
 
 The course says "some lower layers can be retrained" and leaves it there; the Keras
-transfer-learning guide adds the two precautions engine.transfer.fine_tuning_model takes
+transfer-learning guide adds the two precautions engine.frozen_base.fine_tuning_model takes
 (BatchNormalization kept in inference mode, a learning rate ten times smaller than the
 head's). Fine-tuning changes the network's weights, so the features stored on disk no longer
 apply: pictures go through the network in every epoch, which is why it is slow and why it
@@ -15,6 +15,7 @@ import time
 import keras
 
 from engine import dropout_pair
+from engine import frozen_base
 from engine import image_folders
 from engine import jobs
 from engine import run_cache
@@ -37,7 +38,7 @@ class FineTuningRun:
     history: dict  # Keras' logs per epoch: loss, accuracy, val_loss, val_accuracy
     model: keras.Model  # pictures -> prediction, the unlocked layers retrained
     unfreeze_after: str
-    unlocked: transfer.ParameterCounts  # of the whole model, once the top blocks are open
+    unlocked: frozen_base.ParameterCounts  # of the whole model, once the top blocks are open
     validation_accuracy_before: float
     seconds: float
     stopped_early: bool = False
@@ -51,18 +52,18 @@ def unfreeze_choices(cut_layer_names: list, cut_layer_name: str) -> list:
     return list(reversed(below))
 
 
-def network_copy(frozen: transfer.FrozenNetwork, cut_layer_name: str):
+def network_copy(frozen: frozen_base.FrozenNetwork, cut_layer_name: str):
     """A copy of the network's layers up to the cut, weights included: fine-tuning changes
     them, and `frozen` (built once per server) is shared by every learner. Copying only
     what is below the cut also leaves out InceptionV3's mixed8 to mixed10."""
-    below_cut = keras.Model(frozen.model.input, transfer.cut_layer(
+    below_cut = keras.Model(frozen.model.input, frozen_base.cut_layer(
         frozen.model, frozen.base_name, cut_layer_name).output, name="network_to_cut")
     copy = keras.models.clone_model(below_cut)
     copy.set_weights(below_cut.get_weights())
     return dataclasses.replace(frozen, model=copy)
 
 
-def fine_tune(frozen: transfer.FrozenNetwork, cut_layer_name: str, head_model: keras.Model,
+def fine_tune(frozen: frozen_base.FrozenNetwork, cut_layer_name: str, head_model: keras.Model,
               unfreeze_after: str, folder_data, epochs: int, pixel_scaling: str,
               reporter=jobs.QuietReporter(), callbacks=()) -> FineTuningRun:
     """Train the classifier `head_model` (trained on stored features) together with the
@@ -77,8 +78,8 @@ def fine_tune(frozen: transfer.FrozenNetwork, cut_layer_name: str, head_model: k
     head = keras.models.clone_model(head_model)
     head.set_weights(head_model.get_weights())
     head.compile(loss=head_model.loss)  # fine_tuning_model takes the head's loss
-    model = transfer.fine_tuning_model(network, cut_layer_name, head, unfreeze_after,
-                                       LEARNING_RATE)
+    model = frozen_base.fine_tuning_model(network, cut_layer_name, head, unfreeze_after,
+                                          LEARNING_RATE)
 
     def prepared_pictures(batches):
         return batches.unbatch().batch(BATCH_SIZE).map(lambda pictures, labels: (
@@ -95,7 +96,7 @@ def fine_tune(frozen: transfer.FrozenNetwork, cut_layer_name: str, head_model: k
     model.fit(pictures, validation_data=validation, epochs=epochs,
               callbacks=[watcher, *callbacks], verbose=0)
     return FineTuningRun(watcher.history, model, unfreeze_after,
-                         transfer.parameter_counts(model), float(before),
+                         frozen_base.parameter_counts(model), float(before),
                          time.perf_counter() - started, watcher.stopped_early,
                          watcher.partial_epoch)
 
@@ -131,8 +132,8 @@ def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
     if pair_run is None:
         raise ValueError("Train both classifiers to the end (part 3) before fine-tuning one.")
     reporter.on_step("Copying the network and reading the pictures", 0, 0)
-    frozen = transfer.kept_frozen_network(pair.base_name, pair.weights(), pair.image_size,
-                                          pair.seed)
+    frozen = frozen_base.kept_frozen_network(pair.base_name, pair.weights(), pair.image_size,
+                                             pair.seed)
     course_dataset = pair.dataset if pair.training_folder is None else None
     pictures = image_folders.load_pictures(course_dataset, pair.training_folder,
                                            pair.validation_folder, pair.image_size,

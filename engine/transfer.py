@@ -2,42 +2,32 @@
 
 The course builds InceptionV3 without its top, loads ImageNet's weights from a local file,
 freezes every layer, cuts the network at mixed7 and trains a new classifier on top, once
-without and once with Dropout(0.2). This module prepares the pretrained part of that story:
+without and once with Dropout(0.2). This module and two beside it prepare the pretrained part
+of that story:
 
 - which network: the course's InceptionV3, or a quarter-width MobileNet for slow laptops;
 - how pictures are scaled before it: the course's 0..1 or the network's own -1..1;
-- which weights: the data directory's ImageNet copy ("imagenet"), a file on this computer, an
-  uploaded file (bytes), or, only when asked for explicitly with None, no pretrained knowledge;
-- how many parameters freezing locks, where the network can be cut and what each cut hands on;
+- which weights (engine/weights_files.py): the data directory's ImageNet copy ("imagenet"), a
+  file on this computer, an uploaded file (bytes), or, only when asked for explicitly with
+  None, no pretrained knowledge;
+- how many parameters freezing locks, where the network can be cut and what each cut hands
+  on (engine/frozen_base.py);
 - putting a classifier trained on stored features back on top (the course's full model), and
-  unfreezing the top layers for fine-tuning.
+  unfreezing the top layers for fine-tuning (engine/frozen_base.py).
 
 Features computed once and the classifiers trained on them live in engine/transfer_features.py.
 """
 
 import dataclasses
-import functools
-import hashlib
-import io
-import pathlib
 import typing
-import warnings
 
-import h5py
 import keras
 import numpy
 
-from engine import caps
 from engine import course_assets
-from engine import downloads
-from engine import hosting
-from engine import keras_lock
 from engine import recipes
 from engine import registry
 from engine import training
-from engine import whole_files
-
-IMAGENET = "imagenet"  # the ImageNet weights kept in the data directory (see engine/registry.py)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,314 +125,6 @@ def prepare_pictures(base_name: str, pictures, scaling: str):
     unknown network or scaling."""
     base_choice(base_name)
     return pixel_scaling(scaling).scale(base_name, pictures)
-
-
-# Weights: where they come from and whether they fit -------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Weights:
-    path: typing.Optional[pathlib.Path]  # None: random starting weights
-    identity: str  # "sha256:<hex>" of the file, or "random-seed-<seed>"
-    description: str  # for the page, in a few words
-
-
-def resolve_weights(base_name: str, weights=IMAGENET, seed: int = 0) -> Weights:
-    """Where the weights come from: "imagenet" (the data directory's copy, downloaded when
-    missing), a path, the bytes of an uploaded file, or None for no pretrained knowledge."""
-    choice = base_choice(base_name)
-    if weights is None:
-        return Weights(None, f"random-seed-{seed}",
-                       f"no pretrained knowledge: random starting weights (seed {seed})")
-    if isinstance(weights, Weights):
-        return weights
-    if isinstance(weights, (bytes, bytearray, memoryview)):
-        caps.check_upload(len(weights), "The weights file")
-        path = save_uploaded_weights(base_name, bytes(weights))
-        description = "the uploaded weights file"
-    elif isinstance(weights, str) and weights == IMAGENET:
-        path = downloads.ensure_asset(choice.weights_asset)  # MissingDataError says what to do
-        description = f"ImageNet weights from the data directory ({path.name})"
-    else:
-        path = pathlib.Path(weights).expanduser()
-        if not path.is_file():
-            raise ValueError(f"There is no weights file at {path}.")
-        check_weights_file(path, choice)
-        description = f"weights from {path}"
-    return Weights(path, "sha256:" + registry.file_digest(path, "sha256"), description)
-
-
-def save_uploaded_weights(base_name: str, file_bytes: bytes) -> pathlib.Path:
-    """Keep an uploaded weights file in hosting.weights_uploads_folder(), named after its contents,
-    once it has loaded into the network it is meant for. It is written under a temporary name
-    and renamed only after that check, so a wrong or cut-off upload leaves nothing behind."""
-    file_format, _ = weights_file_layout(io.BytesIO(file_bytes), base_choice(base_name))
-    # Keras picks the loader by the file name: .weights.h5 is Keras 3's layout, .h5 the older.
-    suffix = ".weights.h5" if file_format == "keras 3" else ".h5"
-    digest = hashlib.sha256(file_bytes).hexdigest()
-    folder = hosting.weights_uploads_folder()
-    final_path = folder / f"{base_name.replace(' ', '-').lower()}-{digest[:16]}{suffix}"
-    if final_path.is_file():
-        return final_path  # the same bytes were checked when they were first uploaded
-    folder.mkdir(parents=True, exist_ok=True)
-    with whole_files.written_whole(final_path) as partial_path:
-        partial_path.write_bytes(file_bytes)
-        load_network(base_name, partial_path, image_size=150)
-    return final_path
-
-
-def weights_file_layout(file, choice: BaseChoice) -> tuple:
-    """("keras 2", layers with weights) or ("keras 3", weight arrays) for a file or path."""
-    try:
-        with h5py.File(file, "r") as weights_file:
-            group = weights_file.get("model_weights", weights_file)  # a whole saved model
-            if "layer_names" in group.attrs:
-                layer_names = [name.decode("utf8") if isinstance(name, bytes) else name
-                               for name in group.attrs["layer_names"]]
-                return "keras 2", sum(1 for name in layer_names
-                                      if len(group[name].attrs.get("weight_names", [])))
-            if "layers" in weights_file:
-                arrays = []
-                weights_file.visititems(lambda name, item: arrays.append(name)
-                                        if isinstance(item, h5py.Dataset) else None)
-                return "keras 3", len(arrays)
-    except (OSError, KeyError) as error:
-        if "signature" in str(error):  # HDF5 files start with a fixed signature
-            raise ValueError(f"This is not a weights file: Keras keeps weights in HDF5 files. "
-                             f"Expected {expected_file(choice)}.") from error
-        raise ValueError(
-            f"This is not a complete weights file (HDF5): it may have been cut short while "
-            f"downloading or uploading. Expected {expected_file(choice)}.") from error
-    raise ValueError(f"This HDF5 file holds no Keras weights. Expected {expected_file(choice)}.")
-
-
-def check_weights_file(path: pathlib.Path, choice: BaseChoice) -> None:
-    """Raise ValueError, in a sentence, unless the file at `path` holds Keras weights laid out
-    like `choice`'s network without its top: any file a learner types (say /etc/passwd) gets
-    an answer before a network is built from it."""
-    try:
-        file_format, found = weights_file_layout(str(path), choice)
-    except PermissionError:
-        raise ValueError("That weights file cannot be read (it is not yours to read); "
-                         f"expected {expected_file(choice)}.") from None
-    if found != network_layout(choice.name)[file_format]:
-        raise ValueError(wrong_network_message(choice, file_format, found))
-
-
-def expected_file(choice: BaseChoice) -> str:
-    file_name = course_assets.asset_by_key(choice.weights_asset).files[0].file_name
-    return f"{choice.name} weights without the top, such as {file_name}"
-
-
-@functools.lru_cache(maxsize=None)
-def network_layout(base_name: str) -> dict:
-    """How many layers with weights, and weight arrays, the network without its top has."""
-    with keras_lock.building():
-        network = base_choice(base_name).build(None, (75, 75, 3))
-    return {"keras 2": sum(1 for layer in network.layers if layer.weights),
-            "keras 3": len(network.weights)}
-
-
-def wrong_network_message(choice: BaseChoice, file_format: str, found: int) -> str:
-    unit = "layers with weights" if file_format == "keras 2" else "weight arrays"
-    expected = network_layout(choice.name)[file_format]
-    if found == expected:
-        difference = ("the layers have other sizes: the same kind of network, but wider or "
-                      "narrower (for MobileNet, another alpha)")
-    else:
-        difference = f"the file has {found} {unit}"
-        for other in BASES:
-            if other != choice.name and network_layout(other)[file_format] == found:
-                difference += f", which is what {other} has"
-    return (f"This file holds weights for a different network: expected {choice.name} "
-            f"without its top ({expected} {unit}), but {difference}.")
-
-
-def load_network(base_name: str, weights_path, image_size: int = 150) -> keras.Model:
-    """The network built by its recipe with the weights file loaded, or a ValueError saying
-    what the file holds instead."""
-    with keras_lock.building():  # pages check weights files in their own threads
-        return build_network(base_name, weights_path, image_size)
-
-
-def build_network(base_name: str, weights_path, image_size: int) -> keras.Model:
-    choice = base_choice(base_name)
-    if image_size < choice.minimum_image_size:
-        raise ValueError(f"{choice.name} needs pictures of at least "
-                         f"{choice.minimum_image_size}x{choice.minimum_image_size} pixels.")
-    input_shape = (image_size, image_size, 3)
-    if weights_path is None:
-        return choice.build(None, input_shape)
-    file_format, found = weights_file_layout(weights_path, choice)
-    # Keras picks its loader by the file name, so a name that does not match the layout inside
-    # would fail with a confusing message.
-    suffixes = (".weights.h5",) if file_format == "keras 3" else (".h5", ".hdf5")
-    name = pathlib.Path(weights_path).name
-    if not name.endswith(suffixes) or (file_format == "keras 2" and name.endswith(".weights.h5")):
-        raise ValueError(f"Keras reads this kind of weights file only when its name ends in "
-                         f"{suffixes[0]}; rename {name} and try again.")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            network = choice.build(str(weights_path), input_shape)
-        except (ValueError, OSError, KeyError) as error:
-            raise ValueError(wrong_network_message(choice, file_format, found)) from error
-    # Keras 3's loader only warns about parts of the network it found nothing for.
-    skipped = any("Skipping" in str(warning.message) for warning in caught)
-    if skipped or (file_format == "keras 3" and found != len(network.weights)):
-        raise ValueError(wrong_network_message(choice, file_format, found))
-    return network
-
-
-# The frozen base, its parameters and its cut points -------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class ParameterCounts:
-    trainable: int
-    non_trainable: int
-
-    @property
-    def total(self) -> int:
-        return self.trainable + self.non_trainable
-
-
-def parameter_counts(model: keras.Model) -> ParameterCounts:
-    def count(variables):
-        return sum(int(numpy.prod(variable.shape)) for variable in variables)
-
-    return ParameterCounts(count(model.trainable_weights), count(model.non_trainable_weights))
-
-
-@dataclasses.dataclass
-class FrozenNetwork:
-    model: keras.Model  # frozen: every layer has trainable=False
-    base_name: str
-    weights: Weights
-    image_size: int
-    before_freezing: ParameterCounts
-    after_freezing: ParameterCounts
-
-
-def build_frozen_network(base_name: str = "InceptionV3", weights=IMAGENET,
-                         image_size: int = 150, seed: int = 0) -> FrozenNetwork:
-    """The pretrained network with its weights, frozen the course's way. `seed` makes the
-    random starting weights of weights=None the same every time."""
-    resolved = resolve_weights(base_name, weights, seed)
-    keras.utils.set_random_seed(seed)
-    model = load_network(base_name, resolved.path, image_size)
-    before_freezing = parameter_counts(model)
-    recipes.freeze_layers(model)
-    return FrozenNetwork(model, base_name, resolved, image_size, before_freezing,
-                         parameter_counts(model))
-
-
-def kept_frozen_network(base_name: str, weights: Weights, image_size: int,
-                        seed: int) -> FrozenNetwork:
-    """`build_frozen_network`, kept for the next call with the same arguments: a training
-    worker builds the frozen network once for every job on it. One at a time (InceptionV3
-    is 90 MB of weights). Treat it as read-only: fine-tuning works on a copy."""
-    return _kept_network(base_name, weights.path and str(weights.path), weights.identity,
-                         image_size, seed)
-
-
-@functools.lru_cache(maxsize=1)
-def _kept_network(base_name, weights_path, weights_identity, image_size, seed):
-    weights = Weights(weights_path and pathlib.Path(weights_path), weights_identity, "")
-    return build_frozen_network(base_name, weights, image_size, seed)
-
-
-@dataclasses.dataclass(frozen=True)
-class CutPoint:
-    layer_name: str
-    output_shape: tuple  # per picture, e.g. (7, 7, 768) for mixed7 at 150x150
-    feature_count: int  # what Flatten hands to Dense(1024)
-    head_parameters: int  # of the new layers: Dense(1024) and the output
-
-
-def head_parameter_count(feature_count: int, classes: int = 2) -> int:
-    """Flatten -> Dense(1024) -> Dense(1 or classes): weights plus biases."""
-    outputs = 1 if classes == 2 else classes
-    return feature_count * 1024 + 1024 + 1024 * outputs + outputs
-
-
-def cut_layer(base_model: keras.Model, base_name: str, cut_layer_name: str):
-    try:
-        return base_model.get_layer(cut_layer_name)
-    except ValueError:
-        offered = ", ".join(base_choice(base_name).cut_layer_names)
-        raise ValueError(f"{base_name} has no layer called {cut_layer_name!r}; "
-                         f"cut it at one of {offered}.") from None
-
-
-def cut_points(frozen: FrozenNetwork, classes: int = 2) -> list:
-    points = []
-    for layer_name in base_choice(frozen.base_name).cut_layer_names:
-        output_shape = tuple(cut_layer(frozen.model, frozen.base_name,
-                                       layer_name).output.shape[1:])
-        feature_count = int(numpy.prod(output_shape))
-        points.append(CutPoint(layer_name, output_shape, feature_count,
-                               head_parameter_count(feature_count, classes)))
-    return points
-
-
-def feature_extractor(frozen: FrozenNetwork, cut_layer_name: str) -> keras.Model:
-    """The frozen network up to the cut: pictures in, the cut layer's features out, computed
-    once per picture (engine/transfer_features.py) for the new layers to train on."""
-    return keras.Model(frozen.model.input,
-                       cut_layer(frozen.model, frozen.base_name, cut_layer_name).output)
-
-
-# Back to the course's model, and fine-tuning --------------------------------------------------
-
-
-def full_model(frozen: FrozenNetwork, cut_layer_name: str, head_model: keras.Model):
-    """The course's own Model(pre_trained_model.input, x): the cut network with the very
-    layers `head_model` trained on stored features put on top, so it takes prepared pictures
-    and predicts what the head predicts on their features.
-
-    The layers are shared, not copied: after mixed7 the head's Dense(1024) alone holds 147 MB,
-    and a copy measured 280 MB more server memory that stayed (BENCHMARKS.md)."""
-    x = cut_layer(frozen.model, frozen.base_name, cut_layer_name).output
-    if tuple(x.shape[1:]) != tuple(head_model.input.shape[1:]):
-        raise ValueError(f"This classifier was trained on features of another shape than "
-                         f"{cut_layer_name} gives ({int(numpy.prod(x.shape[1:]))} numbers).")
-    for layer in head_model.layers[1:]:  # after its Input: Flatten, Dense, [Dropout], Dense
-        x = layer(x)
-    # Named, not auto-named: see fine_tuning_model.
-    model = keras.Model(frozen.model.input, x, name="transfer_learning")
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.0001),
-                  loss=head_model.loss, metrics=["accuracy"])
-    return model
-
-
-def fine_tuning_model(frozen: FrozenNetwork, cut_layer_name: str, head_model: keras.Model,
-                      unfreeze_after: str, learning_rate: float = 0.00001) -> keras.Model:
-    """Pictures -> the cut base -> the trained head, with the base's layers after
-    `unfreeze_after` (up to the cut) trainable again: fine-tuning, the step after the course.
-
-    BatchNormalization layers stay frozen and the base is called with training=False, as the
-    Keras transfer-learning guide advises: a trainable BatchNormalization would replace the
-    means and variances it learned on ImageNet by those of a few small batches of our
-    pictures, and the large updates that follow would wreck what the unfrozen layers knew.
-    The learning rate is ten times smaller than the head's for the same reason. This
-    changes `frozen.model` and `head_model` in place (their layers are shared)."""
-    base_model = frozen.model
-    for name in (unfreeze_after, cut_layer_name):  # a sentence naming the offered cuts
-        cut_layer(base_model, frozen.base_name, name)
-    recipes.unfreeze_top_layers(base_model, unfreeze_after, cut_layer_name)
-    # Named, not auto-named: Keras numbers its automatic names per thread, and Streamlit runs
-    # each rerun in a new thread, so a head trained in an earlier run and a model made now
-    # could both be called "functional", which a model refuses.
-    cut_model = keras.Model(base_model.input, base_model.get_layer(cut_layer_name).output,
-                            name="pretrained_network")
-    classifier = keras.Model(head_model.input, head_model.output, name="new_classifier")
-    pictures = keras.Input(shape=base_model.input.shape[1:])
-    features = cut_model(pictures, training=False)
-    model = keras.Model(pictures, classifier(features), name="fine_tuning")
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
-                  loss=head_model.loss, metrics=["accuracy"])
-    return model
 
 
 def predict_pictures(model: keras.Model, base_name: str, pictures,

@@ -5,8 +5,8 @@ train the new layers on them.
 The course's model.fit sends every picture through InceptionV3 up to mixed7 in every one of
 its 20 epochs, for each of its two models. Here the pictures go through once per (dataset,
 weights, network, cut layer, picture size, pixel scaling); the classifiers on top then train
-on the stored features, and engine.transfer.full_model puts a trained classifier back on the
-network, so the model a learner exports is the course's own.
+on the stored features, and engine.frozen_base.full_model puts a trained classifier back on
+the network, so the model a learner exports is the course's own.
 
 Layout, under `hosting.data_dir()`:
 
@@ -43,11 +43,13 @@ import numpy
 
 from engine import course_assets
 from engine import downloads
+from engine import frozen_base
 from engine import hosting
 from engine import image_folders
 from engine import registry
 from engine import run_cache
 from engine import transfer
+from engine import weights_files
 from engine import whole_files
 
 FEATURES_FORMAT = 3  # bump when what is stored, or how it is computed, changes
@@ -80,7 +82,8 @@ class FeatureSet:
 
 
 def cached_features(dataset_key: str = "horse-or-human", base_name: str = "InceptionV3",
-                    weights=transfer.IMAGENET, cut_layer_name: typing.Optional[str] = None,
+                    weights=weights_files.IMAGENET,
+                    cut_layer_name: typing.Optional[str] = None,
                     image_size: int = 150, augmentation_layers=None, augmented_views: int = 0,
                     seed: int = 0, storage_dtype: str = "float16", on_progress=None,
                     on_wait=None, folders=None, frozen=None,
@@ -93,8 +96,9 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
     (for example "upload-<the zip's sha256>"). Without a validation folder, a seeded fifth
     of the pictures is kept for validation.
 
-    `frozen`: the network already built for these settings (engine.transfer.build_frozen_network),
-    for example the page's shared one; without it a network is built for the extraction.
+    `frozen`: the network already built for these settings
+    (engine.frozen_base.build_frozen_network), for example the page's shared one; without it
+    a network is built for the extraction.
 
     `augmentation_layers`: Keras preprocessing layers (for example from engine.augment),
     applied with training=True to 0..255 pictures before the network's own preparation, as
@@ -110,7 +114,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
     augmentation = augmentation_settings(augmentation_layers, augmented_views, seed)
     if storage_dtype not in ("float16", "float32"):
         raise ValueError(f"Features are stored as float16 or float32, not {storage_dtype!r}.")
-    resolved = transfer.resolve_weights(base_name, weights, seed)
+    resolved = weights_files.resolve_weights(base_name, weights, seed)
     if folders is None:
         downloads.ensure_asset(dataset_key)
     feature_settings = {
@@ -131,8 +135,8 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
         started = time.perf_counter()
         if frozen is None or (frozen.base_name, frozen.weights.identity,
                               frozen.image_size) != (base_name, resolved.identity, image_size):
-            frozen = transfer.build_frozen_network(base_name, resolved, image_size, seed)
-        extractor = transfer.feature_extractor(frozen, cut_layer_name)
+            frozen = frozen_base.build_frozen_network(base_name, resolved, image_size, seed)
+        extractor = frozen_base.feature_extractor(frozen, cut_layer_name)
         folder_data = load_pictures(dataset_key, folders, image_size, seed)
         views = augmentation["views"] if augmentation else 0
         total = folder_data.training_count * max(views, 1) + folder_data.validation_count

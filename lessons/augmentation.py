@@ -8,7 +8,8 @@ import streamlit as st
 
 from engine import augment
 from engine import caps
-from engine import charts
+from engine import picture_charts
+from engine import training_charts
 from engine import real_world
 from engine import recipes
 from engine import take_home
@@ -111,10 +112,9 @@ with preview_column:
         if st.button("Re-roll", icon=":material/casino:", key="augment-reroll"):
             seed = st.session_state["augment-seed"] = seed + 1
         grid = shared_caches.augment_preview(pictures[picture_number], settings, count=9, seed=seed)
-        st.plotly_chart(charts.colour_grid(grid, [f"draw {index + 1}" for index in
-                                                  range(len(grid))], columns=3,
-                                           tile_pixels=PREVIEW_PIXELS),
-                        key="augment-preview", width="content")
+        st.plotly_chart(picture_charts.picture_grid(
+            grid, [f"draw {index + 1}" for index in range(len(grid))], columns=3, font_size=14,
+            tile_pixels=PREVIEW_PIXELS, colour=True), key="augment-preview", width="content")
         st.caption(f"Nine random draws (seed {seed}) of one picture from the "
                    f"{names[picture_number]} folder, made "
                    "by the same Keras layers the training below uses.")
@@ -179,8 +179,9 @@ outcomes = {"without": plain_outcome, "with augmentation": augmented_outcome}
 finished = {name: outcome for name, outcome in outcomes.items() if outcome is not None}
 if not finished:
     understanding.stop_before_run("augmentation", outcomes)
-st.plotly_chart(charts.gap_comparison({name: outcome.history for name, outcome
-                                      in finished.items()}), key="augment-compare")
+st.plotly_chart(training_charts.comparison_curves(
+    {name: outcome.history for name, outcome in finished.items()}, "accuracy",
+    training_charts.GAP_SHADED_TITLE, gap_shaded=True), key="augment-compare")
 tables.show([{"run": name,
               "final training accuracy": outcome.history["accuracy"][-1],
               "final validation accuracy": outcome.history["val_accuracy"][-1],

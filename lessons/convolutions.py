@@ -4,7 +4,8 @@ shrinks the picture, how it compares with the dense network, and what its layers
 import streamlit as st
 
 from engine import caps
-from engine import charts
+from engine import picture_charts
+from engine import training_charts
 from engine import convolutions
 from engine import fashion_mnist
 from engine import recipes
@@ -123,10 +124,9 @@ if dense_run is not None:
          "training seconds": run.extras.get("training_seconds"),
          "parameters": run.extras["parameters"], "epochs": len(run.history["loss"])},
     ], hide_index=True, width="stretch")
-    st.plotly_chart(charts.comparison_curves({"dense": dense_run.history,
-                                              "convnet": run.history}, "loss",
-                                             "Loss: training (solid) and validation (dotted)"),
-                    key="compare-loss")
+    st.plotly_chart(training_charts.comparison_curves(
+        {"dense": dense_run.history, "convnet": run.history}, "loss",
+        "Loss: training (solid) and validation (dotted)"), key="compare-loss")
 projector.narrative("The course's warning: train longer and the **training** loss keeps "
                     "falling while the **validation** loss stops falling, then rises. The "
                     "model is learning its training pictures by heart (**overfitting**) rather "
@@ -141,8 +141,9 @@ layer_viewer.show(run, test_images, [fashion_mnist.CLASS_NAMES[label] for label 
                   convolutions.model_inputs, "inside", convolutions.COURSE_PICTURES)
 st.markdown("And the 3x3 filters the first convolution learned by itself:")
 kernels = convolutions.first_layer_kernels(run.model)
-st.plotly_chart(charts.image_grid(list(kernels), [f"{index}" for index in range(len(kernels))],
-                                  columns=16, height_per_row=60), key="kernels")
+st.plotly_chart(picture_charts.picture_grid(list(kernels),
+                                            [f"{index}" for index in range(len(kernels))],
+                                            columns=16, height_per_row=60), key="kernels")
 
 st.header("6. Take it with you")
 take_it_with_you.offer(take_home.TakeHome(

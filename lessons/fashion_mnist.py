@@ -4,7 +4,7 @@ that stops at a target accuracy, and an honest look at what the model got wrong.
 import streamlit as st
 
 from engine import caps
-from engine import charts
+from engine import picture_charts
 from engine import datasets
 from engine import fashion_mnist
 from engine import recipes
@@ -68,16 +68,16 @@ indices = (range(len(training_labels)) if chosen_class == "every class" else
            (training_labels == CLASS_NAMES.index(chosen_class)).nonzero()[0])
 start = start_column.slider("first picture", 0, len(indices) - 24, 0, key="browse-start")
 shown = list(indices[start:start + 24])
-st.plotly_chart(charts.image_grid(training_images[shown],
-                                  [f"#{index} {CLASS_NAMES[training_labels[index]]}"
-                                   for index in shown], columns=6), key="browse-grid")
+st.plotly_chart(picture_charts.picture_grid(training_images[shown],
+                                            [f"#{index} {CLASS_NAMES[training_labels[index]]}"
+                                             for index in shown], columns=6), key="browse-grid")
 # The full width: 28 x 28 numbers need about 700 pixels to be read without overlapping.
 pixels_column, _ = st.columns([1, 2], gap="large")
 pixel_index = pixels_column.number_input("look at the numbers of picture #", 0,
                                          len(training_images) - 1, int(shown[0]),
                                          key="pixel-index")
-st.plotly_chart(charts.pixel_heatmap(training_images[pixel_index],
-                                     CLASS_NAMES[training_labels[pixel_index]]),
+st.plotly_chart(picture_charts.pixel_heatmap(training_images[pixel_index],
+                                             CLASS_NAMES[training_labels[pixel_index]]),
                 key="pixel-heatmap", width="content")
 st.caption("Every pixel is a number from 0 (black) to 255 (white). The course divides "
            "them all by 255.0 so that the inputs lie between 0 and 1: neural networks "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine import caps
-from engine import charts
+from engine import training_charts
 from engine import hello_neuron
 from engine import recipes
 from engine import take_home_scripts
@@ -81,15 +81,15 @@ with results:
         first.metric("weight w", f"{result.weight:.4f}")
         second.metric("bias b", f"{result.bias:.4f}")
         third.metric("prediction for x = 10", f"{result.prediction_for_10:.4f}")
-    st.plotly_chart(charts.examples_and_line(xs, ys, result.weight, result.bias, 10.0,
-                                             result.prediction_for_10), key="line")
+    st.plotly_chart(training_charts.examples_and_line(xs, ys, result.weight, result.bias, 10.0,
+                                                      result.prediction_for_10), key="line")
 
 if history.epochs_done:
     loss_column, weights_column = st.columns(2)
-    loss_column.plotly_chart(charts.loss_curve(history.losses), key="loss")
+    loss_column.plotly_chart(training_charts.loss_curve(history.losses), key="loss")
     weights_column.plotly_chart(
-        charts.weight_and_bias_curve(history.weights, *((2.0, -1.0) if course_data
-                                                        else (None, None))),
+        training_charts.weight_and_bias_curve(history.weights, *((2.0, -1.0) if course_data
+                                                                 else (None, None))),
         key="weights")
 tensorboard_option.show_logs(settings)
 

@@ -4,7 +4,7 @@ convnet, binary against multiclass, and what it says about your own pictures."""
 import streamlit as st
 
 from engine import caps
-from engine import charts
+from engine import picture_charts
 from engine import image_folders
 from engine import real_world
 from engine import recipes
@@ -71,8 +71,8 @@ with grid_column:
     pictures, names = real_world.first_batch(data)
     # Four a row at BATCH_TILE_PIXELS each: eight a row in two thirds of the page left
     # pictures of about 70 px, too small to tell a horse from a human on a projector.
-    st.plotly_chart(charts.colour_grid(pictures, names, columns=4,
-                                       tile_pixels=BATCH_TILE_PIXELS),
+    st.plotly_chart(picture_charts.picture_grid(pictures, names, columns=4, font_size=14,
+                                                tile_pixels=BATCH_TILE_PIXELS, colour=True),
                     key="batch-grid", width="content")
 
 projector.narrative("The course reads folders with `ImageDataGenerator(rescale=1/255)"

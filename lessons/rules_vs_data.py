@@ -5,7 +5,7 @@ import pathlib
 import streamlit as st
 
 from engine import caps
-from engine import charts
+from engine import training_charts
 from engine import recipes
 from engine import rules
 from engine import take_home_scripts
@@ -119,9 +119,9 @@ else:
         st.warning(verdict.message, icon=":material/lightbulb:")
 
 chart_column, loss_column = st.columns(2)
-chart_column.plotly_chart(charts.examples_and_line(xs, answers, found.weight, found.bias),
-                          key="line")
-loss_column.plotly_chart(charts.loss_curve(found.history.losses), key="loss")
+chart_column.plotly_chart(training_charts.examples_and_line(xs, answers, found.weight,
+                                                            found.bias), key="line")
+loss_column.plotly_chart(training_charts.loss_curve(found.history.losses), key="loss")
 tensorboard_option.show_logs(rule_settings)
 
 with projector.code_expander("The code that ran"):

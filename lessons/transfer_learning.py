@@ -9,8 +9,10 @@ from engine import caps
 from engine import charts
 from engine import dropout_gaps
 from engine import dropout_pair
+from engine import frozen_base
 from engine import recipes
 from engine import take_home
+from engine import training_charts
 from engine import transfer
 from engine import transfer_scripts
 from ui import code
@@ -69,7 +71,7 @@ st.caption(f"Weights: {weights.description}. Locked: every one of the "
 transfer_choices.show_scaling(pixel_scaling)
 
 st.header("2. Where to cut")
-points = transfer.cut_points(frozen)
+points = frozen_base.cut_points(frozen)
 cut_names = [point.layer_name for point in points]
 transfer_choices.keep_cut_on_its_network(base_name, cut_names)
 cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
@@ -89,8 +91,8 @@ st.markdown("The course builds one model from pictures to prediction:")
 code.show_code(recipes.transfer_head_model, runs=False, caption="The course's form. The classroom trains "
                "the same new layers on the cut layer's stored features (below), then puts "
                "them back on the network for the model you take home.")
-code.show_code(transfer.feature_extractor, recipes.feature_head_model, dropout_pair.train_paired,
-               transfer.full_model)
+code.show_code(frozen_base.feature_extractor, recipes.feature_head_model,
+               dropout_pair.train_paired, frozen_base.full_model)
 
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
@@ -132,8 +134,9 @@ st.caption("A frozen network gives the same numbers for a picture in every epoch
            "computed **once** and kept on disk; both classifiers then train on them. The "
            "first time takes a minute or two.")
 run = job_view.train_or_show(
-    pair_job, lambda history: st.plotly_chart(charts.gap_comparison(
-        dropout_pair.histories(history)), key="transfer-live"),
+    pair_job, lambda history: st.plotly_chart(training_charts.comparison_curves(
+        dropout_pair.histories(history), "accuracy", training_charts.GAP_SHADED_TITLE,
+        gap_shaded=True), key="transfer-live"),
     button_label="Compute features and train both", key="transfer-train")
 if run is None:
     understanding.stop_before_run("transfer-learning")
@@ -150,7 +153,9 @@ st.caption(f"Pixel scaling of these features: "
            f"{'Loaded from disk' if features['features_from_disk'] else 'Computed'} in "
            f"{features['features_seconds']:.1f} s; both classifiers trained in "
            f"{features['training_seconds']:.1f} s.")
-st.plotly_chart(charts.gap_comparison(histories), key="transfer-compare")
+st.plotly_chart(training_charts.comparison_curves(histories, "accuracy",
+                                                  training_charts.GAP_SHADED_TITLE,
+                                                  gap_shaded=True), key="transfer-compare")
 tensorboard_option.show_logs(pair_settings)
 final_gaps = dropout_gaps.final_gaps(histories)
 tables.show([{"classifier": name, "final training accuracy": gap.training_accuracy,

@@ -9,6 +9,7 @@ from engine import charts
 from engine import datasets
 from engine import fashion_mnist
 from engine import images
+from engine import picture_charts
 
 CLASS_NAMES = datasets.FASHION_MNIST_CLASS_NAMES
 
@@ -33,8 +34,8 @@ def show_confusion(test_images, test_labels, probabilities, key: str) -> None:
                f"called {CLASS_NAMES[predicted_class]}; showing up to 16.")
     if len(indices):
         shown = indices[:16]
-        st.plotly_chart(charts.image_grid(test_images[shown],
-                                          [f"#{index}" for index in shown]),
+        st.plotly_chart(picture_charts.picture_grid(test_images[shown],
+                                                    [f"#{index}" for index in shown]),
                         key=f"{key}-cell-grid")
 
 
@@ -46,9 +47,10 @@ def show_probabilities(model, test_images, test_labels, probabilities, key: str)
                             key=f"{key}-index")
     picture_column, bars_column = st.columns([1, 3])
     label = int(test_labels[index])
-    picture_column.plotly_chart(charts.image_grid([test_images[index]],
-                                                  [f"truly: {CLASS_NAMES[label]}"], columns=1,
-                                                  height_per_row=220), key=f"{key}-picture")
+    picture_column.plotly_chart(picture_charts.picture_grid([test_images[index]],
+                                                            [f"truly: {CLASS_NAMES[label]}"],
+                                                            columns=1, height_per_row=220),
+                                key=f"{key}-picture")
     bars_column.plotly_chart(charts.probability_bars(probabilities[index], CLASS_NAMES, label),
                              key=f"{key}-bars")
 

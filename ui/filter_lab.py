@@ -4,7 +4,7 @@ convolved, after ReLU and after 2x2 max pooling, with the size at every step."""
 import pandas
 import streamlit as st
 
-from engine import charts
+from engine import picture_charts
 from engine import downloads
 from engine import filters
 from engine import images
@@ -77,7 +77,7 @@ def render() -> None:
               (steps.after_relu, f"after ReLU {size('after_relu')}", False),
               (steps.pooled, f"2x2 max pooling {size('pooled')}", False)]
     for column, (values, title, signed) in zip(st.columns(4), stages):
-        column.plotly_chart(charts.filter_stage(values, title, signed),
+        column.plotly_chart(picture_charts.filter_stage(values, title, signed),
                             key=f"filter-stage-{title.split()[0]}")
     st.caption("A 3x3 filter has no neighbours to use for the outermost pixels, so "
                "each side loses one: n becomes n - 2. Pooling keeps the largest of "

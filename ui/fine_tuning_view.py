@@ -4,9 +4,9 @@ import streamlit as st
 
 from engine import caps
 from engine import fine_tuning
+from engine import frozen_base
 from engine import recipes
 from engine import take_home
-from engine import transfer
 from engine import transfer_scripts
 from ui import code
 from ui import job_view
@@ -50,7 +50,7 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
     st.caption(f"Starts from the classifier **{head_name}**. The stored features no "
                "longer apply once the network changes, so every picture goes through "
                "the network in every epoch: much slower than part 3.")
-    code.show_code(transfer.fine_tuning_model, recipes.unfreeze_top_layers,
+    code.show_code(frozen_base.fine_tuning_model, recipes.unfreeze_top_layers,
                    fine_tuning.network_copy, fine_tuning.fine_tune)
     settings = fine_tuning.FineTuneSettings(pair_settings, head_name, unfreeze_after, epochs,
                                             tensorboard=pair_settings.tensorboard)

@@ -13,10 +13,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine import caps
-from engine import charts
 from engine import job_records
 from engine import jobs
 from engine import runner as job_runner
+from engine import training_charts
 from ui import shared_caches
 
 POLL_SECONDS = 0.5
@@ -105,7 +105,7 @@ def train_on_opening(job: jobs.Job):
     the page ends here (st.stop)."""
     run = train_or_show(
         job,
-        lambda history: st.plotly_chart(charts.loss_curve(history["loss"]),
+        lambda history: st.plotly_chart(training_charts.loss_curve(history["loss"]),
                                         key="live-loss"),
         auto_start=True, quick_wait_seconds=5)
     if run is None:

@@ -5,7 +5,7 @@ convolution and pooling layer for a few pictures, then every filter of one layer
 import streamlit as st
 
 from engine import activations
-from engine import charts
+from engine import picture_charts
 from ui import code
 from ui import tables
 
@@ -46,7 +46,7 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
         "filter number", 0, fewest_filters - 1, min(first_filter, fewest_filters - 1),
         key=f"{key_prefix}-filter")
     titles = [f"#{index} {labels[index]}" for index in chosen]
-    st.plotly_chart(charts.activation_grid(
+    st.plotly_chart(picture_charts.activation_grid(
         maps, titles, filter_index, shared_as=_named(shown, filter_index)),
         key=f"{key_prefix}-activations")
     st.caption("A cell of one flat colour is a filter that gives 0 everywhere for that "
@@ -56,7 +56,7 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
                               key=f"{key_prefix}-layer")
     layer_maps = maps[layer_name][0]
     # Titled by number alone: "filter 12" in readable type does not fit 16 pictures a row.
-    st.plotly_chart(charts.image_grid(
+    st.plotly_chart(picture_charts.picture_grid(
         [layer_maps[:, :, index] for index in range(layer_maps.shape[-1])],
         [str(index) for index in range(layer_maps.shape[-1])], columns=16,
         height_per_row=80, font_size=14, shared_as=_named(shown, layer_name)),

@@ -200,28 +200,29 @@ def frozen_network(base_name: str, weights_identity: str, weights_path, image_si
                    seed: int):
     """A frozen pretrained network, built once per (network, weights, size) and shared;
     `weights_identity` (the file's hash, or "random-seed-N") is what the cache keys on."""
-    from engine import transfer
+    from engine import frozen_base
+    from engine import weights_files
 
     import pathlib
 
-    weights = transfer.Weights(pathlib.Path(weights_path) if weights_path else None,
-                               weights_identity, "")
+    weights = weights_files.Weights(pathlib.Path(weights_path) if weights_path else None,
+                                    weights_identity, "")
     with keras_lock.building():
-        return transfer.build_frozen_network(base_name, weights, image_size, seed)
+        return frozen_base.build_frozen_network(base_name, weights, image_size, seed)
 
 
 def course_model(pair_key: str, complete: bool, head_name: str, frozen, cut_layer_name: str,
                  head_model):
     """The course's Model(pre_trained_model.input, x) made from a trained pair's head, kept in
     the transfer store (three at most): it shares the head's and the network's layers."""
-    from engine import transfer
+    from engine import frozen_base
 
     store = transfer_store()
     key = (pair_key, complete, head_name, id(frozen.model))
     model = store.get(key)
     if model is None:
         with keras_lock.building():
-            model = transfer.full_model(frozen, cut_layer_name, head_model)
+            model = frozen_base.full_model(frozen, cut_layer_name, head_model)
         store.put(key, model)
     return model
 

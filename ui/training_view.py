@@ -3,8 +3,8 @@
 
 import streamlit as st
 
-from engine import charts
 from engine import jobs
+from engine import training_charts
 from ui import job_view
 from ui import understanding
 
@@ -16,10 +16,11 @@ def validation_label(accuracy_name: str) -> str:
 
 def draw_curves(history: dict, key_prefix: str, validation_label: str = "validation") -> None:
     loss_column, accuracy_column = st.columns(2)
-    loss_column.plotly_chart(charts.history_curves(history, "loss", "Loss", validation_label),
+    loss_column.plotly_chart(training_charts.history_curves(history, "loss", "Loss",
+                                                            validation_label),
                              key=f"{key_prefix}-loss")
-    accuracy_column.plotly_chart(charts.history_curves(history, "accuracy", "Accuracy",
-                                                       validation_label),
+    accuracy_column.plotly_chart(training_charts.history_curves(history, "accuracy", "Accuracy",
+                                                                validation_label),
                                  key=f"{key_prefix}-accuracy")
 
 

@@ -11,6 +11,7 @@ from engine import downloads
 from engine import dropout_pair
 from engine import hosting
 from engine import transfer
+from engine import weights_files
 from ui import between_lessons
 from ui import code
 from ui import data_status
@@ -166,25 +167,25 @@ def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
     source = lesson_link.control("weights", st.radio, "weights", sources)
     try:
         if source == FROM_DATA_DIRECTORY:
-            return transfer.resolve_weights(base_name, transfer.IMAGENET, seed)
+            return weights_files.resolve_weights(base_name, weights_files.IMAGENET, seed)
         if source == FROM_PATH:
             path = st.text_input("path of the .h5 file", key="transfer-weights-path")
             if not path.strip():
                 return None
-            return transfer.resolve_weights(base_name, path.strip(), seed)
+            return weights_files.resolve_weights(base_name, path.strip(), seed)
         if source == FROM_UPLOAD:
             upload = st.file_uploader(f"weights (.h5, at most {caps.UPLOAD_MEGABYTES} MB)",
                                       type=["h5"],
                                       key="transfer-weights-upload")
             if upload is None:
                 return None
-            return transfer.resolve_weights(base_name, upload.getvalue(), seed)
+            return weights_files.resolve_weights(base_name, upload.getvalue(), seed)
         st.warning("**No pretrained knowledge.** With random weights the frozen "
                    "network knows nothing about pictures, so this is not transfer "
                    "learning: expect about chance (50% on two classes, 33% on "
                    "three). It is here to show what the pretrained weights are worth.",
                    icon=":material/warning:")
-        return transfer.resolve_weights(base_name, None, seed)
+        return weights_files.resolve_weights(base_name, None, seed)
     except downloads.MissingDataError as problem:
         data_status.say_missing(problem, "Transfer learning needs pretrained weights. ")
     except ValueError as problem:

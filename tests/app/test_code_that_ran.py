@@ -28,6 +28,7 @@ from engine import real_world
 from engine import rules
 from engine import run_cache
 from engine import transfer
+from engine import weights_files
 from tests.app import helpers
 from ui import code
 
@@ -131,7 +132,7 @@ LESSON_6_AUGMENTED = dataclasses.replace(LESSON_6_PLAIN, augmentation=tuple(
 
 
 def lesson_7_pair():
-    weights = transfer.resolve_weights("MobileNet 0.25")
+    weights = weights_files.resolve_weights("MobileNet 0.25")
     return dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path),

@@ -211,9 +211,11 @@ def test_lesson_7_model_takes_raw_pictures_and_its_script_trains_the_course_mode
     """The issue's case: the lesson 7 model given raw 0..255 pictures scored a human picture
     0.56 to 0.99 instead of 1.0. Its file now scales them itself, as its features were."""
     from engine import dropout_pair
+    from engine import frozen_base
     from engine import images
     from engine import run_cache
     from engine import transfer
+    from engine import weights_files
 
     page = helpers.set_controls(helpers.run_page("lessons/transfer_learning.py", timeout=600),
                                 {"transfer-size": 128, "transfer-epochs": 1})
@@ -226,14 +228,15 @@ def test_lesson_7_model_takes_raw_pictures_and_its_script_trains_the_course_mode
     folder = registry.image_folder("horse-or-human", "validation") / "humans"
     pictures = numpy.stack([images.picture_pixels(path.read_bytes(), (128, 128))
                             for path in sorted(folder.iterdir())[:4]]).astype("float32")
-    weights = transfer.resolve_weights("MobileNet 0.25")
+    weights = weights_files.resolve_weights("MobileNet 0.25")
     pair = dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path), image_size=128, pixel_scaling="network",
         cut_layer="conv_pw_13_relu", epochs=1)
     heads = run_cache.load_run(dropout_pair.RUN_KIND, dropout_pair.job(pair).key).model
-    trained = transfer.full_model(transfer.build_frozen_network("MobileNet 0.25", weights, 128),
-                                  "conv_pw_13_relu", heads[dropout_pair.WITH_DROPOUT])
+    trained = frozen_base.full_model(
+        frozen_base.build_frozen_network("MobileNet 0.25", weights, 128), "conv_pw_13_relu",
+        heads[dropout_pair.WITH_DROPOUT])
     expected = trained.predict(transfer.prepare_pictures("MobileNet 0.25", pictures.copy(),
                                                          "network"), verbose=0)
     taken_home = loaded(model_bytes, tmp_path)
@@ -268,9 +271,11 @@ def test_lesson_7_fine_tuning_offers_its_model_and_a_script_that_fine_tunes(
     and fine-tunes them; one epoch of each here."""
     from engine import dropout_pair
     from engine import fine_tuning
+    from engine import frozen_base
     from engine import images
     from engine import run_cache
     from engine import transfer
+    from engine import weights_files
 
     # The pair and fine-tuning of the page test's fine-tuning: trained once in a whole run.
     page = helpers.set_controls(helpers.run_page("lessons/transfer_learning.py", timeout=600),
@@ -285,7 +290,7 @@ def test_lesson_7_fine_tuning_offers_its_model_and_a_script_that_fine_tunes(
     assert "--epochs 1 --fine-tuning-epochs 1" in "".join(
         caption.value for caption in page.caption)
 
-    weights = transfer.resolve_weights("MobileNet 0.25")
+    weights = weights_files.resolve_weights("MobileNet 0.25")
     pair = dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path), image_size=128, pixel_scaling="network",
@@ -307,7 +312,7 @@ def test_lesson_7_fine_tuning_offers_its_model_and_a_script_that_fine_tunes(
     assert computing_layers(retrained) == computing_layers(taken_home)
     # The same layers unlocked: more than the classifier alone (4 x 4 x 256 features in).
     assert trainable_count(retrained) == trainable_count(taken_home) > (
-        transfer.head_parameter_count(4 * 4 * 256))
+        frozen_base.head_parameter_count(4 * 4 * 256))
 
 
 @pytest.mark.parametrize("page_file, file_stem", [("lessons/rules_vs_data.py", "rules_vs_data"),

@@ -229,13 +229,13 @@ def test_looking_inside_on_lesson_6(lesson_6):
 def test_tensorboard_on_lesson_7_for_the_pair_and_fine_tuning(classroom_data_dir):
     from engine import dropout_pair
     from engine import fine_tuning
-    from engine import transfer
+    from engine import weights_files
 
     app = helpers.run_page("lessons/transfer_learning.py", timeout=600)
     train_with_logs(app, {"transfer-size": 128, "transfer-epochs": 1, "transfer-seed": SEED},
                     "transfer-tensorboard", "transfer-train")
     assert app.query_params["tensorboard"] in ("true", ["true"])  # a teacher's link has it
-    weights = transfer.resolve_weights("MobileNet 0.25")
+    weights = weights_files.resolve_weights("MobileNet 0.25")
     pair = dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path), image_size=128, pixel_scaling="network",

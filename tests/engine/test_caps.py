@@ -17,8 +17,8 @@ from engine import job_records
 from engine import jobs
 from engine import real_world
 from engine import rules
-from engine import transfer
 from engine import uploads
+from engine import weights_files
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
 JOB_MODULES = (rules, hello_neuron, fashion_mnist, convolutions, real_world, dropout_pair,
@@ -102,5 +102,5 @@ def test_an_upload_over_the_cap_is_refused_with_the_cap(empty_data_dir):
     assert not (empty_data_dir / "uploads").exists()
     with pytest.raises(ValueError, match=f"The weights file is 100.0 MB, more than the "
                                          f"{caps.UPLOAD_MEGABYTES} MB"):
-        transfer.resolve_weights("MobileNet 0.25", over)
+        weights_files.resolve_weights("MobileNet 0.25", over)
     assert not (empty_data_dir / "models").exists()

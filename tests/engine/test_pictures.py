@@ -15,6 +15,7 @@ from engine import images
 from engine import real_world
 from engine import transfer
 from engine import uploads
+from engine import weights_files
 
 RED, BLUE = (220, 20, 30), (20, 40, 230)
 
@@ -172,4 +173,4 @@ def test_a_typed_weights_path_that_is_no_weights_file_gets_a_sentence(tmp_path):
     not_weights = tmp_path / "passwd"
     not_weights.write_text("root:x:0:0:root:/root:/bin/bash\n")
     with pytest.raises(ValueError, match="not a weights file"):
-        transfer.resolve_weights("MobileNet 0.25", str(not_weights))
+        weights_files.resolve_weights("MobileNet 0.25", str(not_weights))

@@ -6,7 +6,7 @@ import keras
 import pytest
 
 from engine import run_cache
-from engine import transfer
+from engine import weights_files
 
 
 def model_with_code(flag):
@@ -36,7 +36,7 @@ def test_an_uploaded_model_with_code_is_read_as_weights_only_and_refused(empty_d
     saved = tmp_path / "model.h5"
     model_with_code(flag).save(saved)  # Keras 2's whole-model HDF5, config and all
     with pytest.raises(ValueError, match="This file holds weights for a different network"):
-        transfer.resolve_weights("MobileNet 0.25", saved.read_bytes())
+        weights_files.resolve_weights("MobileNet 0.25", saved.read_bytes())
     assert not flag.exists()
     assert not list((empty_data_dir / "uploads" / "weights").glob("*.h5"))
 

@@ -1,37 +1,23 @@
-"""Transfer learning (lesson 7): the course's InceptionV3 structure, weights files, features
-computed once, the fair dropout pair, and real accuracy with MobileNet's ImageNet weights.
-
-InceptionV3 runs with weights=None here (its 88 MB ImageNet file is not in the offline data);
-the graph, layer names and shapes are the same as with the real weights.
-"""
+"""Transfer learning (lesson 7): features computed once, the full model predicting what its
+head predicts on them, the two pixel scalings, the fair dropout pair, and real accuracy with
+MobileNet's ImageNet weights, fine-tuning included. The network's structure and cuts are
+tested in test_frozen_base.py, weights files in test_weights_files.py."""
 
 import dataclasses
-import pathlib
 
 import keras
 import numpy
 import pytest
 
-from engine import course_assets
-from engine import downloads
 from engine import dropout_gaps
 from engine import dropout_pair
+from engine import frozen_base
 from engine import image_folders
-from engine import recipes
 from engine import registry
 from engine import transfer
 from engine import transfer_features
 
 MOBILENET = "MobileNet 0.25"
-
-
-def all_files(root: pathlib.Path) -> set:
-    return {path for path in root.rglob("*") if path.is_file()}
-
-
-@pytest.fixture(scope="module")
-def mobilenet_weights_bytes(classroom_data_dir):
-    return registry.asset_path(course_assets.MOBILENET_V1_025_224_NOTOP).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -45,131 +31,6 @@ def horse_features_other_scaling(classroom_data_dir):
     """The same features with the scaling that is not MobileNet's default."""
     other, = set(transfer.SCALINGS) - {transfer.base_choice(MOBILENET).default_scaling}
     return transfer_features.cached_features("horse-or-human", MOBILENET, pixel_scaling=other)
-
-
-@pytest.fixture(scope="module")
-def inception():
-    """The course's network with no pretrained knowledge: it needs no data at all."""
-    return transfer.build_frozen_network("InceptionV3", weights=None)
-
-
-# The course's network and head ----------------------------------------------------------------
-
-
-def test_inception_is_built_frozen_and_cut_as_in_the_course(inception):
-    assert inception.model.get_layer("mixed7").output.shape == (None, 7, 7, 768)
-    assert inception.before_freezing == transfer.ParameterCounts(21_768_352, 34_432)
-    assert inception.after_freezing == transfer.ParameterCounts(0, 21_802_784)
-    assert all(not layer.trainable for layer in inception.model.layers)
-    points = {point.layer_name: point for point in transfer.cut_points(inception)}
-    assert list(points) == [f"mixed{index}" for index in range(11)]
-    assert points["mixed7"].output_shape == (7, 7, 768)
-    assert points["mixed7"].feature_count == 7 * 7 * 768 == 37_632
-    # Flatten -> Dense(1024): 37632 * 1024 + 1024; Dense(1): 1024 + 1.
-    assert points["mixed7"].head_parameters == 38_537_217
-
-    model = recipes.transfer_head_model(inception.model, "mixed7", dropout_rate=0.2)
-    assert transfer.parameter_counts(model).trainable == 38_537_217
-    # Only the layers up to mixed7 are part of the model: 8,975,264 of the 21,802,784.
-    assert transfer.parameter_counts(model).non_trainable == 8_975_264
-    assert [type(layer).__name__ for layer in model.layers[-4:]] == [
-        "Flatten", "Dense", "Dropout", "Dense"]
-    assert model.output.shape == (None, 1) and model.loss == "binary_crossentropy"
-    without_dropout = recipes.transfer_head_model(inception.model, "mixed7", dropout_rate=None)
-    assert not any(isinstance(layer, keras.layers.Dropout) for layer in without_dropout.layers)
-    three_classes = recipes.transfer_head_model(inception.model, "mixed7", classes=3)
-    assert three_classes.output.shape == (None, 3)
-    assert three_classes.loss == "categorical_crossentropy"
-
-
-def test_the_course_metric_name_acc_is_logged_as_acc_in_keras_3():
-    """Why the recipe writes metrics=['accuracy'] where the course wrote ['acc']."""
-    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, "sigmoid")])
-    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["acc"])
-    history = model.fit(numpy.zeros((4, 2)), numpy.zeros((4, 1)), epochs=1, verbose=0)
-    assert "acc" in history.history and "accuracy" not in history.history
-
-
-def test_unknown_networks_cuts_and_sizes_are_refused_plainly(inception):
-    with pytest.raises(ValueError, match="no pretrained network called 'ResNet'"):
-        transfer.build_frozen_network("ResNet", weights=None)
-    with pytest.raises(ValueError, match="no layer called 'mixed11'.*mixed0, mixed1"):
-        transfer.cut_layer(inception.model, "InceptionV3", "mixed11")
-    with pytest.raises(ValueError, match="at least 75x75 pixels"):
-        transfer.build_frozen_network("InceptionV3", weights=None, image_size=60)
-
-
-# Weights files --------------------------------------------------------------------------------
-
-
-def test_no_pretrained_knowledge_is_the_same_random_network_for_the_same_seed():
-    first, again, other = (transfer.build_frozen_network(MOBILENET, weights=None, seed=seed).model
-                           for seed in (4, 4, 5))
-    numpy.testing.assert_array_equal(first.weights[0].numpy(), again.weights[0].numpy())
-    assert not numpy.array_equal(first.weights[0].numpy(), other.weights[0].numpy())
-
-
-def test_no_weights_means_random_only_when_asked(classroom_data_dir, monkeypatch):
-    asked = []
-
-    def offline(key):
-        asked.append(key)
-        raise downloads.MissingDataError("offline")
-
-    monkeypatch.setattr(downloads, "ensure_asset", offline)
-    with pytest.raises(downloads.MissingDataError):
-        transfer.resolve_weights("InceptionV3")  # the default is ImageNet, never random
-    assert asked == ["inception-v3-notop"]
-    random_weights = transfer.resolve_weights("InceptionV3", None, seed=3)
-    assert random_weights.path is None and random_weights.identity == "random-seed-3"
-
-
-def test_weights_of_another_network_are_refused_and_leave_nothing(
-        classroom_data_dir, mobilenet_weights_bytes, tmp_path):
-    before = all_files(classroom_data_dir)
-    with pytest.raises(ValueError, match=r"different network: expected InceptionV3 without its "
-                                         r"top \(188 layers with weights\), but the file has 54 "
-                                         r"layers with weights, which is what MobileNet 0.25 has"):
-        transfer.save_uploaded_weights("InceptionV3", mobilenet_weights_bytes)
-    # The same in Keras 3's own weights format, and as a file on this computer.
-    keras3_file = tmp_path / "mobilenet.weights.h5"
-    transfer.load_network(MOBILENET, None).save_weights(keras3_file)
-    with pytest.raises(ValueError, match=r"expected InceptionV3 without its top \(376 weight "):
-        transfer.save_uploaded_weights("InceptionV3", keras3_file.read_bytes())
-    with pytest.raises(ValueError, match="different network: expected InceptionV3"):
-        transfer.build_frozen_network("InceptionV3", weights=keras3_file)
-    assert all_files(classroom_data_dir) == before
-
-
-def test_cut_short_and_foreign_files_are_refused_and_leave_nothing(
-        classroom_data_dir, mobilenet_weights_bytes, tmp_path):
-    before = all_files(classroom_data_dir)
-    half = mobilenet_weights_bytes[: len(mobilenet_weights_bytes) // 2]
-    with pytest.raises(ValueError, match="not a complete weights file.*cut short"):
-        transfer.save_uploaded_weights(MOBILENET, half)
-    with pytest.raises(ValueError, match="not a weights file"):
-        transfer.save_uploaded_weights(MOBILENET, b"GIF89a, not weights at all")
-    local_file = tmp_path / "cut.h5"
-    local_file.write_bytes(half)
-    with pytest.raises(ValueError, match="cut short"):
-        transfer.build_frozen_network(MOBILENET, weights=local_file)
-    with pytest.raises(ValueError, match="There is no weights file at"):
-        transfer.build_frozen_network(MOBILENET, weights=tmp_path / "missing.h5")
-    assert all_files(classroom_data_dir) == before
-
-
-def test_an_uploaded_file_is_kept_by_its_contents(classroom_data_dir, mobilenet_weights_bytes):
-    path = transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes)
-    assert path.parent == classroom_data_dir / "uploads" / "weights"
-    assert path.name == "mobilenet-0.25-dbdb03ee2a22fd89.h5"  # its sha256, as the registry's
-    assert transfer.save_uploaded_weights(MOBILENET, mobilenet_weights_bytes) == path
-    assert [file.name for file in path.parent.iterdir()] == [path.name]  # nothing partial
-    frozen = transfer.build_frozen_network(MOBILENET, weights=mobilenet_weights_bytes)
-    from_data_directory = transfer.build_frozen_network(MOBILENET)
-    assert frozen.weights.identity == from_data_directory.weights.identity == (
-        "sha256:" + course_assets.MOBILENET_V1_025_224_NOTOP.files[0].file_hash)
-    for uploaded, original in zip(frozen.model.weights, from_data_directory.model.weights):
-        numpy.testing.assert_array_equal(uploaded.numpy(), original.numpy())
 
 
 # Features computed once -----------------------------------------------------------------------
@@ -211,12 +72,12 @@ def test_the_full_model_predicts_what_the_head_predicts_on_features(
     features the head trained on, and a learner's own pictures are scaled the same way."""
     horse_features = horse_features if which == "default" else horse_features_other_scaling
     scaling = horse_features.settings["pixel_scaling"]
-    frozen = transfer.build_frozen_network(MOBILENET)
+    frozen = frozen_base.build_frozen_network(MOBILENET)
     run = dropout_pair.train_paired(
         horse_features.training_features, horse_features.training_labels,
         horse_features.validation_features, horse_features.validation_labels, epochs=1)
     head = run.models[dropout_pair.WITH_DROPOUT]
-    model = transfer.full_model(frozen, "conv_pw_13_relu", head)
+    model = frozen_base.full_model(frozen, "conv_pw_13_relu", head)
     assert any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
     assert model.input.shape == (None, 150, 150, 3)
 
@@ -234,19 +95,6 @@ def test_the_full_model_predicts_what_the_head_predicts_on_features(
     # The stored features are float16: they round the numbers, not the answers.
     stored = horse_features.validation_features[:64]
     numpy.testing.assert_allclose(head.predict(stored, verbose=0), from_pictures, atol=1e-3)
-
-
-def test_the_course_model_on_inception_takes_the_heads_weights(inception):
-    head = recipes.feature_head_model((7, 7, 768), dropout_rate=None)
-    model = transfer.full_model(inception, "mixed7", head)
-    pictures = numpy.random.default_rng(0).uniform(0, 255, (4, 150, 150, 3)).astype("float32")
-    prepared_pictures = transfer.prepare_pictures("InceptionV3", pictures, "course")
-    extractor = keras.Model(inception.model.input, inception.model.get_layer("mixed7").output)
-    features = extractor.predict(prepared_pictures, verbose=0)
-    numpy.testing.assert_allclose(head.predict(features, verbose=0),
-                                  model.predict(prepared_pictures, verbose=0), atol=1e-4)
-    with pytest.raises(ValueError, match="features of another shape"):
-        transfer.full_model(inception, "mixed8", head)
 
 
 # How pictures are scaled before the network ------------------------------------------------
@@ -450,24 +298,6 @@ def test_the_default_pair_reaches_the_quality_bars(classroom_data_dir, dataset, 
         assert "features already separate these classes so easily" in verdict
 
 
-def test_fine_tuning_unfreezes_the_top_but_keeps_batch_normalization_frozen(classroom_data_dir):
-    frozen = transfer.build_frozen_network(MOBILENET)
-    head = recipes.feature_head_model((4, 4, 256))
-    model = transfer.fine_tuning_model(frozen, "conv_pw_13_relu", head, "conv_pw_12_relu")
-    trainable = [layer.name for layer in frozen.model.layers if layer.trainable]
-    assert trainable == ["conv_dw_13", "conv_dw_13_relu", "conv_pw_13", "conv_pw_13_relu"]
-    batch_normalization = frozen.model.get_layer("conv_pw_13_bn")
-    statistics = [variable.numpy().copy() for variable in batch_normalization.weights]
-    kernel = frozen.model.get_layer("conv_pw_13").kernel.numpy().copy()
-    pictures = numpy.random.default_rng(0).uniform(-1, 1, (8, 150, 150, 3)).astype("float32")
-    model.fit(pictures, numpy.ones((8, 1)), epochs=1, verbose=0)
-    for before, variable in zip(statistics, batch_normalization.weights):
-        numpy.testing.assert_array_equal(before, variable.numpy())
-    assert not numpy.array_equal(kernel, frozen.model.get_layer("conv_pw_13").kernel.numpy())
-    with pytest.raises(ValueError, match="comes before the cut"):
-        transfer.fine_tuning_model(frozen, "conv_pw_11_relu", head, "conv_pw_12_relu")
-
-
 def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone(
         classroom_data_dir):
     from engine import fine_tuning
@@ -482,7 +312,7 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
                                         "conv_pw_13_relu") == ["conv_pw_11_relu",
                                                                "conv_pw_5_relu"]
     pictures = image_folders.load_dataset("horse-or-human", (96, 96), batch_size=50)
-    shared = transfer.build_frozen_network(MOBILENET, image_size=96)
+    shared = frozen_base.build_frozen_network(MOBILENET, image_size=96)
     shared_weights = [weight.copy() for weight in shared.model.get_weights()]
     tuned = fine_tuning.fine_tune(shared, "conv_pw_13_relu", head, "conv_pw_11_relu",
                                   pictures, 1, transfer.base_choice(MOBILENET).default_scaling)
@@ -501,18 +331,3 @@ def test_fine_tuning_a_trained_pair_keeps_its_accuracy_and_leaves_the_head_alone
     copied_kernel = tuned.model.get_layer("pretrained_network").get_layer("conv_pw_13").kernel
     assert not numpy.array_equal(copied_kernel.numpy(),
                                  shared.model.get_layer("conv_pw_13").kernel.numpy())
-
-
-def test_fine_tuning_a_head_built_in_another_thread(classroom_data_dir):
-    """Streamlit reruns a page in a new thread, and Keras numbers automatic names per thread:
-    a head from an earlier run must still fit into a model made now."""
-    import threading
-
-    heads = []
-    thread = threading.Thread(target=lambda: heads.append(
-        recipes.feature_head_model((4, 4, 256))))
-    thread.start()
-    thread.join()
-    frozen = transfer.build_frozen_network(MOBILENET)
-    model = transfer.fine_tuning_model(frozen, "conv_pw_13_relu", heads[0], "conv_pw_12_relu")
-    assert model.output.shape == (None, 1)
