@@ -53,13 +53,15 @@ SAMPLE_INTERVAL_S = process_tree.SAMPLE_INTERVAL_S
 PAGE_TIMEOUT_MS = 300_000  # one script run (building InceptionV3 on a busy 2-core machine)
 REQUIREMENT_MB = 3 * 1024
 
-# Labels on the page (lessons/transfer_learning.py, ui/transfer_choices.py, ui/own_pictures.py)
+# Labels on the page (lessons/transfer_learning.py, ui/transfer_learning_choices.py,
+# ui/own_pictures.py)
 WEIGHT_OPTIONS = {"random": "no pretrained knowledge (random weights)",
                   "data-dir": "ImageNet weights from the data directory"}
 TRAIN_BUTTON = "Compute features and train both"
 COMPARISON_DOWNLOAD = "the comparison (.csv)"
 PICTURE_UPLOADER = "pictures to classify"
-FINE_TUNE_BUTTON = "Fine-tune"  # part 5 (ui/fine_tuning_view.py), only with --fine-tune
+# Part 5's button (ui/transfer_learning_fine_tuning.py), pressed only with --fine-tune.
+FINE_TUNE_BUTTON = "Fine-tune"
 FINE_TUNED_DOWNLOAD = "the fine-tuned model (.keras)"
 
 

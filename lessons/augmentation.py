@@ -9,16 +9,16 @@ import streamlit as st
 from engine import augment
 from engine import caps
 from engine import picture_charts
-from engine import training_charts
 from engine import real_world
 from engine import recipes
 from engine import take_home
 from engine import take_home_scripts
+from engine import training_charts
 from ui import between_lessons
 from ui import code
-from ui import folder_data
 from ui import job_view
 from ui import layer_viewer
+from ui import picture_choice
 from ui import projector
 from ui import shared_caches
 from ui import tables
@@ -61,7 +61,7 @@ LINK = url_state.Link.with_prefix(
      "height_shift_range": (0.0, 0.9, 0.05), "shear_range": (0.0, 60.0, 0.1),
      "zoom_range": (0.0, 0.9, 0.05), "fill_mode": list(augment.FILL_MODES),
      "epochs": (2, 40),
-     "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
+     "dataset": {dataset: title for title, dataset in picture_choice.COURSE_DATASETS.items()},
      "experiment": EXPERIMENT_TITLES},
     "augment-")
 
@@ -102,9 +102,9 @@ with controls_column:
 # Lesson 7 offers these settings for its training pictures.
 between_lessons.keep_augmentation(settings)
 with preview_column:
-    choice = folder_data.choose("augment", default="Cats vs dogs (filtered)",
-                                allow_upload=False, link=LINK)
-    data = folder_data.load(choice, 150, 32, 0) if choice else None
+    choice = picture_choice.choose("augment", default="Cats vs dogs (filtered)",
+                                   allow_upload=False, link=LINK)
+    data = picture_choice.load(choice, 150, 32, 0) if choice else None
     if data is not None:
         pictures, names = real_world.first_batch(data)
         picture_number = st.slider("picture", 0, len(pictures) - 1, 0, key="augment-picture")
@@ -163,8 +163,8 @@ st.caption(augment.rescaling_note(settings))
 with projector.code_expander("The code that trains both runs"):
     code.show_code(recipes.real_world_model, real_world.train_real_world,
                    augment.augmentation_layers)
-experiment_data = folder_data.load(folder_data.Choice(experiment_title, experiment_dataset,
-                                                      dataset_key=experiment_dataset),
+experiment_data = picture_choice.load(picture_choice.Choice(experiment_title, experiment_dataset,
+                                                            dataset_key=experiment_dataset),
                                    EXPERIMENT.image_size, EXPERIMENT.batch_size, EXPERIMENT.seed)
 if experiment_data is None:
     st.stop()

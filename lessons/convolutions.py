@@ -4,17 +4,17 @@ shrinks the picture, how it compares with the dense network, and what its layers
 import streamlit as st
 
 from engine import caps
-from engine import picture_charts
-from engine import training_charts
 from engine import convolutions
 from engine import fashion_mnist
+from engine import picture_charts
 from engine import recipes
 from engine import take_home
 from engine import take_home_scripts
 from engine import training
+from engine import training_charts
 from ui import code
+from ui import convolutions_filter_lab
 from ui import data_status
-from ui import filter_lab
 from ui import job_view
 from ui import layer_viewer
 from ui import projector
@@ -50,7 +50,7 @@ projector.narrative(
 )
 
 st.header("1. A filter by hand")
-filter_lab.render()
+convolutions_filter_lab.render()
 
 st.header("2. The course's convnet")
 (_, _), (test_images, test_labels) = data_status.fashion_mnist_or_stop()

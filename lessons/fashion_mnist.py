@@ -4,17 +4,17 @@ that stops at a target accuracy, and an honest look at what the model got wrong.
 import streamlit as st
 
 from engine import caps
-from engine import picture_charts
 from engine import datasets
 from engine import fashion_mnist
+from engine import picture_charts
 from engine import recipes
 from engine import take_home
 from engine import take_home_scripts
 from engine import training
-from ui import classifier_results
 from ui import code
 from ui import data_status
-from ui import exercises
+from ui import fashion_mnist_exercises
+from ui import fashion_mnist_results
 from ui import projector
 from ui import take_it_with_you
 from ui import teacher_panel
@@ -136,7 +136,7 @@ with code_column:
     code.show_code(recipes.fashion_mnist_model,
                    *([recipes.StopAtAccuracy] if use_callback else []),
                    fashion_mnist.train_fashion_mnist, training.fit_and_evaluate)
-exercises.break_it(LINK)
+fashion_mnist_exercises.break_it(LINK)
 
 st.header("3. Train")
 run = training_view.train_and_show(fashion_mnist.job(settings), "fashion-mnist", "final",
@@ -155,9 +155,9 @@ if facts.get("last_logs"):
 tensorboard_option.show_logs(settings)
 
 st.header("4. What did it get wrong?")
-classifier_results.show_confusion(test_images, test_labels, probabilities, "fashion")
-classifier_results.show_probabilities(model, test_images, test_labels, probabilities, "fashion")
-classifier_results.show_own_picture(model, "fashion", settings.normalise)
+fashion_mnist_results.show_confusion(test_images, test_labels, probabilities, "fashion")
+fashion_mnist_results.show_probabilities(model, test_images, test_labels, probabilities, "fashion")
+fashion_mnist_results.show_own_picture(model, "fashion", settings.normalise)
 
 st.header("5. Take it with you")
 take_it_with_you.offer(take_home.TakeHome(

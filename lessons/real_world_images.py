@@ -4,16 +4,16 @@ convnet, binary against multiclass, and what it says about your own pictures."""
 import streamlit as st
 
 from engine import caps
-from engine import picture_charts
 from engine import image_folders
+from engine import picture_charts
 from engine import real_world
 from engine import recipes
 from engine import take_home
 from engine import take_home_scripts
 from ui import code
-from ui import folder_data
 from ui import layer_viewer
 from ui import own_pictures
+from ui import picture_choice
 from ui import projector
 from ui import tables
 from ui import take_it_with_you
@@ -33,7 +33,7 @@ LINK = url_state.Link(
     "real-world-images", {"dataset": CLASSROOM.dataset, **{name: getattr(CLASSROOM, name)
                                                            for name in OPTIONS},
                           "tensorboard": False},
-    {"dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
+    {"dataset": {dataset: title for title, dataset in picture_choice.COURSE_DATASETS.items()},
      **OPTIONS}, {"dataset": "real-dataset", **{name: f"real-{name}" for name in OPTIONS},
                   "tensorboard": "real-tensorboard"})
 
@@ -47,7 +47,7 @@ projector.narrative(
 url_state.keep_settings([f"real-{name}" for name in [*OPTIONS, "tensorboard"]])
 LINK.start()
 st.header("1. Folders become labels")
-choice = folder_data.choose("real", link=LINK)
+choice = picture_choice.choose("real", link=LINK)
 if choice is None:
     st.stop()
 
@@ -55,7 +55,7 @@ if choice is None:
 image_size = st.session_state["real-image_size"]
 batch_size = st.session_state["real-batch_size"]
 seed = st.session_state["real-seed"]
-data = folder_data.load(choice, image_size, batch_size, seed)
+data = picture_choice.load(choice, image_size, batch_size, seed)
 if data is None:
     st.stop()
 
@@ -66,7 +66,7 @@ with tree_column:
     st.caption(f"{data.training_count} training and {data.validation_count} validation "
                f"pictures, resized to {image_size} x {image_size}, in batches of {batch_size}: "
                f"{data.steps_per_epoch} steps per epoch (every picture once). "
-               + folder_data.decoded_size_sentence(data))
+               + picture_choice.decoded_size_sentence(data))
 with grid_column:
     pictures, names = real_world.first_batch(data)
     # Four a row at BATCH_TILE_PIXELS each: eight a row in two thirds of the page left

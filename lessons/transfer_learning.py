@@ -16,17 +16,17 @@ from engine import training_charts
 from engine import transfer
 from engine import transfer_scripts
 from ui import code
-from ui import fine_tuning_view
-from ui import folder_data
 from ui import job_view
 from ui import own_pictures
+from ui import picture_choice
 from ui import projector
 from ui import shared_caches
 from ui import tables
 from ui import take_it_with_you
 from ui import teacher_panel
 from ui import tensorboard_option
-from ui import transfer_choices
+from ui import transfer_learning_choices
+from ui import transfer_learning_fine_tuning
 from ui import understanding
 
 st.title("Transfer learning")
@@ -38,7 +38,7 @@ projector.narrative(
 )
 
 st.header("1. The pretrained network")
-LINK = transfer_choices.link()
+LINK = transfer_learning_choices.link()
 LINK.start()
 network_column, weights_column = st.columns(2, gap="large")
 with network_column:
@@ -49,14 +49,15 @@ with network_column:
         st.caption("InceptionV3's ImageNet weights are not in the data directory, so the "
                    "small MobileNet is chosen; pick InceptionV3 to download them (88 MB).")
     image_size = LINK.control("picture_size", st.select_slider, "picture size",
-                              transfer_choices.LINK_OPTIONS["picture_size"])
-    pixel_scaling = transfer_choices.choose_scaling(LINK, base_name)
-    seed = LINK.control("seed", st.number_input, "seed", *transfer_choices.LINK_OPTIONS["seed"])
+                              transfer_learning_choices.LINK_OPTIONS["picture_size"])
+    pixel_scaling = transfer_learning_choices.choose_scaling(LINK, base_name)
+    seed = LINK.control("seed", st.number_input, "seed",
+                        *transfer_learning_choices.LINK_OPTIONS["seed"])
 with weights_column:
-    weights = transfer_choices.choose_weights(LINK, base_name, seed)
+    weights = transfer_learning_choices.choose_weights(LINK, base_name, seed)
 if weights is None:
     st.stop()
-frozen = transfer_choices.frozen_network(base_name, weights, image_size, seed)
+frozen = transfer_learning_choices.frozen_network(base_name, weights, image_size, seed)
 if frozen is None:
     st.stop()
 code.show_code(recipes.inception_base if base_name == "InceptionV3" else recipes.mobilenet_base,
@@ -68,12 +69,12 @@ tables.show([
 ], hide_index=True, width="stretch")
 st.caption(f"Weights: {weights.description}. Locked: every one of the "
            f"{after.total:,} parameters stays as ImageNet left it.")
-transfer_choices.show_scaling(pixel_scaling)
+transfer_learning_choices.show_scaling(pixel_scaling)
 
 st.header("2. Where to cut")
 points = frozen_base.cut_points(frozen)
 cut_names = [point.layer_name for point in points]
-transfer_choices.keep_cut_on_its_network(base_name, cut_names)
+transfer_learning_choices.keep_cut_on_its_network(base_name, cut_names)
 cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
 tables.show([{"layer": point.layer_name, "output per picture": " x ".join(map(str,
               point.output_shape)), "numbers into Flatten": point.feature_count,
@@ -97,8 +98,8 @@ code.show_code(frozen_base.feature_extractor, recipes.feature_head_model,
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
 with choice_column:
-    pictures = folder_data.choose("transfer", link=LINK)
-    augmentation = transfer_choices.choose_augmentation(LINK)
+    pictures = picture_choice.choose("transfer", link=LINK)
+    augmentation = transfer_learning_choices.choose_augmentation(LINK)
     use_augmentation = augmentation is not None
     views = LINK.control("views", st.select_slider, "augmented views kept per picture",
                          [2, 4, 8], disabled=not use_augmentation)
@@ -106,7 +107,7 @@ with settings_column:
     dropout_rate = LINK.control("dropout_rate", st.select_slider, "dropout rate",
                                 [0.1, 0.2, 0.3, 0.5])
     epochs = LINK.control("epochs", st.slider, "epochs",
-                          *transfer_choices.LINK_OPTIONS["epochs"])
+                          *transfer_learning_choices.LINK_OPTIONS["epochs"])
     batch_size = LINK.control(
         "batch_size", st.select_slider, "batch size", [10, 20, 32, 50, 64, 100],
         help="The course's generators give batches of 20. Larger batches train the same "
@@ -115,8 +116,8 @@ with settings_column:
     st.caption(caps.sentence(dropout_pair.RUN_KIND))
     # One option for the lesson: the pair and part 5's fine-tuning both write logs.
     tensorboard = tensorboard_option.checkbox(LINK)
-transfer_choices.show_augmentation_code(augmentation, pixel_scaling)
-transfer_choices.write_link(LINK, base_name, cut_name, pixel_scaling)
+transfer_learning_choices.show_augmentation_code(augmentation, pixel_scaling)
+transfer_learning_choices.write_link(LINK, base_name, cut_name, pixel_scaling)
 teacher_panel.show(LINK)
 
 if pictures is None:
@@ -191,7 +192,7 @@ take_it_with_you.offer(take_home.TakeHome(
     "transfer-take-home")
 st.caption("The camera icon above the chart saves it as a PNG.")
 
-fine_tuning_view.show(pair_settings, run.complete, cut_names, chosen_head,
-                      features["class_names"])
+transfer_learning_fine_tuning.show(pair_settings, run.complete, cut_names, chosen_head,
+                                   features["class_names"])
 
 understanding.section("transfer-learning", run)

@@ -157,8 +157,8 @@ def stopped_run(kind: str, key: str):
 
 
 @st.cache_resource(show_spinner="Reading and resizing the pictures...", max_entries=6)
-def folder_data(dataset_id: str, dataset_key, training_folder, validation_folder,
-                image_size: int, batch_size: int, seed: int):
+def loaded_pictures(dataset_id: str, dataset_key, training_folder, validation_folder,
+                    image_size: int, batch_size: int, seed: int):
     """A course dataset's or a learner's pictures, decoded once per size and shared
     (read-only); `dataset_id` (registry key, or the zip's or folder's fingerprint) keys the
     cache. The pixels themselves stay on disk, memory-mapped (engine.picture_store), so an

@@ -10,8 +10,8 @@ from engine import dropout_pair
 from engine import hosting
 from engine import real_world
 from tests.app import helpers
-from ui import folder_data
-from ui import transfer_choices
+from ui import picture_choice
+from ui import transfer_learning_choices
 
 
 @pytest.fixture
@@ -73,10 +73,10 @@ def test_the_app_names_the_data_directory_only_when_the_server_is_not_shared(
 
 def test_lesson_5_offers_no_folder_of_the_server(shared):
     app = helpers.run_page("lessons/real_world_images.py", timeout=300)
-    assert folder_data.LOCAL not in app.selectbox(key="real-dataset").options
-    assert folder_data.OWN in app.selectbox(key="real-dataset").options
+    assert picture_choice.LOCAL not in app.selectbox(key="real-dataset").options
+    assert picture_choice.OWN in app.selectbox(key="real-dataset").options
     assert str(shared) not in page_text(app)
-    app.selectbox(key="real-dataset").set_value(folder_data.OWN).run()
+    app.selectbox(key="real-dataset").set_value(picture_choice.OWN).run()
     helpers.assert_no_exception(app)
     assert not app.text_input  # no path to type anywhere
     assert str(shared) not in page_text(app)
@@ -112,9 +112,9 @@ def test_a_run_over_a_cap_is_refused_on_the_page_with_the_cap(empty_data_dir):
 def test_lesson_7_offers_no_weights_path_nor_folder(shared):
     app = helpers.run_page("lessons/transfer_learning.py", timeout=600)
     sources = app.radio(key="transfer-weights-source").options
-    assert transfer_choices.FROM_PATH not in sources
-    assert transfer_choices.FROM_UPLOAD in sources
-    assert folder_data.LOCAL not in app.selectbox(key="transfer-dataset").options
+    assert transfer_learning_choices.FROM_PATH not in sources
+    assert transfer_learning_choices.FROM_UPLOAD in sources
+    assert picture_choice.LOCAL not in app.selectbox(key="transfer-dataset").options
     assert not app.text_input
     assert app.slider(key="transfer-epochs").max == caps.most(dropout_pair.RUN_KIND, "epochs")
     assert caps.sentence(dropout_pair.RUN_KIND) in [caption.value for caption in app.caption]

@@ -199,9 +199,9 @@ def test_each_scaling_trains_and_shows_its_own_code(page):
     assert "def scale_as_the_network" in code and "mobilenet.preprocess_input" in code
     assert "def scale_as_the_course" not in code
     # What the difference costs, with the measured figures (checked against BENCHMARKS.md).
-    from ui import transfer_choices
+    from ui import transfer_learning_choices
 
-    mean, lowest = transfer_choices.MEASURED_SCALING["cats-vs-dogs"]["course"]
+    mean, lowest = transfer_learning_choices.MEASURED_SCALING["cats-vs-dogs"]["course"]
     assert any(f"{mean:.3f} (lowest {lowest:.3f})" in block.value
                and "benchmarks/pixel_scaling.py" in block.value for block in page.markdown)
 
@@ -235,16 +235,16 @@ def test_the_scaling_follows_the_link_and_each_network_has_its_own_default(
 
 
 def test_the_scaling_figures_the_page_quotes_are_the_measured_ones():
-    """The page's table comes from ui/transfer_choices.MEASURED_SCALING; the figures must be
-    the ones benchmarks/pixel_scaling.py printed into BENCHMARKS.md."""
+    """The page's table comes from ui/transfer_learning_choices.MEASURED_SCALING; the figures
+    must be the ones benchmarks/pixel_scaling.py printed into BENCHMARKS.md."""
     from engine import transfer
-    from ui import transfer_choices
+    from ui import transfer_learning_choices
 
     benchmark_lines = [line for line in (helpers.REPOSITORY / "BENCHMARKS.md").read_text()
                        .splitlines() if line.startswith("pixel scaling: ")]
     dataset_keys = {"horses-or-humans": "horse-or-human", "cats-vs-dogs": "cats_and_dogs_filtered"}
-    assert set(transfer_choices.MEASURED_SCALING) == set(dataset_keys)
-    for dataset, figures in transfer_choices.MEASURED_SCALING.items():
+    assert set(transfer_learning_choices.MEASURED_SCALING) == set(dataset_keys)
+    for dataset, figures in transfer_learning_choices.MEASURED_SCALING.items():
         for scaling, (mean, lowest) in figures.items():
             start = f"pixel scaling: {dataset_keys[dataset]}, {transfer.SCALINGS[scaling].title}:"
             line, = [line for line in benchmark_lines if line.startswith(start)]

@@ -9,7 +9,7 @@ import pytest
 
 from engine import caps
 from tests.browser import test_pages as pages
-from ui import folder_data
+from ui import picture_choice
 
 pytestmark = [pytest.mark.browser]
 if importlib.util.find_spec("pytest_timeout") is not None:
@@ -25,7 +25,7 @@ def test_a_shared_server_hides_its_folders_and_caps_uploads(
     options = page.get_by_role("option")
     options.first.wait_for()
     offered = options.all_inner_texts()
-    assert folder_data.OWN in offered and folder_data.LOCAL not in offered
+    assert picture_choice.OWN in offered and picture_choice.LOCAL not in offered
     page.keyboard.press("Escape")
     pages.choose_option(page, "pictures", "My own pictures")
     zip_uploader = page.locator('[data-testid="stFileUploader"]').filter(

@@ -122,9 +122,9 @@ def load(choice: Choice, image_size: int, batch_size: int, seed: int):
     """The chosen pictures as FolderData, or None after saying why they are missing. Says
     which pictures were skipped and what else the learner should know about them."""
     try:
-        data = shared_caches.folder_data(choice.dataset_id, choice.dataset_key,
-                                         choice.training_folder, choice.validation_folder,
-                                         image_size, batch_size, seed)
+        data = shared_caches.loaded_pictures(choice.dataset_id, choice.dataset_key,
+                                             choice.training_folder, choice.validation_folder,
+                                             image_size, batch_size, seed)
     except downloads.MissingDataError as problem:
         data_status.say_missing(problem)
         return None

@@ -15,7 +15,7 @@ from engine import weights_files
 from ui import between_lessons
 from ui import code
 from ui import data_status
-from ui import folder_data
+from ui import picture_choice
 from ui import shared_caches
 from ui import url_state
 
@@ -41,7 +41,7 @@ LINK_OPTIONS = {
     # "" is the network's own default cut.
     "cut": [""] + sorted({name for base in transfer.BASES.values()
                           for name in base.cut_layer_names}),
-    "dataset": {dataset: title for title, dataset in folder_data.COURSE_DATASETS.items()},
+    "dataset": {dataset: title for title, dataset in picture_choice.COURSE_DATASETS.items()},
     "views": [2, 4, 8], "dropout_rate": [0.1, 0.2, 0.3, 0.5],
     "epochs": (1, caps.most(dropout_pair.RUN_KIND, "epochs")),
     "batch_size": [10, 20, 32, 50, 64, 100],
