@@ -12,8 +12,8 @@ The story of this file:
 1. `AugmentSettings` holds exactly the course's arguments, and `validate()` refuses values a
    learner might mistype; `COURSE_SETTINGS` and `NO_AUGMENTATION` are the two famous cases;
 2. `augmentation_layers()` turns each setting into a Keras 3 layer (mappings explained below)
-   and `rescaling_layer()` gives the course's `rescale=1./255` on its own, because previews want
-   0..255 pictures while training wants 0..1;
+   (the course's `rescale=1./255` is not among them: previews want 0..255 pictures, and the
+   lesson's model rescales as its first layer);
 3. `preview_grid()` pushes one picture many times through those very layers;
 4. `image_data_generator_code()` and `keras3_layers_code()` write the same settings in both
    dialects, and `validation_pipeline_code()` shows that validation pictures are only rescaled.
@@ -181,13 +181,6 @@ def augmentation_model(settings: AugmentSettings, seed=None) -> keras.Sequential
     """The augmentation layers as one Sequential, without rescaling, so outputs stay 0..255.
     Keras cannot call a Sequential with no layers; `preview_grid` handles NO_AUGMENTATION."""
     return keras.Sequential(augmentation_layers(settings, seed), name="data_augmentation")
-
-
-def rescaling_layer(settings: AugmentSettings):
-    """The course's rescale=1./255 as a layer, or None when rescaling is off. In training it
-    goes after the augmentation, as the generator rescales after transforming."""
-    settings.validate()
-    return keras.layers.Rescaling(1.0 / 255) if settings.rescale else None
 
 
 def preview_grid(image: numpy.ndarray, settings: AugmentSettings, count: int = 16,

@@ -28,7 +28,7 @@ def picture_uploads_folder() -> pathlib.Path:
 
 
 def weights_uploads_folder() -> pathlib.Path:
-    """Where uploaded weights files are kept, named after their contents (engine/transfer.py):
+    """Where uploaded weights files are kept, named after their contents (engine/weights_files.py):
     <data dir>/uploads/weights/."""
     return data_dir() / "uploads" / "weights"
 

@@ -81,19 +81,20 @@ class FeatureSet:
         return self.settings["augmentation"]["views"] if self.settings["augmentation"] else 0
 
 
-def cached_features(dataset_key: str = "horse-or-human", base_name: str = "InceptionV3",
+def cached_features(dataset_id: str = "horse-or-human", base_name: str = "InceptionV3",
                     weights=weights_files.IMAGENET,
                     cut_layer_name: typing.Optional[str] = None,
                     image_size: int = 150, augmentation_layers=None, augmented_views: int = 0,
                     seed: int = 0, storage_dtype: str = "float16", on_progress=None,
                     on_wait=None, folders=None, frozen=None,
                     pixel_scaling: typing.Optional[str] = None) -> FeatureSet:
-    """The features of `dataset_key`'s training and validation pictures at the cut layer,
+    """The features of `dataset_id`'s training and validation pictures at the cut layer,
     computed once and stored under <data dir>/features/, loaded from there afterwards.
 
-    `folders`: (training folder, validation folder or None) for pictures that are not a
-    course dataset, such as a learner's extracted zip; `dataset_key` then only names them
-    (for example "upload-<the zip's sha256>"). Without a validation folder, a seeded fifth
+    `dataset_id`: a course dataset's key (engine/course_assets.py), or, with `folders`, any id
+    that names other pictures (for example "upload-<the zip's sha256>"), as the page's
+    ui/picture_choice.Choice.dataset_id does. `folders`: (training folder, validation folder
+    or None) for pictures that are not a course dataset, such as a learner's extracted zip. Without a validation folder, a seeded fifth
     of the pictures is kept for validation.
 
     `frozen`: the network already built for these settings
@@ -116,10 +117,10 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
         raise ValueError(f"Features are stored as float16 or float32, not {storage_dtype!r}.")
     resolved = weights_files.resolve_weights(base_name, weights, seed)
     if folders is None:
-        downloads.ensure_asset(dataset_key)
+        downloads.ensure_asset(dataset_id)
     feature_settings = {
-        "format": FEATURES_FORMAT, "dataset": dataset_key,
-        "dataset_files": pictures_fingerprint(dataset_key, folders, seed), "base": base_name,
+        "format": FEATURES_FORMAT, "dataset": dataset_id,
+        "dataset_files": pictures_fingerprint(dataset_id, folders, seed), "base": base_name,
         "weights": resolved.identity, "cut_layer": cut_layer_name, "image_size": image_size,
         "pixel_scaling": pixel_scaling, "augmentation": augmentation,
         "storage_dtype": storage_dtype}
@@ -137,7 +138,7 @@ def cached_features(dataset_key: str = "horse-or-human", base_name: str = "Incep
                               frozen.image_size) != (base_name, resolved.identity, image_size):
             frozen = frozen_base.build_frozen_network(base_name, resolved, image_size, seed)
         extractor = frozen_base.feature_extractor(frozen, cut_layer_name)
-        folder_data = load_pictures(dataset_key, folders, image_size, seed)
+        folder_data = load_pictures(dataset_id, folders, image_size, seed)
         views = augmentation["views"] if augmentation else 0
         total = folder_data.training_count * max(views, 1) + folder_data.validation_count
         progress = Progress(on_progress, total)
@@ -184,24 +185,24 @@ def describe(augmentation) -> str:
             f"ImageDataGenerator would make a new one every epoch")
 
 
-def load_pictures(dataset_key: str, folders, image_size: int, seed: int):
+def load_pictures(dataset_id: str, folders, image_size: int, seed: int):
     """The pictures to extract, as image_folders.FolderData (the order does not matter:
     every picture is extracted once, with its label)."""
     if folders is None:
-        return image_folders.load_pictures(dataset_key, image_size=image_size,
+        return image_folders.load_pictures(dataset_id, image_size=image_size,
                                            batch_size=EXTRACTION_BATCH_SIZE, seed=0)
     training_folder, validation_folder = folders
     return image_folders.load_pictures(None, training_folder, validation_folder, image_size,
                                        EXTRACTION_BATCH_SIZE, seed)
 
 
-def pictures_fingerprint(dataset_key: str, folders, seed: int) -> str:
+def pictures_fingerprint(dataset_id: str, folders, seed: int) -> str:
     """A digest of every picture's name and size (new or changed pictures, new features),
     and of the seed that splits a folder without a validation folder."""
     if folders is None:
-        asset = course_assets.asset_by_key(dataset_key)
+        asset = course_assets.asset_by_key(dataset_id)
         return ":".join(image_folders.folder_fingerprint(registry.image_folder(
-            dataset_key, split)) for split in asset.splits)
+            dataset_id, split)) for split in asset.splits)
     training_folder, validation_folder = folders
     if validation_folder is None:
         return f"{image_folders.folder_fingerprint(training_folder)}:split-seed-{seed}"

@@ -52,9 +52,8 @@ if choice is None:
     st.stop()
 
 
-image_size = st.session_state["real-image_size"]
-batch_size = st.session_state["real-batch_size"]
-seed = st.session_state["real-seed"]
+# The pictures are loaded at the size, batch and seed that section 3's controls set.
+image_size, batch_size, seed = (LINK.value(name) for name in ("image_size", "batch_size", "seed"))
 data = picture_choice.load(choice, image_size, batch_size, seed)
 if data is None:
     st.stop()

