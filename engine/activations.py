@@ -36,6 +36,13 @@ def first_lively_filter(maps: dict, preferred: int = 1) -> int:
     return lively[0]
 
 
+def maps_and_first_lively_filter(model: keras.Model, inputs: numpy.ndarray) -> tuple:
+    """(activation_maps(model, inputs), first_lively_filter of them): what the layer viewer
+    draws."""
+    maps = activation_maps(model, inputs)
+    return maps, first_lively_filter(maps)
+
+
 def activation_maps(model: keras.Model, inputs: numpy.ndarray) -> dict:
     """The course's activation model: one Model whose outputs are every conv and pooling
     layer's output. `inputs`: pictures as `model` takes them, (pictures, height, width,

@@ -57,7 +57,8 @@ with weights_column:
     weights = transfer_learning_choices.choose_weights(LINK, base_name, seed)
 if weights is None:
     st.stop()
-frozen = transfer_learning_choices.frozen_network(base_name, weights, image_size, seed)
+frozen = transfer_learning_choices.frozen_network_or_say_why(base_name, weights, image_size,
+                                                             seed)
 if frozen is None:
     st.stop()
 code.show_code(recipes.inception_base if base_name == "InceptionV3" else recipes.mobilenet_base,

@@ -7,6 +7,7 @@ import streamlit as st
 from engine import activations
 from engine import picture_charts
 from ui import code
+from ui import shared_caches
 from ui import tables
 
 
@@ -33,13 +34,14 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
                                   key=f"{key_prefix}-{index}")
               for index, (column, default) in enumerate(zip(columns, default_pictures))]
     if run.complete:
-        maps, first_filter = _shared_activation_maps(run.key, key_prefix, tuple(chosen), model,
-                                                     pictures, prepare)
+        maps, first_filter = shared_caches.activation_maps(run.key, key_prefix, tuple(chosen),
+                                                           model, pictures, prepare)
         # What determines the figures below, so that the server keeps them by it rather than
         # by hashing several MiB of maps on every view.
         shown = (run.key, key_prefix, tuple(chosen))
     else:  # a stopped run: another stop of the same settings keeps other weights
-        maps, first_filter = _maps_and_first_filter(model, prepare(pictures[chosen]))
+        maps, first_filter = activations.maps_and_first_lively_filter(
+            model, prepare(pictures[chosen]))
         shown = None  # the figures are then kept by their content
     fewest_filters = min(array.shape[-1] for array in maps.values())
     filter_index = columns[-1].number_input(
@@ -68,17 +70,3 @@ def _named(shown, choice):
     """The name a kept figure is shared as: what is shown plus the learner's `choice`, or
     None (kept by content) when what is shown has no name."""
     return None if shown is None else (*shown, choice)
-
-
-def _maps_and_first_filter(model, inputs) -> tuple:
-    maps = activations.activation_maps(model, inputs)
-    return maps, activations.first_lively_filter(maps)
-
-
-# A finished run's maps are the same for every learner who looks at the same pictures: one
-# predict per server instead of one per page view (0.1-0.3 s of CPU each, py-spy under load).
-# Eight sets of a few MiB each; pages only read them.
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _shared_activation_maps(run_key: str, key_prefix: str, chosen: tuple, _model, _pictures,
-                            _prepare) -> tuple:
-    return _maps_and_first_filter(_model, _prepare(_pictures[list(chosen)]))

@@ -193,7 +193,7 @@ def choose_weights(lesson_link: url_state.Link, base_name: str, seed: int):
     return None
 
 
-def frozen_network(base_name: str, weights, image_size: int, seed: int):
+def frozen_network_or_say_why(base_name: str, weights, image_size: int, seed: int):
     """The frozen network with these weights, or None after a sentence saying why the
     weights do not fit it (never a traceback)."""
     try:
