@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from engine import hosting
 from engine import keras_lock
 from engine import runner
-from engine import hosting
 from ui import home
 from ui import lesson_list
 from ui import sidebar

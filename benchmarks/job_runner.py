@@ -24,11 +24,11 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from engine import datasets  # noqa: E402
 from engine import fashion_mnist  # noqa: E402
+from engine import hosting  # noqa: E402
 from engine import job_records  # noqa: E402
 from engine import jobs  # noqa: E402
 from engine import run_cache  # noqa: E402
 from engine import runner as job_runner  # noqa: E402
-from engine import hosting  # noqa: E402
 
 PAGE = os.path.join(os.path.dirname(__file__), "..", "lessons", "fashion_mnist.py")
 POLL_SECONDS = 0.5  # ui/job_view.py's live view

@@ -60,7 +60,7 @@ LINK = url_state.Link.with_prefix(
     {"rotation_range": (0, 180), "width_shift_range": (0.0, 0.9, 0.05),
      "height_shift_range": (0.0, 0.9, 0.05), "shear_range": (0.0, 60.0, 0.1),
      "zoom_range": (0.0, 0.9, 0.05), "fill_mode": list(augment.FILL_MODES),
-     "epochs": (2, 40),
+     "epochs": (2, caps.most(real_world.RUN_KIND, "epochs")),
      "dataset": {dataset: title for title, dataset in picture_choice.COURSE_DATASETS.items()},
      "experiment": EXPERIMENT_TITLES},
     "augment-")

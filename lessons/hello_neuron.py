@@ -3,11 +3,11 @@
 import streamlit as st
 
 from engine import caps
-from engine import training_charts
 from engine import hello_neuron
 from engine import recipes
 from engine import take_home_scripts
 from engine import training
+from engine import training_charts
 from engine import typed_numbers
 from ui import code
 from ui import job_view
@@ -26,7 +26,8 @@ LINK = url_state.Link.with_prefix(
                      "ys": typed_numbers.format_numbers(DEFAULTS.ys), "epochs": DEFAULTS.epochs,
                      "learning_rate": DEFAULTS.learning_rate, "seed": DEFAULTS.seed,
                      "tensorboard": DEFAULTS.tensorboard},
-    {"xs": typed_numbers.is_number_list, "ys": typed_numbers.is_number_list, "epochs": (1, 2000),
+    {"xs": typed_numbers.is_number_list, "ys": typed_numbers.is_number_list,
+     "epochs": (1, caps.most(hello_neuron.RUN_KIND, "epochs")),
      "learning_rate": LEARNING_RATES, "seed": (0, 2**31 - 1)}, "")
 
 st.title("Hello, neuron")

@@ -99,6 +99,7 @@ controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     st.button("Classroom defaults", on_click=LINK.use_settings, args=(CLASSROOM, OPTIONS),
               key="real-reset")
+    # Image size, batch size and seed are read above (LINK.value), where the pictures load.
     LINK.control("image_size", st.select_slider, "image size (speed against accuracy)",
                  OPTIONS["image_size"])
     conv_blocks = LINK.control("conv_blocks", st.select_slider, "convolution blocks",

@@ -5,11 +5,11 @@ import pathlib
 import streamlit as st
 
 from engine import caps
-from engine import training_charts
 from engine import recipes
 from engine import rules
 from engine import take_home_scripts
 from engine import training
+from engine import training_charts
 from engine import typed_numbers
 from ui import code
 from ui import job_view
@@ -31,7 +31,8 @@ def preset_values(preset: str) -> dict:
             "xs": rules.default_xs_text(preset)}
 
 
-# A new visitor starts from rules.default_job(), the run `python -m engine.prepare` trains.
+# A new visitor starts from the preset and epochs of rules.default_job(), the run `python -m
+# engine.prepare` trains (tests/app/test_prepared_lessons.py checks they agree).
 LINK = url_state.Link.with_prefix(
     "rules-vs-data", {"preset": rules.DEFAULT_PRESET, **preset_values(rules.DEFAULT_PRESET),
                       "epochs": rules.DEFAULT_EPOCHS, "tensorboard": False},

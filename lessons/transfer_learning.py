@@ -1,5 +1,6 @@
-"""Lesson 7: Transfer learning. InceptionV3 trained on ImageNet, frozen, cut at mixed7, and
-a new classifier on top, trained twice side by side: without and with Dropout."""
+"""Lesson 7: Transfer learning. InceptionV3 trained on ImageNet (MobileNet 0.25 where only its
+weights are here), frozen, cut at mixed7, and a new classifier on top, trained twice side by
+side: without and with Dropout."""
 
 import dataclasses
 

@@ -4,10 +4,10 @@ convolved, after ReLU and after 2x2 max pooling, with the size at every step."""
 import pandas
 import streamlit as st
 
-from engine import picture_charts
 from engine import downloads
 from engine import filters
 from engine import images
+from engine import picture_charts
 from ui import data_status
 from ui import shared_caches
 

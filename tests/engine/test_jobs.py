@@ -13,11 +13,11 @@ from engine import caps
 from engine import datasets
 from engine import downloads
 from engine import fashion_mnist
+from engine import hosting
 from engine import job_records
 from engine import jobs
 from engine import run_cache
 from engine import runner as job_runner
-from engine import hosting
 
 SMALL = fashion_mnist.FashionSettings(training_images=6000, epochs=2, batch_size=32, seed=6)
 
