@@ -90,9 +90,10 @@ def file_digest(path: pathlib.Path, algorithm: str) -> str:
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             hasher.update(block)
+    digest = hasher.hexdigest()
     with _digest_memo_lock:
-        _digest_memo[memo_key] = hasher.hexdigest()
-    return hasher.hexdigest()
+        _digest_memo[memo_key] = digest
+    return digest
 
 
 def bytes_problem(path: pathlib.Path, remote_file: course_assets.RemoteFile) -> str | None:

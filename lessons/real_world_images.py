@@ -53,7 +53,8 @@ if choice is None:
 
 
 # The pictures are loaded at the size, batch and seed that section 3's controls set.
-image_size, batch_size, seed = (LINK.value(name) for name in ("image_size", "batch_size", "seed"))
+image_size, batch_size, seed = (LINK.link_value(name)
+                                 for name in ("image_size", "batch_size", "seed"))
 data = picture_choice.load(choice, image_size, batch_size, seed)
 if data is None:
     st.stop()
@@ -99,7 +100,7 @@ controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     st.button("Classroom defaults", on_click=LINK.use_settings, args=(CLASSROOM, OPTIONS),
               key="real-reset")
-    # Image size, batch size and seed are read above (LINK.value), where the pictures load.
+    # Image size, batch size and seed are read above (LINK.link_value), where the pictures load.
     LINK.control("image_size", st.select_slider, "image size (speed against accuracy)",
                  OPTIONS["image_size"])
     conv_blocks = LINK.control("conv_blocks", st.select_slider, "convolution blocks",

@@ -84,12 +84,6 @@ class Link:
             return next((value for value, title in options.items() if title == shown), None)
         return shown
 
-    def value(self, name: str):
-        """The value the control of `name` holds now, as the control shows it. Readable before
-        the control is drawn (start() has set it), for a page that needs a setting above the
-        control that sets it."""
-        return st.session_state[self.keys[name]]
-
     # --- the lesson's run -------------------------------------------------------------
     def start(self) -> None:
         """Before the controls are drawn: on the learner's first run in the lesson (or back
