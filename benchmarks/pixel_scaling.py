@@ -45,7 +45,7 @@ def final_accuracies(dataset: str, scaling: str, seed: int, epochs: int) -> dict
     weights = weights_files.resolve_weights(BASE)
     settings = dropout_pair.PairSettings(
         base_name=BASE, weights_identity=weights.identity, weights_path=str(weights.path),
-        pixel_scaling=scaling, cut_layer=transfer.base_choice(BASE).default_cut,
+        pixel_scaling=scaling, cut_layer_name=transfer.base_choice(BASE).default_cut,
         dataset=dataset, epochs=epochs, seed=seed)
     result = dropout_pair.train_job(settings, jobs.QuietReporter())
     histories = dropout_pair.histories(result.history)

@@ -164,7 +164,7 @@ class PairSettings:
     weights_path: str = None
     image_size: int = 150
     pixel_scaling: str = "course"
-    cut_layer: str = "mixed7"
+    cut_layer_name: str = "mixed7"
     dataset: str = "horse-or-human"
     training_folder: str = None
     validation_folder: str = None
@@ -189,6 +189,9 @@ class PairSettings:
             del settings[not_learned]
         settings["augmentation"] = augment.layer_recipes(self.augment_settings())
         settings["views"] = self.views if settings["augmentation"] else 0
+        # Runs stored before the field was renamed hold "cut_layer" in their key; keeping
+        # that name keeps every prepared class's runs found.
+        settings["cut_layer"] = settings.pop("cut_layer_name")
         return settings
 
     def augment_settings(self) -> augment.AugmentSettings:
@@ -214,7 +217,7 @@ def train_job(settings: PairSettings, reporter) -> run_cache.RunResult:
                                              settings.image_size, settings.seed)
     layers = augment.augmentation_layers(settings.augment_settings(), seed=settings.seed)
     features = transfer_features.cached_features(
-        settings.dataset, settings.base_name, settings.weights(), settings.cut_layer,
+        settings.dataset, settings.base_name, settings.weights(), settings.cut_layer_name,
         settings.image_size, layers or None, settings.views if layers else 0, settings.seed,
         on_progress=lambda done, total: reporter.on_step("Computing features", done, total),
         folders=settings.folders(), frozen=frozen, pixel_scaling=settings.pixel_scaling)
@@ -249,7 +252,7 @@ def default_job() -> jobs.Job:
     choice = transfer.base_choice(base_name)
     weights = weights_files.resolve_weights(base_name)
     return job(PairSettings(base_name=base_name, weights_identity=weights.identity,
-                            weights_path=str(weights.path), cut_layer=choice.default_cut,
+                            weights_path=str(weights.path), cut_layer_name=choice.default_cut,
                             pixel_scaling=choice.default_scaling))
 
 

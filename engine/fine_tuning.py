@@ -138,7 +138,7 @@ def train_job(settings: FineTuneSettings, reporter) -> run_cache.RunResult:
     pictures = image_folders.load_pictures(course_dataset, pair.training_folder,
                                            pair.validation_folder, pair.image_size,
                                            BATCH_SIZE, pair.seed)
-    run = fine_tune(frozen, pair.cut_layer, pair_run.model[settings.head_name],
+    run = fine_tune(frozen, pair.cut_layer_name, pair_run.model[settings.head_name],
                     settings.unfreeze_after, pictures, settings.epochs, pair.pixel_scaling,
                     reporter, training.tensorboard_callbacks(settings))
     extras = {"validation_accuracy_before": run.validation_accuracy_before,

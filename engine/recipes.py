@@ -1,5 +1,7 @@
 """The course's models as short builders. Pages show these functions' own source, so what a
 learner reads is exactly what runs. Each builder returns a compiled model, ready for training.
+Where two lessons build the same thing (one neuron, the Fashion-MNIST compile, the classifier
+on a cut network), one function serves both and each page shows it beside its own builder.
 
 Keras 3 note: the course writes `Dense(units=1, input_shape=[1])`. Keras 3 still accepts that
 but warns; its own form declares the input first with `keras.Input(shape=...)`, as here.
@@ -7,35 +9,29 @@ but warns; its own form declares the input first with `keras.Input(shape=...)`, 
 
 import keras
 
-# The builders repeat lines on purpose: each is the course's code whole, as its page shows it.
 
-
-def hello_neuron_model(learning_rate: float = 0.01) -> keras.Model:
-    """Course 1, week 1: one neuron that learns y = w * x + b from examples."""
+def one_neuron_model(optimizer: keras.optimizers.Optimizer) -> keras.Model:
+    """Course 1, week 1: one neuron, one input number x and one output w * x + b, trained to
+    make the mean squared error small with the `optimizer` given."""
     model = keras.Sequential([
         keras.Input(shape=(1,)),
         keras.layers.Dense(units=1),
     ])
-    # The course writes optimizer='sgd', which is SGD with learning_rate=0.01.
-    model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
-        loss="mean_squared_error",
-    )
+    model.compile(optimizer=optimizer, loss="mean_squared_error")
     return model
+
+
+def hello_neuron_model(learning_rate: float = 0.01) -> keras.Model:
+    """Course 1, week 1: the neuron that learns y = w * x + b from examples, with the
+    course's optimiser. The course writes optimizer='sgd', which is SGD with
+    learning_rate=0.01."""
+    return one_neuron_model(keras.optimizers.SGD(learning_rate=learning_rate))
 
 
 def rule_finder_model(learning_rate: float = 0.5) -> keras.Model:
     """Lesson 1: the same single neuron, with Adam so that it also copes with data such as
     temperatures from -40 to 100, where plain SGD at 0.01 would overshoot and diverge."""
-    model = keras.Sequential([
-        keras.Input(shape=(1,)),
-        keras.layers.Dense(units=1),
-    ])
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="mean_squared_error",
-    )
-    return model
+    return one_neuron_model(keras.optimizers.Adam(learning_rate=learning_rate))
 
 
 def fashion_mnist_model(hidden_units: int = 128, extra_hidden_layer: bool = False,
@@ -50,6 +46,13 @@ def fashion_mnist_model(hidden_units: int = 128, extra_hidden_layer: bool = Fals
     if extra_hidden_layer:  # the course's exercise 5: does another layer help?
         layers.append(keras.layers.Dense(hidden_units, activation="relu"))
     layers.append(keras.layers.Dense(10, activation="softmax"))
+    return fashion_mnist_classifier(layers, learning_rate)
+
+
+def fashion_mnist_classifier(layers: list, learning_rate: float = 0.001) -> keras.Model:
+    """Course 1, weeks 2 and 3: `layers` as one Sequential model, compiled the way the course
+    compiles both its Fashion-MNIST networks: Adam, sparse categorical cross-entropy (each
+    label is one class number, 0 to 9, not ten numbers) and accuracy."""
     model = keras.Sequential(layers)
     # optimizer="adam" in the course is Adam with learning_rate=0.001.
     model.compile(
@@ -97,13 +100,7 @@ def fashion_cnn_model(filters: int = 64, conv_blocks: int = 2,
         keras.layers.Dense(128, activation="relu"),
         keras.layers.Dense(10, activation="softmax"),
     ]
-    model = keras.Sequential(layers)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    return fashion_mnist_classifier(layers, learning_rate)
 
 
 def real_world_model(image_size: int = 150, conv_blocks: int = 5, classes: int = 2,
@@ -158,29 +155,32 @@ def transfer_head_model(pre_trained_model: keras.Model, cut_layer_name: str = "m
                         dropout_rate=0.2, classes: int = 2,
                         learning_rate: float = 0.0001) -> keras.Model:
     """Course 2, week 3: cut the pretrained network at `cut_layer_name` and add a new
-    classifier: Flatten, Dense(1024), the optional Dropout, and one output per the
-    course's binary-or-multiclass table. dropout_rate=None (or 0) leaves Dropout out.
+    classifier (`classifier_head`). dropout_rate=None (or 0) leaves Dropout out.
     The course writes metrics=['acc']; Keras 3 would then log 'acc', so we write
     'accuracy', the name every other lesson logs."""
     last_layer = pre_trained_model.get_layer(cut_layer_name)
     last_output = last_layer.output
-
-    x = keras.layers.Flatten()(last_output)
-    x = keras.layers.Dense(1024, activation="relu")(x)
-    if dropout_rate:
-        x = keras.layers.Dropout(dropout_rate)(x)
-    if classes == 2:
-        x = keras.layers.Dense(1, activation="sigmoid")(x)
-        loss = "binary_crossentropy"
-    else:
-        x = keras.layers.Dense(classes, activation="softmax")(x)
-        loss = "categorical_crossentropy"
+    x, loss = classifier_head(last_output, dropout_rate, classes)
 
     model = keras.Model(pre_trained_model.input, x)
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
                   loss=loss,
                   metrics=["accuracy"])
     return model
+
+
+def classifier_head(x, dropout_rate=0.2, classes: int = 2):
+    """Course 2, week 3: the new classifier put on top of the cut output `x` (a Keras
+    tensor, e.g. (None, 7, 7, 768) at mixed7): Flatten, Dense(1024), the optional Dropout,
+    and one output per the course's binary-or-multiclass table. Returns the output tensor,
+    (None, 1) or (None, classes), and the loss that goes with it."""
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(1024, activation="relu")(x)
+    if dropout_rate:
+        x = keras.layers.Dropout(dropout_rate)(x)
+    if classes == 2:
+        return keras.layers.Dense(1, activation="sigmoid")(x), "binary_crossentropy"
+    return keras.layers.Dense(classes, activation="softmax")(x), "categorical_crossentropy"
 
 
 # Where a MobileNet can be cut, from early to late (at 150x150 pictures: 18x18x64, 9x9x128
@@ -204,20 +204,11 @@ def mobilenet_base(local_weights_file=None, input_shape=(150, 150, 3)) -> keras.
 
 def feature_head_model(feature_shape, dropout_rate=0.2, classes: int = 2,
                        learning_rate: float = 0.0001) -> keras.Model:
-    """The classroom's shortcut: the same new layers as transfer_head_model, fed the cut
+    """The classroom's shortcut: the same new layers (`classifier_head`), fed the cut
     layer's output computed once and stored, instead of pictures that the frozen network
     would turn into the very same numbers again in every epoch."""
     features = keras.Input(shape=feature_shape)
-    x = keras.layers.Flatten()(features)
-    x = keras.layers.Dense(1024, activation="relu")(x)
-    if dropout_rate:
-        x = keras.layers.Dropout(dropout_rate)(x)
-    if classes == 2:
-        x = keras.layers.Dense(1, activation="sigmoid")(x)
-        loss = "binary_crossentropy"
-    else:
-        x = keras.layers.Dense(classes, activation="softmax")(x)
-        loss = "categorical_crossentropy"
+    x, loss = classifier_head(features, dropout_rate, classes)
 
     model = keras.Model(features, x)
     # jit_compile: XLA fuses RMSprop's update of Dense(1024)'s weights (38 million after

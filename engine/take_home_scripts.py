@@ -94,7 +94,7 @@ def fashion_data_script(settings, file_stem: str, builder, preparing: str, model
     that prepare its pictures), the lesson's `builder` called as `model` (its line of the
     script), then fit, evaluate and save; `names`: the settings written at the top."""
     preparation = fashion_mnist_preparation(settings)
-    functions = [builder, fashion_mnist.prepare_images]
+    functions = [builder, recipes.fashion_mnist_classifier, fashion_mnist.prepare_images]
     functions += [recipes.StopAtAccuracy] if settings.target_accuracy is not None else []
     functions += [take_home.model_for_raw_pictures] if preparation else []
     body = FASHION_DATA + preparing
@@ -241,7 +241,7 @@ def one_neuron_script(builder, xs, ys, settings: dict, title: str, file_stem: st
                                 "examples."),
         "import argparse\n\nimport keras\nimport numpy",
         take_home.constants({"XS": list(xs), "YS": list(ys), **settings}),
-        take_home.sources(builder), EPOCHS_ARGUMENT, body)
+        take_home.sources(recipes.one_neuron_model, builder), EPOCHS_ARGUMENT, body)
 
 
 def hello_neuron_script(settings, file_stem: str = "hello_neuron") -> str:

@@ -41,7 +41,7 @@ def transfer_parts(pair, head_name: str, class_names, with_dropout: bool) -> tup
     own_validation = pair.validation_folder is not None
     values = {**take_home_scripts.folder_settings(pair.dataset, own_validation, class_names),
               "LOCAL_WEIGHTS_FILE": weights_file(pair), "IMAGE_SIZE": pair.image_size,
-              "CUT_LAYER": pair.cut_layer,
+              "CUT_LAYER": pair.cut_layer_name,
               "DROPOUT_RATE": pair.dropout_rate if with_dropout else None,
               "EPOCHS": pair.epochs, "BATCH_SIZE": pair.batch_size, "SEED": pair.seed}
     comments = {**take_home_scripts.FOLDER_COMMENTS,
@@ -51,7 +51,7 @@ def transfer_parts(pair, head_name: str, class_names, with_dropout: bool) -> tup
     if pair.views:
         comments["EPOCHS"] = (f"the classroom kept {pair.views} augmented views per picture; "
                               "here every epoch draws fresh ones, as the course does")
-    functions = [build, recipes.freeze_layers, recipes.transfer_head_model,
+    functions = [build, recipes.freeze_layers, recipes.transfer_head_model, recipes.classifier_head,
                  take_home.model_for_raw_pictures]
     arguments = (take_home_scripts.EPOCHS_ARGUMENT + "\n"
                  + take_home_scripts.FOLDER_ARGUMENTS + "\n"
@@ -85,7 +85,7 @@ def transfer_script(pair, head_name: str, class_names, file_stem: str = "transfe
     return take_home.script(
         "Lesson 7, transfer learning: your model, trained again with your settings.",
         take_home_scripts.usage(
-            file_stem, f"{pair.base_name}, frozen and cut at {pair.cut_layer}, with the "
+            file_stem, f"{pair.base_name}, frozen and cut at {pair.cut_layer_name}, with the "
                        "course's new classifier on top, trained the course's way on "
                        "pictures. The classroom trained the same new layers on the cut "
                        "layer's stored features instead: the same model, faster."),
@@ -130,7 +130,7 @@ def fine_tuning_script(settings, class_names,
     return take_home.script(
         "Lesson 7, fine-tuning: your fine-tuned model, trained again with your settings.",
         take_home_scripts.usage(
-            file_stem, f"{pair.base_name}, frozen and cut at {pair.cut_layer} with the "
+            file_stem, f"{pair.base_name}, frozen and cut at {pair.cut_layer_name} with the "
                        "course's new classifier on top, trained the course's way on "
                        f"pictures; then its layers after {settings.unfreeze_after} "
                        "unlocked and fine-tuned with it.",

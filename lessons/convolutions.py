@@ -92,8 +92,8 @@ settings = convolutions.CnnSettings(filters=filters, conv_blocks=conv_blocks, ep
 LINK.write()
 teacher_panel.show(LINK)
 with code_column:
-    code.show_code(recipes.fashion_cnn_model, convolutions.train_fashion_cnn,
-                   training.fit_and_evaluate)
+    code.show_code(recipes.fashion_cnn_model, recipes.fashion_mnist_classifier,
+                   convolutions.train_fashion_cnn, training.fit_and_evaluate)
 
 st.subheader("model.summary(): how the picture shrinks")
 tables.show(shared_caches.convnet_summary(settings), hide_index=True, width="stretch")

@@ -133,7 +133,7 @@ teacher_panel.show(LINK)
 st.caption("The address bar now holds these settings: share the link to share the setup.")
 with code_column:
     # The callback's code is shown when the run uses it: what is shown is what runs.
-    code.show_code(recipes.fashion_mnist_model,
+    code.show_code(recipes.fashion_mnist_model, recipes.fashion_mnist_classifier,
                    *([recipes.StopAtAccuracy] if use_callback else []),
                    fashion_mnist.train_fashion_mnist, training.fit_and_evaluate)
 fashion_mnist_exercises.break_it(LINK)

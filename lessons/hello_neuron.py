@@ -117,7 +117,8 @@ projector.narrative(
     "with the same weights, because `fit` spends most of its time on per-epoch bookkeeping when the data is six "
     "numbers."
 )
-code.show_code(recipes.hello_neuron_model, hello_neuron.train_hello_neuron,
+code.show_code(recipes.one_neuron_model, recipes.hello_neuron_model,
+               hello_neuron.train_hello_neuron,
                training.train_full_batch, training.make_epoch_runner,
                *([training.full_batch_tensorboard_logs] if tensorboard else []))
 

@@ -126,7 +126,8 @@ loss_column.plotly_chart(training_charts.loss_curve(found.history.losses), key="
 tensorboard_option.show_logs(rule_settings)
 
 with projector.code_expander("The code that ran"):
-    code.show_code(rules.apply_rule, rules.find_rule, recipes.rule_finder_model,
+    code.show_code(rules.apply_rule, rules.find_rule, recipes.one_neuron_model,
+                   recipes.rule_finder_model,
                    *([training.full_batch_tensorboard_logs] if tensorboard else []))
 
 st.subheader("Take it with you")

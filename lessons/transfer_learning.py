@@ -75,27 +75,28 @@ transfer_learning_choices.show_scaling(pixel_scaling)
 
 st.header("2. Where to cut")
 points = frozen_base.cut_points(frozen)
-cut_names = [point.layer_name for point in points]
-transfer_learning_choices.keep_cut_on_its_network(base_name, cut_names)
-cut_name = LINK.control("cut", st.select_slider, "cut after layer", cut_names)
+cut_layer_names = [point.layer_name for point in points]
+transfer_learning_choices.keep_cut_on_its_network(base_name, cut_layer_names)
+cut_layer_name = LINK.control("cut", st.select_slider, "cut after layer", cut_layer_names)
 tables.show([{"layer": point.layer_name, "output per picture": " x ".join(map(str,
               point.output_shape)), "numbers into Flatten": point.feature_count,
               "new head's parameters": point.head_parameters} for point in points],
             hide_index=True, width="stretch")
-chosen = points[cut_names.index(cut_name)]
-st.plotly_chart(charts.head_size_by_cut(cut_names, [point.head_parameters for point in points],
-                                        cut_name), key="transfer-head-sizes")
+chosen = points[cut_layer_names.index(cut_layer_name)]
+st.plotly_chart(charts.head_size_by_cut(cut_layer_names, [point.head_parameters for point in points],
+                                        cut_layer_name), key="transfer-head-sizes")
 projector.narrative(
-    f"Cutting at `{cut_name}` hands {chosen.feature_count:,} numbers per picture to the new "
+    f"Cutting at `{cut_layer_name}` hands {chosen.feature_count:,} numbers per picture to the new "
     f"layers, so `Dense(1024)` alone has about {chosen.head_parameters / 1e6:.1f} million "
     "weights, trained on a few hundred pictures. That is why this head **overfits** so "
     "readily, and why the course adds Dropout.")
 st.markdown("The course builds one model from pictures to prediction:")
-code.show_code(recipes.transfer_head_model, runs=False, caption="The course's form. The classroom trains "
-               "the same new layers on the cut layer's stored features (below), then puts "
+code.show_code(recipes.transfer_head_model, runs=False,
+               caption="The course's form. The classroom trains the same new layers "
+               "(`classifier_head`, below) on the cut layer's stored features, then puts "
                "them back on the network for the model you take home.")
-code.show_code(frozen_base.feature_extractor, recipes.feature_head_model,
-               dropout_pair.train_paired, frozen_base.full_model)
+code.show_code(recipes.classifier_head, frozen_base.feature_extractor,
+               recipes.feature_head_model, dropout_pair.train_paired, frozen_base.full_model)
 
 st.header("3. Without and with Dropout, side by side")
 choice_column, settings_column = st.columns(2, gap="large")
@@ -121,7 +122,7 @@ with settings_column:
     # One option for the lesson: the pair and part 5's fine-tuning both write logs.
     tensorboard = tensorboard_option.checkbox(LINK)
 transfer_learning_choices.show_augmentation_code(augmentation, pixel_scaling)
-transfer_learning_choices.write_link(LINK, base_name, cut_name, pixel_scaling)
+transfer_learning_choices.write_link(LINK, base_name, cut_layer_name, pixel_scaling)
 teacher_panel.show(LINK)
 
 if pictures is None:
@@ -129,7 +130,7 @@ if pictures is None:
 pair_settings = dropout_pair.PairSettings(
     base_name=base_name, weights_identity=weights.identity,
     weights_path=str(weights.path) if weights.path else None, image_size=image_size,
-    pixel_scaling=pixel_scaling, cut_layer=cut_name, dataset=pictures.dataset_id,
+    pixel_scaling=pixel_scaling, cut_layer_name=cut_layer_name, dataset=pictures.dataset_id,
     training_folder=pictures.training_folder, validation_folder=pictures.validation_folder,
     augmentation=tuple(dataclasses.asdict(augmentation).items()) if use_augmentation else (),
     views=views if use_augmentation else 0, dropout_rate=dropout_rate, epochs=epochs,
@@ -182,7 +183,7 @@ projector.narrative(
 st.header("4. Your own pictures, and the model to take home")
 chosen_head = st.radio("classifier", list(run.model), horizontal=True, key="transfer-head")
 course_model = shared_caches.course_model(pair_job.key, run.complete, chosen_head, frozen,
-                                          cut_name, run.model[chosen_head])
+                                          cut_layer_name, run.model[chosen_head])
 own_pictures.classify("transfer-predict", image_size,
                       lambda pictures: transfer.predict_pictures(
                           course_model, base_name, pictures, features["pixel_scaling"]),
@@ -196,7 +197,7 @@ take_it_with_you.offer(take_home.TakeHome(
     "transfer-take-home")
 st.caption("The camera icon above the chart saves it as a PNG.")
 
-transfer_learning_fine_tuning.show(pair_settings, run.complete, cut_names, chosen_head,
+transfer_learning_fine_tuning.show(pair_settings, run.complete, cut_layer_names, chosen_head,
                                    features["class_names"])
 
 understanding.section("transfer-learning", run)

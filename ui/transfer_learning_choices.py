@@ -61,20 +61,20 @@ def link() -> url_state.Link:
     return url_state.Link("transfer-learning", defaults, LINK_OPTIONS, WIDGET_KEYS)
 
 
-def keep_cut_on_its_network(base_name: str, cut_names: list) -> None:
+def keep_cut_on_its_network(base_name: str, cut_layer_names: list) -> None:
     """A cut of the other network (the learner switched networks, or a link named one) falls
     back to this network's default."""
-    if st.session_state.get(WIDGET_KEYS["cut"]) not in cut_names:
+    if st.session_state.get(WIDGET_KEYS["cut"]) not in cut_layer_names:
         st.session_state[WIDGET_KEYS["cut"]] = transfer.base_choice(base_name).default_cut
 
 
-def write_link(lesson_link: url_state.Link, base_name: str, cut_name: str,
+def write_link(lesson_link: url_state.Link, base_name: str, cut_layer_name: str,
                pixel_scaling: str) -> None:
     """The address bar follows the controls; the network's own default cut and scaling are
     written as "" so that a link without them keeps meaning "the network's default" whichever
     network it names."""
     choice = transfer.base_choice(base_name)
-    defaults = {"cut": cut_name == choice.default_cut,
+    defaults = {"cut": cut_layer_name == choice.default_cut,
                 "pixel_scaling": pixel_scaling == choice.default_scaling}
     lesson_link.write(**{name: "" for name, is_default in defaults.items() if is_default})
 

@@ -15,11 +15,11 @@ from ui import tensorboard_option
 from ui import training_view
 
 
-def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
+def show(pair_settings, pair_complete: bool, cut_layer_names: list, head_name: str,
          class_names: list) -> None:
     """Part 5 for the finished pair of `pair_settings` (engine.dropout_pair.PairSettings,
     its `tensorboard` option too): the choices, the job, then the result and its downloads.
-    `cut_names`: where the network can be cut; `class_names`: the pair's classes."""
+    `cut_layer_names`: where the network can be cut; `class_names`: the pair's classes."""
     st.header("5. Fine-tuning (optional)")
     st.markdown(
         "The course ends with a hint: *some lower layers can be retrained*. Unlock the top "
@@ -29,7 +29,7 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
         "BatchNormalization would swap the averages it learned on a million ImageNet "
         "pictures for those of a few small batches of ours, and the large updates that "
         "follow would wreck what the unlocked layers knew.")
-    choices = fine_tuning.unfreeze_choices(cut_names, pair_settings.cut_layer)
+    choices = fine_tuning.unfreeze_choices(cut_layer_names, pair_settings.cut_layer_name)
     if not choices:
         st.info("There is no block below this cut to unlock: cut later to try it.",
                 icon=":material/lock:")
@@ -41,7 +41,7 @@ def show(pair_settings, pair_complete: bool, cut_names: list, head_name: str,
     first_column, second_column = st.columns(2, gap="large")
     unfreeze_after = first_column.selectbox(
         "unlock every layer after", choices, key="transfer-unfreeze-after",
-        help=f"Up to the cut at {pair_settings.cut_layer}. The nearest choice unlocks one "
+        help=f"Up to the cut at {pair_settings.cut_layer_name}. The nearest choice unlocks one "
              "block.")
     epochs = second_column.slider("fine-tuning epochs", 1,
                                   caps.most(fine_tuning.RUN_KIND, "epochs"),

@@ -137,7 +137,7 @@ def lesson_7_pair():
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path),
         pixel_scaling=transfer.base_choice("MobileNet 0.25").default_scaling,
-        cut_layer="conv_pw_13_relu", epochs=1)
+        cut_layer_name="conv_pw_13_relu", epochs=1)
 
 
 LESSONS = {

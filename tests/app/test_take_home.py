@@ -232,7 +232,7 @@ def test_lesson_7_model_takes_raw_pictures_and_its_script_trains_the_course_mode
     pair = dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path), image_size=128, pixel_scaling="network",
-        cut_layer="conv_pw_13_relu", epochs=1)
+        cut_layer_name="conv_pw_13_relu", epochs=1)
     heads = run_cache.load_run(dropout_pair.RUN_KIND, dropout_pair.job(pair).key).model
     trained = frozen_base.full_model(
         frozen_base.build_frozen_network("MobileNet 0.25", weights, 128), "conv_pw_13_relu",
@@ -294,7 +294,7 @@ def test_lesson_7_fine_tuning_offers_its_model_and_a_script_that_fine_tunes(
     pair = dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path), image_size=128, pixel_scaling="network",
-        cut_layer="conv_pw_13_relu", epochs=2)
+        cut_layer_name="conv_pw_13_relu", epochs=2)
     settings = fine_tuning.FineTuneSettings(pair, dropout_pair.WITHOUT_DROPOUT,
                                             "conv_pw_11_relu", 1)
     trained = run_cache.load_run(fine_tuning.RUN_KIND, fine_tuning.job(settings).key).model

@@ -239,7 +239,7 @@ def test_tensorboard_on_lesson_7_for_the_pair_and_fine_tuning(classroom_data_dir
     pair = dropout_pair.PairSettings(
         base_name="MobileNet 0.25", weights_identity=weights.identity,
         weights_path=str(weights.path), image_size=128, pixel_scaling="network",
-        cut_layer="conv_pw_13_relu", epochs=1, seed=SEED, tensorboard=True)
+        cut_layer_name="conv_pw_13_relu", epochs=1, seed=SEED, tensorboard=True)
     assert_logs_written(app, pair)
     folder = training.tensorboard_folder(pair)
     assert {path.relative_to(folder).parts[0] for path in training.tensorboard_event_files(

@@ -52,7 +52,7 @@ CASES = {
     "dropout-pair": (
         PAIR, dropout_pair.job,
         dict(base_name="MobileNet 0.25", weights_identity="sha256:def", image_size=128,
-             pixel_scaling="network", cut_layer="mixed6", dataset="cats_and_dogs_filtered",
+             pixel_scaling="network", cut_layer_name="mixed6", dataset="cats_and_dogs_filtered",
              augmentation=ROTATION, dropout_rate=0.5, epochs=3, batch_size=20, seed=1),
         dict(weights_path="/somewhere/weights.h5", training_folder="/somewhere/train",
              validation_folder="/somewhere/validation", views=8,
@@ -86,6 +86,14 @@ def test_each_setting_that_matters_and_only_those_change_the_key(kind):
     assert fields <= set(matters) | set(does_not), fields - set(matters) - set(does_not)
 
 
+def test_renaming_the_cut_setting_kept_every_stored_pair_found():
+    # PairSettings.cut_layer became cut_layer_name; the key still says "cut_layer", so the
+    # default pair's key is the one runs were stored under before (recorded at 7d8134d).
+    assert "cut_layer" in dropout_pair.job(dropout_pair.PairSettings()).key_settings
+    assert dropout_pair.job(dropout_pair.PairSettings()).key == (
+        "c2dc0b673ecbd7df008c49a98bc6a5f31cc9630058ec7ddc3b019bf74642da91")
+
+
 def test_views_count_only_with_augmentation():
     augmented = dataclasses.replace(PAIR, augmentation=ROTATION, views=4)
     assert (dropout_pair.job(dataclasses.replace(augmented, views=8)).key
@@ -112,15 +120,18 @@ def test_a_local_folder_is_fingerprinted_by_both_splits(tmp_path):
 ROUTINES = {
     "fashion-mnist": (fashion_mnist, [fashion_mnist.train_fashion_mnist,
                                       fashion_mnist.prepare_images, training.fit_and_evaluate,
-                                      recipes.fashion_mnist_model, recipes.StopAtAccuracy]),
+                                      recipes.fashion_mnist_model, recipes.fashion_mnist_classifier,
+                                      recipes.StopAtAccuracy]),
     "fashion-cnn": (convolutions, [convolutions.train_fashion_cnn, fashion_mnist.prepare_images,
                                    training.fit_and_evaluate, recipes.fashion_cnn_model,
+                                   recipes.fashion_mnist_classifier,
                                    recipes.StopAtAccuracy]),
     "real-world": (real_world, [real_world.train_job, real_world.train_real_world,
                                 recipes.real_world_model, image_folders.load_folders,
                                 image_folders.in_batches, augment.augmentation_layers]),
     "dropout-pair": (dropout_pair, [dropout_pair.train_job, dropout_pair.train_paired,
                                     dropout_pair.paired_heads, recipes.feature_head_model,
+                                    recipes.classifier_head,
                                     transfer_features.cached_features,
                                     transfer_features.extract_features,
                                     transfer.prepare_pictures, transfer.scale_as_the_course,
@@ -131,20 +142,22 @@ ROUTINES = {
                                   transfer.prepare_pictures, transfer.scale_as_the_course,
                                   transfer.scale_as_the_network]),
     "hello-neuron": (hello_neuron, [hello_neuron.train_hello_neuron, training.train_full_batch,
-                                    training.make_epoch_runner, recipes.hello_neuron_model]),
+                                    training.make_epoch_runner, recipes.hello_neuron_model,
+                                    recipes.one_neuron_model]),
     "rule-finder": (rules, [rules.find_rule, training.train_full_batch,
-                            training.make_epoch_runner, recipes.rule_finder_model]),
+                            training.make_epoch_runner, recipes.rule_finder_model,
+                            recipes.one_neuron_model]),
 }
 FINGERPRINTS = {
-    "fashion-mnist": (2, "831731f16502df61"),
-    "fashion-cnn": (2, "1a2134c06b47ab5d"),
+    "fashion-mnist": (2, "af945ee0f705e40a"),
+    "fashion-cnn": (2, "6d9473cd67d74228"),
     "real-world": (2, "7735f8efe24f75c4"),
     # Both kept version 1 when the pixel scaling became a setting: it joined their keys, so
     # no run stored before it can be handed out for a key that holds it.
-    "dropout-pair": (1, "cecc09cd8b5515c7"),
-    "fine-tuning": (1, "8cb59c39eb7b9965"),
-    "hello-neuron": (1, "71dccf5ae5d2dff9"),
-    "rule-finder": (1, "03d10e8ef384b03d"),
+    "dropout-pair": (1, "2aa16548343292e8"),
+    "fine-tuning": (1, "46fadc8ea7c89df0"),
+    "hello-neuron": (1, "b2397c5f8767e59f"),
+    "rule-finder": (1, "3db4a267324f6c52"),
 }
 
 
