@@ -32,7 +32,8 @@ COURSE_PICTURES = (0, 23, 28)
 
 @dataclasses.dataclass(frozen=True)
 class CnnSettings:
-    """Every choice that changes what the convnet learns; each is a control on the page."""
+    """Every choice that changes what the convnet learns: the page's controls, and
+    `normalise` (on) and `target_accuracy` (none), which the page does not offer."""
 
     RUN_KIND = RUN_KIND  # class constant, not a setting: tells tensorboard_folder the lesson
 

@@ -112,6 +112,7 @@ def straight_line(text: str, xs):
 
 RUN_KIND = "rule-finder"
 RECIPE_VERSION = 1
+DEFAULT_EPOCHS = 1000  # what lesson 1 opens with
 
 
 @dataclasses.dataclass
@@ -122,7 +123,7 @@ class FoundRule:
     model: keras.Model = None
 
 
-def find_rule(xs, answers, epochs: int = 1000, seed: int = 0, on_progress=None,
+def find_rule(xs, answers, epochs: int = DEFAULT_EPOCHS, seed: int = 0, on_progress=None,
               should_stop=None) -> FoundRule:
     """Machine learning: answers + data -> rules. One neuron learns weight and bias."""
     keras.utils.set_random_seed(seed)
@@ -141,7 +142,7 @@ class RuleSettings(training.ExamplesAsLists):
 
     xs: tuple
     answers: tuple
-    epochs: int = 1000
+    epochs: int = DEFAULT_EPOCHS
     seed: int = 0
     tensorboard: bool = False  # also write TensorBoard logs (watches only: not in the key)
 
@@ -160,9 +161,8 @@ def job(settings: RuleSettings) -> jobs.Job:
     return jobs.Job(RUN_KIND, RECIPE_VERSION, train_job, settings, settings.epochs)
 
 
-# What lesson 1 opens with: the first preset, its xs, and this many epochs.
+# What lesson 1 opens with: the first preset and its xs (and DEFAULT_EPOCHS, above).
 DEFAULT_PRESET = next(iter(PRESET_RULES))
-DEFAULT_EPOCHS = 1000
 TEMPERATURES = "-40, -20, 0, 20, 40, 60, 80, 100"
 SMALL_XS = "-1, 0, 1, 2, 3, 4"
 

@@ -54,9 +54,11 @@ LINK_OPTIONS = {
 def link() -> url_state.Link:
     """Lesson 7's choices that a link carries. The default network depends on the weights in
     the data directory (see default_base)."""
-    defaults = {"epochs": 20, "network": default_base(), "picture_size": 150,
-                "pixel_scaling": "", "seed": 0, "cut": "", "dataset": "horse-or-human",
-                "views": 4, "dropout_rate": 0.2, "batch_size": dropout_pair.DEFAULT_BATCH_SIZE,
+    pair = dropout_pair.PairSettings()  # the pair's own defaults, written once there
+    defaults = {"epochs": pair.epochs, "network": default_base(),
+                "picture_size": pair.image_size, "pixel_scaling": "", "seed": pair.seed,
+                "cut": "", "dataset": pair.dataset, "views": 4,
+                "dropout_rate": pair.dropout_rate, "batch_size": pair.batch_size,
                 "weights": "imagenet", "augmentation": "none", "tensorboard": False}
     return url_state.Link("transfer-learning", defaults, LINK_OPTIONS, WIDGET_KEYS)
 

@@ -157,7 +157,7 @@ FINGERPRINTS = {
     "dropout-pair": (1, "2aa16548343292e8"),
     "fine-tuning": (1, "46fadc8ea7c89df0"),
     "hello-neuron": (1, "b2397c5f8767e59f"),
-    "rule-finder": (1, "3db4a267324f6c52"),
+    "rule-finder": (1, "ccb5c63113cbe619"),
 }
 
 
