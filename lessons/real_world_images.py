@@ -51,10 +51,15 @@ choice = picture_choice.choose("real", link=LINK)
 if choice is None:
     st.stop()
 
-
-# The pictures are loaded at the size, batch and seed that section 3's controls set.
-image_size, batch_size, seed = (LINK.link_value(name)
-                                 for name in ("image_size", "batch_size", "seed"))
+# How the pictures are read, drawn before they load: their size and the batch.
+size_column, batch_column = st.columns(2, gap="large")
+with size_column:
+    image_size = LINK.control("image_size", st.select_slider,
+                              "image size (speed against accuracy)", OPTIONS["image_size"])
+with batch_column:
+    batch_size = LINK.control("batch_size", st.select_slider, "batch size",
+                              OPTIONS["batch_size"])
+seed = LINK.link_value("seed")  # section 3's control: it also orders the training batches
 data = picture_choice.load(choice, image_size, batch_size, seed)
 if data is None:
     st.stop()
@@ -100,13 +105,10 @@ controls_column, code_column = projector.controls_and_display([2, 3])
 with controls_column:
     st.button("Classroom defaults", on_click=LINK.use_settings, args=(CLASSROOM, OPTIONS),
               key="real-reset")
-    # Image size, batch size and seed are read above (LINK.link_value), where the pictures load.
-    LINK.control("image_size", st.select_slider, "image size (speed against accuracy)",
-                 OPTIONS["image_size"])
+    # Image size and batch size are set in section 1, where the pictures load.
     conv_blocks = LINK.control("conv_blocks", st.select_slider, "convolution blocks",
                                OPTIONS["conv_blocks"])
     epochs = LINK.control("epochs", st.slider, "epochs", *OPTIONS["epochs"])
-    LINK.control("batch_size", st.select_slider, "batch size", OPTIONS["batch_size"])
     learning_rate = LINK.control("learning_rate", st.select_slider, "learning rate (RMSprop)",
                                  OPTIONS["learning_rate"])
     LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
