@@ -22,6 +22,7 @@ def break_it(link) -> None:
     for column, exercise in zip(columns, exercises.EXERCISES):
         column.button(exercise.title, key=f"exercise-{exercise.name}", width="stretch",
                       on_click=choose, args=(exercise.name,))
+    # The "Set 30 epochs" button: it only moves the epochs slider; the next Train trains.
     columns[2].button(f"Set {OVERFITTING_EPOCHS} epochs", key="exercise-overfitting",
                       width="stretch", on_click=link.use,
                       args=({"epochs": OVERFITTING_EPOCHS},),
