@@ -70,7 +70,8 @@ def pair_histories(run, seed: int) -> dict:
     dataset, cut, rate, augmented = run
     augmentation = tuple(dataclasses.asdict(augment.COURSE_SETTINGS).items()) if augmented else ()
     settings = dataclasses.replace(dropout_pair.default_job().settings, dataset=dataset,
-                                   cut_layer_name=cut, dropout_rate=rate, seed=seed, epochs=max(EPOCHS),
+                                   cut_layer_name=cut, dropout_rate=rate, seed=seed,
+                                   epochs=max(EPOCHS),
                                    augmentation=augmentation, views=4 if augmented else 0)
     result = dropout_pair.train_job(settings, jobs.QuietReporter())
     return dropout_pair.histories(result.history)

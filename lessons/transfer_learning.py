@@ -83,11 +83,12 @@ tables.show([{"layer": point.layer_name, "output per picture": " x ".join(map(st
               "new head's parameters": point.head_parameters} for point in points],
             hide_index=True, width="stretch")
 chosen = points[cut_layer_names.index(cut_layer_name)]
-st.plotly_chart(charts.head_size_by_cut(cut_layer_names, [point.head_parameters for point in points],
+st.plotly_chart(charts.head_size_by_cut(cut_layer_names,
+                                        [point.head_parameters for point in points],
                                         cut_layer_name), key="transfer-head-sizes")
 projector.narrative(
-    f"Cutting at `{cut_layer_name}` hands {chosen.feature_count:,} numbers per picture to the new "
-    f"layers, so `Dense(1024)` alone has about {chosen.head_parameters / 1e6:.1f} million "
+    f"Cutting at `{cut_layer_name}` hands {chosen.feature_count:,} numbers per picture to the "
+    f"new layers, so `Dense(1024)` alone has about {chosen.head_parameters / 1e6:.1f} million "
     "weights, trained on a few hundred pictures. That is why this head **overfits** so "
     "readily, and why the course adds Dropout.")
 st.markdown("The course builds one model from pictures to prediction:")
