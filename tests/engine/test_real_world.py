@@ -73,6 +73,16 @@ def test_binary_predictions_become_two_probabilities(classroom_data_dir):
     numpy.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
 
 
+def test_the_batches_lessons_train_on_skip_tf_data_autotuning(classroom_data_dir):
+    # Keras makes a new iterator every epoch, and with autotuning on, closing the old one
+    # waited for the autotuner's sleeping thread: up to 5 s an epoch (BENCHMARKS.md).
+    data = image_folders.load_dataset("horse-or-human", (64, 64), 32, 0)
+    augmented = data.training.map(lambda pictures, labels: (pictures, labels))
+    fine_tuning_batches = data.training.unbatch().batch(20)
+    for batches in (data.training, data.validation, augmented, fine_tuning_batches):
+        assert batches.options().autotune.enabled is False
+
+
 def test_augmentation_changes_only_the_training_pictures(classroom_data_dir):
     from engine import augment
 
