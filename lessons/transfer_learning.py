@@ -198,7 +198,7 @@ take_it_with_you.offer(take_home.TakeHome(
     "transfer-take-home")
 st.caption("The camera icon above the chart saves it as a PNG.")
 
-transfer_learning_fine_tuning.show(pair_settings, run.complete, cut_layer_names, chosen_head,
-                                   features["class_names"])
+transfer_learning_fine_tuning.show(LINK, pair_settings, run.complete, cut_layer_names,
+                                   chosen_head, features["class_names"])
 
 understanding.section("transfer-learning", run)

@@ -34,8 +34,8 @@ def show(run, pictures, labels, prepare, key_prefix: str, default_pictures=None,
                                   key=f"{key_prefix}-{index}")
               for index, (column, default) in enumerate(zip(columns, default_pictures))]
     if run.complete:
-        maps, first_filter = shared_caches.activation_maps(run.key, key_prefix, tuple(chosen),
-                                                           model, pictures, prepare)
+        maps, first_filter = shared_caches.maps_and_first_lively_filter(
+            run.key, key_prefix, tuple(chosen), model, pictures, prepare)
         # What determines the figures below, so that the server keeps them by it rather than
         # by hashing several MiB of maps on every view.
         shown = (run.key, key_prefix, tuple(chosen))

@@ -253,8 +253,8 @@ def convnet_summary(settings) -> list:
 # predict per server instead of one per page view (0.1-0.3 s of CPU each, py-spy under load).
 # Eight sets of a few MiB each; pages only read them.
 @st.cache_resource(max_entries=8, show_spinner=False)
-def activation_maps(run_key: str, key_prefix: str, chosen: tuple, _model, _pictures,
-                    _prepare) -> tuple:
+def maps_and_first_lively_filter(run_key: str, key_prefix: str, chosen: tuple, _model,
+                                 _pictures, _prepare) -> tuple:
     """The layer viewer's feature maps of a finished run (`run_key`) for the `chosen` pictures
     (indices into `_pictures`, prepared by `_prepare`), and the filter to show first:
     engine.activations.maps_and_first_lively_filter, computed once per server."""

@@ -9,6 +9,7 @@ from engine import augment
 from engine import caps
 from engine import downloads
 from engine import dropout_pair
+from engine import fine_tuning
 from engine import hosting
 from engine import transfer
 from engine import weights_files
@@ -26,7 +27,9 @@ WIDGET_KEYS = {"epochs": "transfer-epochs", "network": "transfer-base",
                "dataset": "transfer-dataset", "views": "transfer-views",
                "dropout_rate": "transfer-dropout", "batch_size": "transfer-batch",
                "weights": "transfer-weights-source", "augmentation": "transfer-augmentation",
-               "tensorboard": "transfer-tensorboard"}
+               "tensorboard": "transfer-tensorboard",
+               "unfreeze_after": "transfer-unfreeze-after",
+               "fine_tuning_epochs": "transfer-fine-tune-epochs"}
 FROM_DATA_DIRECTORY = "ImageNet weights from the data directory"
 FROM_PATH = "a weights file on this computer"
 FROM_UPLOAD = "an uploaded .h5 file"
@@ -45,6 +48,10 @@ LINK_OPTIONS = {
     "views": [2, 4, 8], "dropout_rate": [0.1, 0.2, 0.3, 0.5],
     "epochs": (1, caps.most(dropout_pair.RUN_KIND, "epochs")),
     "batch_size": [10, 20, 32, 50, 64, 100],
+    # Part 5. "" unlocks the nearest block below the cut (the first unfreeze choice).
+    "unfreeze_after": [""] + sorted({name for base in transfer.BASES.values()
+                                     for name in base.cut_layer_names}),
+    "fine_tuning_epochs": (1, caps.most(fine_tuning.RUN_KIND, "epochs")),
     # A file path, an upload and lesson 6's own augmentation stay on one learner's computer or
     # session, so a link carries only the choices every learner can make.
     "weights": {"imagenet": FROM_DATA_DIRECTORY, "random": RANDOM},
@@ -59,7 +66,8 @@ def link() -> url_state.Link:
                 "picture_size": pair.image_size, "pixel_scaling": "", "seed": pair.seed,
                 "cut": "", "dataset": pair.dataset, "views": 4,
                 "dropout_rate": pair.dropout_rate, "batch_size": pair.batch_size,
-                "weights": "imagenet", "augmentation": "none", "tensorboard": False}
+                "weights": "imagenet", "augmentation": "none", "tensorboard": False,
+                "unfreeze_after": "", "fine_tuning_epochs": fine_tuning.DEFAULT_EPOCHS}
     return url_state.Link("transfer-learning", defaults, LINK_OPTIONS, WIDGET_KEYS)
 
 
@@ -72,12 +80,15 @@ def keep_cut_on_its_network(base_name: str, cut_layer_names: list) -> None:
 
 def write_link(lesson_link: url_state.Link, base_name: str, cut_layer_name: str,
                pixel_scaling: str) -> None:
-    """The address bar follows the controls; the network's own default cut and scaling are
-    written as "" so that a link without them keeps meaning "the network's default" whichever
-    network it names."""
+    """The address bar follows the controls; the network's own default cut and scaling, and
+    part 5's nearest block, are written as "" so that a link without them keeps meaning "the
+    default" whichever network and cut it names."""
     choice = transfer.base_choice(base_name)
+    unfreeze_choices = fine_tuning.unfreeze_choices(choice.cut_layer_names, cut_layer_name)
     defaults = {"cut": cut_layer_name == choice.default_cut,
-                "pixel_scaling": pixel_scaling == choice.default_scaling}
+                "pixel_scaling": pixel_scaling == choice.default_scaling,
+                "unfreeze_after": lesson_link.link_value("unfreeze_after")
+                not in unfreeze_choices[1:]}
     lesson_link.write(**{name: "" for name, is_default in defaults.items() if is_default})
 
 

@@ -13,12 +13,14 @@ from ui import job_view
 from ui import take_it_with_you
 from ui import tensorboard_option
 from ui import training_view
+from ui import transfer_learning_choices
 
 
-def show(pair_settings, pair_complete: bool, cut_layer_names: list, head_name: str,
+def show(link, pair_settings, pair_complete: bool, cut_layer_names: list, head_name: str,
          class_names: list) -> None:
     """Part 5 for the finished pair of `pair_settings` (engine.dropout_pair.PairSettings,
     its `tensorboard` option too): the choices, the job, then the result and its downloads.
+    `link`: the lesson's ui.url_state.Link, which carries part 5's two choices too;
     `cut_layer_names`: where the network can be cut; `class_names`: the pair's classes."""
     st.header("5. Fine-tuning (optional)")
     st.markdown(
@@ -39,13 +41,18 @@ def show(pair_settings, pair_complete: bool, cut_layer_names: list, head_name: s
                 icon=":material/lock:")
         return
     first_column, second_column = st.columns(2, gap="large")
-    unfreeze_after = first_column.selectbox(
-        "unlock every layer after", choices, key="transfer-unfreeze-after",
-        help=f"Up to the cut at {pair_settings.cut_layer_name}. The nearest choice unlocks one "
-             "block.")
-    epochs = second_column.slider("fine-tuning epochs", 1,
-                                  caps.most(fine_tuning.RUN_KIND, "epochs"),
-                                  fine_tuning.DEFAULT_EPOCHS, key="transfer-fine-tune-epochs")
+    # A link's "" (or a block of another cut) means the nearest block. Streamlit forgets a
+    # control it did not draw in a run, so part 5's come back to their defaults.
+    if st.session_state.get(link.keys["unfreeze_after"]) not in choices:
+        st.session_state[link.keys["unfreeze_after"]] = choices[0]
+    st.session_state.setdefault(link.keys["fine_tuning_epochs"],
+                                link.defaults["fine_tuning_epochs"])
+    unfreeze_after = link.control(
+        "unfreeze_after", first_column.selectbox, "unfreeze (unlock) every layer after",
+        choices, help=f"Up to the cut at {pair_settings.cut_layer_name}. The nearest choice "
+                      "unlocks one block.")
+    epochs = link.control("fine_tuning_epochs", second_column.slider, "fine-tuning epochs",
+                          *transfer_learning_choices.LINK_OPTIONS["fine_tuning_epochs"])
     second_column.caption(caps.sentence(fine_tuning.RUN_KIND))
     st.caption(f"Starts from the classifier **{head_name}**. The stored features no "
                "longer apply once the network changes, so every picture goes through "

@@ -119,6 +119,23 @@ def test_fine_tuning_unlocks_a_block_and_reports_before_and_after(page):
                            "script (.py)"]
 
 
+def test_a_link_carries_part_5_s_choices_and_can_lock_them(classroom_data_dir):
+    from tests.app.test_lesson_links import address, open_link
+
+    link = {"picture_size": "128", "epochs": "2", "unfreeze_after": "conv_pw_5_relu",
+            "fine_tuning_epochs": "3", "lock": "fine_tuning_epochs"}
+    app = open_link(PAGE, link)
+    helpers.train(app, "transfer-train")
+    assert app.selectbox(key="transfer-unfreeze-after").value == "conv_pw_5_relu"
+    epochs = app.slider(key="transfer-fine-tune-epochs")
+    assert (epochs.value, epochs.disabled) == (3, True)
+    assert address(app).get("unfreeze_after") == ["conv_pw_5_relu"]
+    assert address(app).get("lock") == ["fine_tuning_epochs:3"]
+    # The nearest block is the default, and the address says nothing of it.
+    app.selectbox(key="transfer-unfreeze-after").set_value("conv_pw_11_relu").run()
+    assert "unfreeze_after" not in address(app)
+
+
 def test_augmentation_set_in_lesson_6_is_offered_with_its_keras_code(page):
     from engine import augment
 
