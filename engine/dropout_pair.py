@@ -218,7 +218,8 @@ def train_job(settings: PairSettings, reporter) -> run_cache.RunResult:
     layers = augment.augmentation_layers(settings.augment_settings(), seed=settings.seed)
     features = transfer_features.cached_features(
         settings.dataset, settings.base_name, settings.weights(), settings.cut_layer_name,
-        settings.image_size, layers or None, settings.views if layers else 0, settings.seed,
+        settings.image_size, augmentation_layers=layers or None,
+        augmented_views=settings.views if layers else 0, seed=settings.seed,
         on_progress=lambda done, total: reporter.on_step("Computing features", done, total),
         folders=settings.folders(), frozen=frozen, pixel_scaling=settings.pixel_scaling)
     run = train_paired(

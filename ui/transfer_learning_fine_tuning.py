@@ -47,13 +47,15 @@ def show(link, pair_settings, pair_complete: bool, cut_layer_names: list, head_n
         st.session_state[link.keys["unfreeze_after"]] = choices[0]
     st.session_state.setdefault(link.keys["fine_tuning_epochs"],
                                 link.defaults["fine_tuning_epochs"])
-    unfreeze_after = link.control(
-        "unfreeze_after", first_column.selectbox, "unfreeze (unlock) every layer after",
-        choices, help=f"Up to the cut at {pair_settings.cut_layer_name}. The nearest choice "
-                      "unlocks one block.")
-    epochs = link.control("fine_tuning_epochs", second_column.slider, "fine-tuning epochs",
-                          *transfer_learning_choices.LINK_OPTIONS["fine_tuning_epochs"])
-    second_column.caption(caps.sentence(fine_tuning.RUN_KIND))
+    with first_column:  # inside the column, so a lock's note sits under its control
+        unfreeze_after = link.control(
+            "unfreeze_after", st.selectbox, "unfreeze (unlock) every layer after", choices,
+            help=f"Up to the cut at {pair_settings.cut_layer_name}. The nearest choice "
+                 "unlocks one block.")
+    with second_column:
+        epochs = link.control("fine_tuning_epochs", st.slider, "fine-tuning epochs",
+                              *transfer_learning_choices.LINK_OPTIONS["fine_tuning_epochs"])
+        st.caption(caps.sentence(fine_tuning.RUN_KIND))
     st.caption(f"Starts from the classifier **{head_name}**. The stored features no "
                "longer apply once the network changes, so every picture goes through "
                "the network in every epoch: much slower than part 3.")
