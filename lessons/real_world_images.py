@@ -111,6 +111,8 @@ with controls_column:
     epochs = LINK.control("epochs", st.slider, "epochs", *OPTIONS["epochs"])
     learning_rate = LINK.control("learning_rate", st.select_slider, "learning rate (RMSprop)",
                                  OPTIONS["learning_rate"])
+    # Its value was read in section 1 (`seed = LINK.link_value("seed")`), where the pictures
+    # are loaded and the training batches ordered by it.
     LINK.control("seed", st.number_input, "seed", *OPTIONS["seed"])
     st.caption(caps.sentence(real_world.RUN_KIND))
     tensorboard = tensorboard_option.checkbox(LINK)
