@@ -1,6 +1,7 @@
 """The course's TensorBoard callback as an option, the same on every lesson that trains with
 `fit`: a checkbox kept in the lesson's link, and after the run, the command that opens the
-logs (or why these settings have none)."""
+logs (or why these settings have none). The callback itself is made in
+engine/training.tensorboard_callbacks (lessons 1 and 2: training.full_batch_tensorboard_logs)."""
 
 import streamlit as st
 
