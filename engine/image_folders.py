@@ -292,12 +292,11 @@ def _without_autotuning():
     """tf.data options that turn its autotuning off. Keras makes a new iterator of a dataset
     every epoch, and closing the old one waits for the autotuner's sleeping thread: up to
     about 5 s an epoch on a 2-core machine, half of lesson 5's epoch (measured with py-spy,
-    BENCHMARKS.md). Keras' own `PyDataset` adapter turns autotuning off for the same reason
-    of feed; the fixed prefetch of two batches above keeps reading overlapped with training."""
+    BENCHMARKS.md). Keras' own `PyDataset` adapter turns it off for the course's generator
+    too; the fixed prefetch of two batches above keeps reading overlapped with training."""
     options = tensorflow.data.Options()
     options.autotune.enabled = False
     return options
-
 
 
 def _picture_files(folder, class_names) -> list:
